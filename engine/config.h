@@ -1,0 +1,143 @@
+/*
+ * config.h - the engine configuration, read from JSON with jansson.
+ *
+ * Provides: vp_config, loaded and fully validated from a file or a
+ * string.  Either the whole file is valid and a config is returned, or
+ * NULL is returned with an error naming the file, line, column and field
+ * (a JSON path such as "hosts[1].type"): nothing is half-configured.
+ * Unknown fields are errors.  Relative paths in the file are resolved
+ * against the directory of the config file.
+ * Uses: jansson, json_locate.h (positions of fields), err.h, resources.h.
+ *
+ * Schema (every field optional unless marked required; units in brackets):
+ *
+ * {
+ *   "host_types": [ {                       required if any host has "type"
+ *       "name": "ml110-g5",                 required, unique
+ *       "cpu": 5320, "memory": 4096,        capacity [cpu units, MiB], required
+ *       "disk": 0, "network": 1000,         [GiB, Mbit/s], default 0
+ *       "cores": 2,                         cpu is cores x per-core cpu, default 1
+ *       "overcommit": {"cpu": 1.0, "memory": 1.0, "disk": 1.0, "network": 1.0},
+ *       "power": [93.7, 97, ... , 135]      watts at 0 %, 10 %, ... 100 % cpu
+ *                                           (exactly 11 numbers, non-decreasing)
+ *   } ],
+ *   "hosts": [                              required, at least one
+ *     {"type": "ml110-g5", "count": 400, "name": "g5-%d"}  simulated hosts;
+ *                                           "%d" in name -> 0..count-1
+ *                                           (default name "<type>-%d")
+ *     {"name": "kvm1", "uri": "qemu+tcp://10.0.0.1/system"} a libvirt host
+ *   ],                                      all hosts simulated, or all libvirt
+ *   "vm_types": [ {"name": "small", "cpu": 500, "memory": 613,
+ *                  "disk": 0, "network": 0} ],
+ *   "policies": {"placement": "p.lua", "balance": "b.lua",
+ *                "reservation": "r.lua", "migration": "m.lua"},
+ *                                           files must exist; absent = default
+ *   "intervals": {"sample": 300, "balance": 300, "reservation": 300} [s, > 0]
+ *   "limits": {
+ *       "migrations_per_host": 2,           concurrent, per host (0 = no limit)
+ *       "migrations_total": 0,              concurrent, whole pool (0 = no limit)
+ *       "migration_bandwidth_share": 0.5,   of a host's network used by a migration, (0,1]
+ *       "policy_instructions": 10000000,    per policy call, >= 1000
+ *       "policy_memory_mb": 64              per policy state, >= 1
+ *   },
+ *   "simulation": {
+ *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
+ *       "order": "traces/20110303.order",   optional order file ("index<TAB>file")
+ *       "duration": 86400,                  [s], > 0, default: the trace's length
+ *       "step": 300,                        seconds per trace sample, > 0
+ *       "vm_types": "blocks",               "blocks" (VM i gets type i / ceil(N/T))
+ *                                           or "round-robin" (type i % T)
+ *       "max_vms": 0                        use only the first N trace files (0 = all)
+ *   }
+ * }
+ */
+#ifndef VP_CONFIG_H
+#define VP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "resources.h"
+
+#define VP_POWER_POINTS 11
+
+typedef enum vp_slot {
+    VP_SLOT_PLACEMENT,
+    VP_SLOT_BALANCE,
+    VP_SLOT_RESERVATION,
+    VP_SLOT_MIGRATION,
+    VP_SLOT_N
+} vp_slot;
+
+/* "placement", "balance", "reservation", "migration". */
+extern const char *const vp_slot_names[VP_SLOT_N];
+
+typedef struct vp_host_type {
+    char *name;
+    vp_res capacity;
+    vp_res overcommit;
+    int cores;
+    bool has_power;
+    double power[VP_POWER_POINTS]; /* watts at 0, 10, ..., 100 % cpu */
+} vp_host_type;
+
+typedef struct vp_vm_type {
+    char *name;
+    vp_res size;
+} vp_vm_type;
+
+typedef struct vp_host_conf {
+    char *name;
+    int type;  /* index into host_types, -1 for a libvirt host */
+    char *uri; /* NULL for a simulated host */
+} vp_host_conf;
+
+typedef enum vp_vm_type_rule { VP_VMTYPES_BLOCKS, VP_VMTYPES_ROUND_ROBIN } vp_vm_type_rule;
+
+typedef struct vp_config {
+    char *path; /* the file, or the source name given for a string */
+    vp_host_type *host_types;
+    size_t n_host_types;
+    vp_vm_type *vm_types;
+    size_t n_vm_types;
+    vp_host_conf *hosts; /* expanded: one entry per host */
+    size_t n_hosts;
+    bool simulated;      /* true when the hosts are simulated */
+    char *policy[VP_SLOT_N]; /* absolute or as given; NULL = default */
+    struct {
+        double sample, balance, reservation;
+    } intervals;
+    struct {
+        int migrations_per_host;
+        int migrations_total;
+        double migration_bandwidth_share;
+        long policy_instructions;
+        long policy_memory_mb;
+    } limits;
+    struct {
+        char *trace; /* NULL if the config has no simulation section */
+        char *order;
+        double duration; /* 0 = the trace's length */
+        double step;
+        vp_vm_type_rule vm_types;
+        size_t max_vms;
+    } sim;
+} vp_config;
+
+/* Loads and validates path.  NULL with err (source, line, column, field,
+ * text) on any problem. */
+vp_config *vp_config_load(const char *path, vp_err *err) VP_WUR;
+
+/* Same from text; source names it in errors and base_dir resolves
+ * relative paths (NULL = current directory). */
+vp_config *vp_config_load_string(const char *text, const char *source, const char *base_dir,
+                                 vp_err *err) VP_WUR;
+
+void vp_config_free(vp_config *cfg);
+
+/* Index of a host or VM type by name, -1 if none. */
+int vp_config_host_type(const vp_config *cfg, const char *name);
+int vp_config_vm_type(const vp_config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * engine.c - periodic work, placement and reservation.
+ *
+ * Provides: the vp_engine functions of engine.h except the migration
+ * executor (migrate.c).  Policy results are checked here before the pool
+ * changes.
+ * Uses: engine_int.h, pool.h, clock.h, driver.h, policy.h.
+ */
+#include "engine_int.h"
+
+#include "array.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const vp_event_names[VP_EV_N] = {
+    "placed", "unplaced", "create_failed", "balanced", "reserved", "migration_deferred",
+    "migration_dropped", "migration_started", "migration_done", "migration_failed",
+    "policy_error", "sampled"};
+
+double vp_engine_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void vp_engine_emit(vp_engine *e, vp_event ev)
+{
+    if (!e->cb)
+        return;
+    ev.time = vp_clock_now(e->clock);
+    if (!ev.reason)
+        ev.reason = "";
+    e->cb(e->cb_ud, e, &ev);
+}
+
+void vp_engine_policy_error(vp_engine *e, vp_slot slot, const char *what, vp_id vm)
+{
+    e->st.policy_errors[slot]++;
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_POLICY_ERROR, .slot = slot,
+                                 .policy = &e->policy->id[slot], .vm = vm, .host = VP_NONE,
+                                 .to = VP_NONE, .reason = what});
+}
+
+static void sample_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_sample_now(ud); }
+static void balance_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_balance_now(ud); }
+static void reserve_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_reserve_now(ud); }
+static void pump_cb(vp_clock *c, vp_timer *t, void *ud) { vp_mig_pump(ud); }
+
+vp_engine *vp_engine_new(vp_pool *pool, vp_clock *clock, vp_driver *driver,
+                         const vp_policy *policy, const vp_engine_params *params, vp_err *err)
+{
+    if (!(params->sample_interval > 0 && params->balance_interval > 0 &&
+          params->reservation_interval > 0))
+        return vp_err_set(err, "engine intervals must be > 0"), NULL;
+    vp_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return vp_err_set(err, "out of memory"), NULL;
+    e->pool = pool;
+    e->clock = clock;
+    e->driver = driver;
+    e->policy = policy;
+    e->prm = *params;
+    vp_timer_init(&e->sample_t, sample_cb, e);
+    vp_timer_init(&e->balance_t, balance_cb, e);
+    vp_timer_init(&e->reserve_t, reserve_cb, e);
+    vp_timer_init(&e->pump_t, pump_cb, e);
+    return e;
+}
+
+void vp_engine_free(vp_engine *e)
+{
+    if (!e)
+        return;
+    vp_engine_stop(e);
+    vp_mig_free_all(e);
+    vp_moves_free(&e->moves);
+    free(e->pending);
+    free(e->cand);
+    free(e->mig_count);
+    free(e);
+}
+
+void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud)
+{
+    e->cb = cb;
+    e->cb_ud = ud;
+}
+
+void vp_engine_start(vp_engine *e)
+{
+    vp_timer_start(e->clock, &e->sample_t, 0, e->prm.sample_interval);
+    vp_timer_start(e->clock, &e->balance_t, e->prm.balance_interval, e->prm.balance_interval);
+    vp_timer_start(e->clock, &e->reserve_t, e->prm.reservation_interval,
+                   e->prm.reservation_interval);
+}
+
+void vp_engine_stop(vp_engine *e)
+{
+    vp_timer_stop(&e->sample_t);
+    vp_timer_stop(&e->balance_t);
+    vp_timer_stop(&e->reserve_t);
+    vp_timer_stop(&e->pump_t);
+}
+
+const vp_engine_stats *vp_engine_stats_get(const vp_engine *e) { return &e->st; }
+vp_pool *vp_engine_pool(const vp_engine *e) { return e->pool; }
+vp_clock *vp_engine_clock(const vp_engine *e) { return e->clock; }
+size_t vp_engine_migrations_running(const vp_engine *e) { return e->running; }
+size_t vp_engine_migrations_queued(const vp_engine *e) { return e->nmigs - e->running; }
+
+static vp_decision_ctx dctx(const vp_engine *e, double interval)
+{
+    return (vp_decision_ctx){.now = vp_clock_now(e->clock), .interval = interval};
+}
+
+/* ====== placement ====== */
+
+/* Hosts vm fits on now, into e->cand; returns how many. */
+static size_t candidates(vp_engine *e, vp_id vm)
+{
+    vp_id end = vp_pool_host_end(e->pool);
+    if (vp_array_reserve((void **)&e->cand, &e->cand_cap, end, sizeof *e->cand))
+        return 0;
+    size_t n = 0;
+    for (vp_id h = 0; h < end; h++)
+        if (vp_pool_host(e->pool, h) && vp_pool_fits(e->pool, vm, h, NULL) == 0)
+            e->cand[n++] = h;
+    return n;
+}
+
+static bool is_candidate(const vp_engine *e, size_t n, vp_id h)
+{
+    for (size_t i = 0; i < n; i++)
+        if (e->cand[i] == h)
+            return true;
+    return false;
+}
+
+typedef struct create_op {
+    vp_engine *e;
+    vp_id vm, host;
+} create_op;
+
+static void create_done(void *ud, int status, const char *error)
+{
+    create_op *op = ud;
+    vp_engine *e = op->e;
+    if (status != 0) {
+        vp_vm *v = vp_pool_vm(e->pool, op->vm);
+        if (v && v->state == VP_VM_RUNNING && v->host == op->host)
+            (void)vp_pool_release(e->pool, op->vm, NULL);
+        e->st.create_failed++;
+        vp_engine_emit(e, (vp_event){.kind = VP_EV_CREATE_FAILED, .vm = op->vm,
+                                     .host = op->host, .to = VP_NONE, .reason = error});
+    }
+    free(op);
+}
+
+/* Allocates vm on host and asks the driver to create it. */
+static int start_create(vp_engine *e, vp_id vm, vp_id host, vp_err *err)
+{
+    create_op *op = malloc(sizeof *op);
+    if (!op)
+        return vp_err_set(err, "out of memory");
+    *op = (create_op){e, vm, host};
+    if (vp_pool_allocate(e->pool, vm, host, err) == 0 &&
+        e->driver->ops->create(e->driver, vm, host, create_done, op, err) == 0)
+        return 0;
+    if (vp_pool_vm(e->pool, vm)->state == VP_VM_RUNNING)
+        (void)vp_pool_release(e->pool, vm, NULL);
+    free(op);
+    return -1;
+}
+
+static void unplaced(vp_engine *e, vp_id vm, const char *reason, bool first)
+{
+    if (!first)
+        return;
+    e->st.unplaced++;
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_UNPLACED, .vm = vm, .host = VP_NONE,
+                                 .to = VP_NONE, .reason = reason});
+}
+
+/* One placement attempt: 0 placed, 1 not now. */
+static int try_place(vp_engine *e, vp_id vm, bool first)
+{
+    size_t n = candidates(e, vm);
+    if (n == 0)
+        return unplaced(e, vm, "no host has room", first), 1;
+    vp_place_result r = {.host = VP_NONE};
+    vp_err err = {0};
+    vp_decision_ctx dc = dctx(e, 0);
+    double t0 = vp_engine_wall();
+    int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, &r, &err);
+    double lat = vp_engine_wall() - t0;
+    e->st.decisions[VP_SLOT_PLACEMENT]++;
+    if (rc)
+        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
+    if (r.host == VP_NONE)
+        return unplaced(e, vm, r.reason, first), 1;
+    if (!is_candidate(e, n, r.host)) {
+        snprintf(err.text, sizeof err.text, "placement chose host id %u, not a candidate", r.host);
+        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
+    }
+    if (start_create(e, vm, r.host, &err))
+        return unplaced(e, vm, err.text, first), 1;
+    e->st.placed++;
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
+                                 .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
+                                 .host = r.host, .to = VP_NONE, .latency = lat,
+                                 .reason = r.reason});
+    return 0;
+}
+
+static int push_pending(vp_engine *e, vp_id vm)
+{
+    if (vp_array_reserve((void **)&e->pending, &e->cappending, e->npending + 1,
+                         sizeof *e->pending))
+        return -1;
+    e->pending[e->npending++] = vm;
+    return 0;
+}
+
+int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, vm);
+    if (!v)
+        return vp_err_set(err, "no VM with id %u", vm);
+    if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
+        return vp_err_set(err, "VM '%s' is %s", v->name, vp_vm_state_name(v->state));
+    if (try_place(e, vm, true) == 0)
+        return 0;
+    if (push_pending(e, vm))
+        return vp_err_set(err, "out of memory");
+    return 1;
+}
+
+/* Retries the VMs still waiting, in order; keeps those that still wait. */
+static void retry_pending(vp_engine *e)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < e->npending; i++) {
+        const vp_vm *v = vp_pool_vm(e->pool, e->pending[i]);
+        if (v && v->state == VP_VM_PENDING && try_place(e, v->id, false) != 0)
+            e->pending[keep++] = v->id;
+    }
+    e->npending = keep;
+}
+
+/* ====== sampling ====== */
+
+static void on_sample(void *ud, vp_id vm, vp_res demand)
+{
+    vp_pool_set_demand(ud, vm, demand);
+}
+
+void vp_engine_sample_now(vp_engine *e)
+{
+    vp_err err = {0};
+    for (vp_id h = 0; h < vp_pool_host_end(e->pool); h++) {
+        const vp_host *host = vp_pool_host(e->pool, h);
+        if (host && host->state != VP_HOST_DOWN &&
+            e->driver->ops->sample(e->driver, h, on_sample, e->pool, &err))
+            vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .host = h, .vm = VP_NONE,
+                                         .to = VP_NONE, .reason = err.text});
+    }
+    retry_pending(e);
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .vm = VP_NONE, .host = VP_NONE,
+                                 .to = VP_NONE});
+}
+
+/* ====== balance ====== */
+
+/* A balance result is all valid or rejected as a whole. */
+static int check_moves(const vp_engine *e, const vp_moves *m, char *why, size_t len)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const vp_vm *v = vp_pool_vm(e->pool, m->v[i].vm);
+        const vp_host *to = vp_pool_host(e->pool, m->v[i].to);
+        if (!v || !to)
+            return snprintf(why, len, "move %zu: unknown %s", i + 1, v ? "host" : "VM"), -1;
+        if (v->state != VP_VM_RUNNING)
+            return snprintf(why, len, "move %zu: VM '%s' is %s", i + 1, v->name,
+                            vp_vm_state_name(v->state)), -1;
+        if (v->host == to->id)
+            return snprintf(why, len, "move %zu: VM '%s' is already on host '%s'", i + 1,
+                            v->name, to->name), -1;
+        for (size_t k = 0; k < i; k++)
+            if (m->v[k].vm == v->id)
+                return snprintf(why, len, "move %zu: VM '%s' moved twice", i + 1, v->name), -1;
+    }
+    return 0;
+}
+
+void vp_engine_balance_now(vp_engine *e)
+{
+    vp_err err = {0};
+    char why[VP_ERR_TEXT];
+    vp_decision_ctx dc = dctx(e, e->prm.balance_interval);
+    vp_moves_clear(&e->moves);
+    double t0 = vp_engine_wall();
+    int rc = e->policy->balance(e->policy->balance_ctx, e->pool, &dc, &e->moves, &err);
+    double lat = vp_engine_wall() - t0;
+    e->st.decisions[VP_SLOT_BALANCE]++;
+    if (rc)
+        return vp_engine_policy_error(e, VP_SLOT_BALANCE, err.text, VP_NONE);
+    if (check_moves(e, &e->moves, why, sizeof why))
+        return vp_engine_policy_error(e, VP_SLOT_BALANCE, why, VP_NONE);
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_BALANCED, .slot = VP_SLOT_BALANCE,
+                                 .policy = &e->policy->id[VP_SLOT_BALANCE], .vm = VP_NONE,
+                                 .host = VP_NONE, .to = VP_NONE, .count = e->moves.n,
+                                 .latency = lat, .reason = "balance"});
+    for (size_t i = 0; i < e->moves.n; i++)
+        (void)vp_mig_enqueue(e, e->moves.v[i].vm, e->moves.v[i].to, e->moves.v[i].why, NULL);
+    vp_mig_pump(e);
+}
+
+int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
+{
+    vp_moves one = {0};
+    char text[VP_ERR_TEXT];
+    if (vp_moves_push(&one, vm, to, why))
+        return vp_err_set(err, "out of memory");
+    int rc = check_moves(e, &one, text, sizeof text);
+    vp_moves_free(&one);
+    if (rc)
+        return vp_err_set(err, "%s", text + strlen("move 1: "));
+    rc = vp_mig_enqueue(e, vm, to, why, err);
+    vp_mig_pump(e);
+    return rc;
+}
+
+/* ====== reservation ====== */
+
+static int check_reservation(const vp_engine *e, const vp_reservation *r, char *why, size_t len)
+{
+    for (size_t h = 0; h < r->n_hosts; h++)
+        if (!vp_res_nonneg(r->per_host[h]))
+            return snprintf(why, len, "negative reservation for host id %zu", h), -1;
+    if (!vp_res_nonneg(r->pool))
+        return snprintf(why, len, "negative pool reservation"), -1;
+    return 0;
+}
+
+static void apply_reservation(vp_engine *e, const vp_reservation *r)
+{
+    for (vp_id h = 0; h < r->n_hosts; h++)
+        if (vp_pool_host(e->pool, h))
+            (void)vp_pool_set_reservation(e->pool, h, r->per_host[h], NULL);
+    (void)vp_pool_set_pool_reservation(e->pool, r->pool, NULL);
+}
+
+void vp_engine_reserve_now(vp_engine *e)
+{
+    vp_reservation r = {.n_hosts = vp_pool_host_end(e->pool)};
+    vp_err err = {0};
+    char why[VP_ERR_TEXT];
+    vp_decision_ctx dc = dctx(e, e->prm.reservation_interval);
+    r.per_host = calloc(r.n_hosts + 1, sizeof *r.per_host);
+    if (!r.per_host)
+        return vp_engine_policy_error(e, VP_SLOT_RESERVATION, "out of memory", VP_NONE);
+    double t0 = vp_engine_wall();
+    int rc = e->policy->reserve(e->policy->reserve_ctx, e->pool, &dc, &r, &err);
+    double lat = vp_engine_wall() - t0;
+    e->st.decisions[VP_SLOT_RESERVATION]++;
+    if (rc)
+        vp_engine_policy_error(e, VP_SLOT_RESERVATION, err.text, VP_NONE);
+    else if (check_reservation(e, &r, why, sizeof why))
+        vp_engine_policy_error(e, VP_SLOT_RESERVATION, why, VP_NONE);
+    else {
+        apply_reservation(e, &r);
+        vp_engine_emit(e, (vp_event){.kind = VP_EV_RESERVED, .slot = VP_SLOT_RESERVATION,
+                                     .policy = &e->policy->id[VP_SLOT_RESERVATION],
+                                     .vm = VP_NONE, .host = VP_NONE, .to = VP_NONE,
+                                     .latency = lat, .reason = r.reason});
+    }
+    free(r.per_host);
+}

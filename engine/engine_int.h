@@ -1,0 +1,57 @@
+/*
+ * engine_int.h - the engine's state, shared by engine.c (periodic work,
+ * placement, reservation) and migrate.c (the migration executor).
+ * Not a public header.
+ */
+#ifndef VP_ENGINE_INT_H
+#define VP_ENGINE_INT_H
+
+#include "engine.h"
+
+/* One migration, from proposal to completion. */
+typedef struct vp_mig {
+    vp_engine *e;
+    vp_id vm, from, to;
+    char why[VP_REASON];
+    double proposed, not_before, started;
+    double latency;      /* of the last migrate_when call, seconds */
+    int asked;
+    bool running;
+    bool limit_reported; /* a "deferred by limits" event was emitted */
+} vp_mig;
+
+struct vp_engine {
+    vp_pool *pool;
+    vp_clock *clock;
+    vp_driver *driver;
+    const vp_policy *policy;
+    vp_engine_params prm;
+    vp_timer sample_t, balance_t, reserve_t, pump_t;
+    vp_event_cb cb;
+    void *cb_ud;
+    vp_engine_stats st;
+    vp_id *pending;      /* VMs waiting for a host, in submission order */
+    size_t npending, cappending;
+    vp_mig **migs;       /* queued and running migrations */
+    size_t nmigs, capmigs, running;
+    uint32_t *mig_count; /* running migrations touching each host id */
+    size_t mig_count_n;
+    vp_moves moves;      /* scratch for balance */
+    vp_id *cand;         /* scratch for placement candidates */
+    size_t cand_cap;
+};
+
+/* Reports an event to the observer; fills time and unset ids. */
+void vp_engine_emit(vp_engine *e, vp_event ev);
+
+/* Reports a failed or invalid decision of slot and counts it. */
+void vp_engine_policy_error(vp_engine *e, vp_slot slot, const char *what, vp_id vm);
+
+
+/* migrate.c */
+int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);
+void vp_mig_pump(vp_engine *e);
+void vp_mig_free_all(vp_engine *e);
+bool vp_mig_pending_for(const vp_engine *e, vp_id vm);
+
+#endif

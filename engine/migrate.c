@@ -1,0 +1,246 @@
+/*
+ * migrate.c - the migration executor.
+ *
+ * Provides: a queue of proposed migrations.  Each is admitted when the
+ * concurrency limits allow (per host, counting both ends, and for the
+ * pool) and the migrate_when slot says "now"; then the pool holds the
+ * VM's size on the destination (vp_pool_begin_migration) and the driver
+ * migrates it.  On completion the pool moves the VM (end_migration); on
+ * failure it stays on its source (abort_migration).  "later" re-asks
+ * after the delay, "never" drops the proposal; a proposal that is no
+ * longer valid (VM gone or moved, destination full) is dropped with the
+ * reason.  A new proposal for a VM replaces a queued one.
+ * Uses: engine_int.h, pool.h, driver.h, clock.h, policy.h.
+ */
+#include "engine_int.h"
+
+#include "array.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static vp_event mig_event(const vp_mig *m, vp_event_kind kind, const char *reason)
+{
+    return (vp_event){.kind = kind, .slot = VP_SLOT_MIGRATION,
+                      .policy = &m->e->policy->id[VP_SLOT_MIGRATION], .vm = m->vm,
+                      .host = m->from, .to = m->to, .latency = m->latency, .reason = reason};
+}
+
+static void mig_remove(vp_engine *e, size_t i)
+{
+    free(e->migs[i]);
+    memmove(&e->migs[i], &e->migs[i + 1], (e->nmigs - i - 1) * sizeof *e->migs);
+    e->nmigs--;
+}
+
+static size_t mig_index(const vp_engine *e, const vp_mig *m)
+{
+    size_t i = 0;
+    while (i < e->nmigs && e->migs[i] != m)
+        i++;
+    return i;
+}
+
+static void drop(vp_engine *e, size_t i, const char *reason)
+{
+    e->st.migrations_dropped++;
+    vp_engine_emit(e, mig_event(e->migs[i], VP_EV_MIGRATION_DROPPED, reason));
+    mig_remove(e, i);
+}
+
+bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
+{
+    for (size_t i = 0; i < e->nmigs; i++)
+        if (e->migs[i]->vm == vm)
+            return true;
+    return false;
+}
+
+/* Makes mig_count cover every host id, new entries zero. */
+static int grow_counts(vp_engine *e)
+{
+    size_t old = e->mig_count_n;
+    if (vp_array_reserve((void **)&e->mig_count, &e->mig_count_n, vp_pool_host_end(e->pool),
+                         sizeof *e->mig_count))
+        return -1;
+    memset(e->mig_count + old, 0, (e->mig_count_n - old) * sizeof *e->mig_count);
+    return 0;
+}
+
+int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
+{
+    for (size_t i = 0; i < e->nmigs; i++)
+        if (e->migs[i]->vm == vm) {
+            if (e->migs[i]->running)
+                return vp_err_set(err, "VM id %u is already migrating", vm);
+            mig_remove(e, i);
+            break;
+        }
+    vp_mig *m = calloc(1, sizeof *m);
+    if (!m || grow_counts(e) ||
+        vp_array_reserve((void **)&e->migs, &e->capmigs, e->nmigs + 1, sizeof *e->migs))
+        return free(m), vp_err_set(err, "out of memory");
+    *m = (vp_mig){.e = e, .vm = vm, .from = vp_pool_vm(e->pool, vm)->host, .to = to,
+                  .proposed = vp_clock_now(e->clock), .not_before = vp_clock_now(e->clock)};
+    snprintf(m->why, sizeof m->why, "%s", why ? why : "");
+    e->migs[e->nmigs++] = m;
+    return 0;
+}
+
+/* ====== completion ====== */
+
+static void finish(vp_mig *m, int status, const char *error)
+{
+    vp_engine *e = m->e;
+    vp_err err = {0};
+    double took = vp_clock_now(e->clock) - m->started;
+    int rc = status == 0 ? vp_pool_end_migration(e->pool, m->vm, &err)
+                         : vp_pool_abort_migration(e->pool, m->vm, &err);
+    e->mig_count[m->from]--;
+    e->mig_count[m->to]--;
+    e->running--;
+    vp_event ev = mig_event(m, status == 0 && rc == 0 ? VP_EV_MIGRATION_DONE
+                                                      : VP_EV_MIGRATION_FAILED,
+                            status ? error : rc ? err.text : m->why);
+    ev.duration = took;
+    if (ev.kind == VP_EV_MIGRATION_DONE) {
+        e->st.migrations_done++;
+        e->st.migration_seconds += took;
+    } else {
+        e->st.migrations_failed++;
+    }
+    vp_engine_emit(e, ev);
+    mig_remove(e, mig_index(e, m));
+}
+
+static void mig_done(void *ud, int status, const char *error)
+{
+    vp_engine *e = ((vp_mig *)ud)->e;
+    finish(ud, status, error ? error : "migration failed");
+    vp_mig_pump(e);
+}
+
+/* ====== admission ====== */
+
+static bool within_limits(const vp_engine *e, const vp_mig *m)
+{
+    int ph = e->prm.migrations_per_host, tot = e->prm.migrations_total;
+    if (tot > 0 && e->running >= (size_t)tot)
+        return false;
+    return ph <= 0 || (e->mig_count[m->from] < (uint32_t)ph && e->mig_count[m->to] < (uint32_t)ph);
+}
+
+/* Still valid now?  NULL if so, else why not. */
+static const char *stale(const vp_engine *e, const vp_mig *m, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, m->vm);
+    if (!v || v->state != VP_VM_RUNNING || v->host != m->from)
+        return "the VM is no longer running on its source host";
+    if (vp_pool_fits(e->pool, m->vm, m->to, err) != 0)
+        return err->text;
+    return NULL;
+}
+
+/* Asks migrate_when; returns its answer (errors count and defer). */
+static vp_when ask_when(vp_engine *e, vp_mig *m)
+{
+    vp_when w = {.kind = VP_WHEN_LATER};
+    vp_err err = {0};
+    vp_migration_req req = {m->vm, m->from, m->to, m->why, m->proposed, m->asked++};
+    vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
+    double t0 = vp_engine_wall();
+    int rc = e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, &w, &err);
+    m->latency = vp_engine_wall() - t0;
+    e->st.decisions[VP_SLOT_MIGRATION]++;
+    if (rc || (w.kind == VP_WHEN_LATER && !(w.delay > 0))) {
+        vp_engine_policy_error(e, VP_SLOT_MIGRATION,
+                               rc ? err.text : "\"later\" needs a delay > 0 seconds", m->vm);
+        w = (vp_when){.kind = VP_WHEN_LATER, .delay = e->prm.balance_interval};
+    }
+    return w;
+}
+
+static int start(vp_engine *e, vp_mig *m, vp_err *err)
+{
+    if (vp_pool_begin_migration(e->pool, m->vm, m->to, err))
+        return -1;
+    if (e->driver->ops->migrate(e->driver, m->vm, m->to, mig_done, m, err)) {
+        (void)vp_pool_abort_migration(e->pool, m->vm, NULL);
+        return -1;
+    }
+    m->running = true;
+    m->started = vp_clock_now(e->clock);
+    e->running++;
+    e->mig_count[m->from]++;
+    e->mig_count[m->to]++;
+    e->st.migrations_started++;
+    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_STARTED, m->why));
+    return 0;
+}
+
+static void defer(vp_engine *e, vp_mig *m, double until, const char *reason)
+{
+    m->not_before = until;
+    e->st.migrations_deferred++;
+    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_DEFERRED, reason));
+}
+
+/* Tries to start queued migration i; it may leave the queue. */
+static void admit(vp_engine *e, size_t i)
+{
+    vp_mig *m = e->migs[i];
+    vp_err err = {0};
+    const char *why = stale(e, m, &err);
+    if (why)
+        return drop(e, i, why);
+    if (!within_limits(e, m)) {
+        if (!m->limit_reported)
+            vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_DEFERRED, "concurrency limit"));
+        m->limit_reported = true;
+        return;
+    }
+    vp_when w = ask_when(e, m);
+    if (w.kind == VP_WHEN_NEVER)
+        return drop(e, i, w.reason);
+    if (w.kind == VP_WHEN_LATER)
+        return defer(e, m, vp_clock_now(e->clock) + w.delay, w.reason);
+    if (start(e, m, &err))
+        return drop(e, i, err.text);
+}
+
+/* Re-arms the pump timer for the earliest deferred migration. */
+static void rearm(vp_engine *e)
+{
+    double now = vp_clock_now(e->clock), next = -1;
+    for (size_t i = 0; i < e->nmigs; i++)
+        if (!e->migs[i]->running && e->migs[i]->not_before > now &&
+            (next < 0 || e->migs[i]->not_before < next))
+            next = e->migs[i]->not_before;
+    if (next < 0)
+        vp_timer_stop(&e->pump_t);
+    else
+        vp_timer_start(e->clock, &e->pump_t, next - now, 0);
+}
+
+void vp_mig_pump(vp_engine *e)
+{
+    double now = vp_clock_now(e->clock);
+    for (size_t i = 0; i < e->nmigs;) {
+        vp_mig *m = e->migs[i];
+        if (!m->running && m->not_before <= now)
+            admit(e, i);
+        if (i < e->nmigs && e->migs[i] == m)
+            i++; /* still queued or started; a dropped one was removed at i */
+    }
+    rearm(e);
+}
+
+void vp_mig_free_all(vp_engine *e)
+{
+    for (size_t i = 0; i < e->nmigs; i++)
+        free(e->migs[i]);
+    free(e->migs);
+    e->migs = NULL;
+    e->nmigs = e->capmigs = 0;
+}

@@ -1,0 +1,653 @@
+/*
+ * pool.c - hosts, VMs and the capacity they hold.
+ *
+ * Provides: the operations of pool.h.  Hosts and VMs live in arrays
+ * indexed by id (ids are never reused) and in uthash tables by name.
+ * Each host keeps two id lists: resident VMs and incoming migrations; a
+ * VM remembers its slot in each so removal is O(1) (swap with last).
+ * Uses: uthash, err.h, resources.h.
+ */
+#include "pool.h"
+
+#include "array.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* VM structs come from slabs so that they sit close together in memory;
+ * removed ones go on a free list and are reused (ids are not). */
+#define VM_SLAB 1024
+
+struct vm_slab {
+    struct vm_slab *next;
+    vp_vm vms[VM_SLAB];
+};
+
+struct vp_pool {
+    vp_host **hosts;
+    vp_vm **vms;
+    vp_id nhosts, nvms;     /* ids handed out */
+    size_t capHosts, capVms; /* array capacities */
+    /* per VM id: its index in its host's resident list and in its
+     * destination's incoming list; kept apart from vp_vm so that fixing
+     * the slot of a VM moved by a removal touches one dense array */
+    uint32_t *slot, *dest_slot;
+    struct vm_slab *slabs;
+    vp_vm *vm_free; /* free list, linked through driver_data */
+    size_t live_hosts, live_vms;
+    vp_host *host_by_name;
+    vp_vm *vm_by_name;
+    vp_res free_up;   /* sum over up hosts of limit - used - reserved */
+    vp_res reserved;  /* pool-level reservation */
+};
+
+static const char *const host_state_names[] = {"up", "draining", "down"};
+static const char *const vm_state_names[] = {"pending", "running", "migrating", "stopped"};
+
+const char *vp_host_state_name(vp_host_state s) { return host_state_names[s]; }
+const char *vp_vm_state_name(vp_vm_state s) { return vm_state_names[s]; }
+
+/* ====== id lists ====== */
+
+/* Makes room for one more id; after it succeeds, idlist_push cannot fail. */
+static int idlist_reserve(vp_idlist *l)
+{
+    if (l->n < l->cap)
+        return 0;
+    uint32_t cap = l->cap ? l->cap * 2 : 4;
+    vp_id *ids = realloc(l->ids, cap * sizeof *ids);
+    if (!ids)
+        return -1;
+    l->ids = ids;
+    l->cap = cap;
+    return 0;
+}
+
+static int idlist_push(vp_idlist *l, vp_id id, uint32_t *slot)
+{
+    if (idlist_reserve(l))
+        return -1;
+    *slot = l->n;
+    l->ids[l->n++] = id;
+    return 0;
+}
+
+/* Removes the entry at slot; returns the id moved into slot (or VP_NONE). */
+static vp_id idlist_remove(vp_idlist *l, uint32_t slot)
+{
+    vp_id moved = l->ids[--l->n];
+    if (slot == l->n)
+        return VP_NONE;
+    l->ids[slot] = moved;
+    return moved;
+}
+
+/* ====== creation and look-up ====== */
+
+vp_pool *vp_pool_new(void)
+{
+    return calloc(1, sizeof(vp_pool));
+}
+
+static void host_free(vp_host *h)
+{
+    free(h->name);
+    free(h->vms.ids);
+    free(h->incoming.ids);
+    free(h);
+}
+
+void vp_pool_free(vp_pool *pool)
+{
+    if (!pool)
+        return;
+    HASH_CLEAR(hh, pool->host_by_name);
+    HASH_CLEAR(hh, pool->vm_by_name);
+    for (vp_id i = 0; i < pool->nhosts; i++)
+        if (pool->hosts[i])
+            host_free(pool->hosts[i]);
+    for (vp_id i = 0; i < pool->nvms; i++)
+        if (pool->vms[i])
+            free(pool->vms[i]->name);
+    while (pool->slabs) {
+        struct vm_slab *next = pool->slabs->next;
+        free(pool->slabs);
+        pool->slabs = next;
+    }
+    free(pool->hosts);
+    free(pool->vms);
+    free(pool->slot);
+    free(pool->dest_slot);
+    free(pool);
+}
+
+/* Room for one more VM id in the pointer and slot arrays. */
+static int grow_vms(vp_pool *pool)
+{
+    size_t need = pool->nvms + 1, c1 = pool->capVms, c2 = c1, c3 = c1;
+    if (vp_array_reserve((void **)&pool->vms, &c1, need, sizeof *pool->vms) ||
+        vp_array_reserve((void **)&pool->slot, &c2, need, sizeof *pool->slot) ||
+        vp_array_reserve((void **)&pool->dest_slot, &c3, need, sizeof *pool->dest_slot))
+        return -1;
+    pool->capVms = c1; /* all three grew alike */
+    return 0;
+}
+
+
+static vp_vm *vm_struct_new(vp_pool *pool)
+{
+    if (!pool->vm_free) {
+        struct vm_slab *s = calloc(1, sizeof *s);
+        if (!s)
+            return NULL;
+        s->next = pool->slabs;
+        pool->slabs = s;
+        for (int i = VM_SLAB - 1; i >= 0; i--) {
+            s->vms[i].driver_data = pool->vm_free;
+            pool->vm_free = &s->vms[i];
+        }
+    }
+    vp_vm *v = pool->vm_free;
+    pool->vm_free = v->driver_data;
+    memset(v, 0, sizeof *v);
+    return v;
+}
+
+static void vm_struct_free(vp_pool *pool, vp_vm *v)
+{
+    free(v->name);
+    v->name = NULL;
+    v->driver_data = pool->vm_free;
+    pool->vm_free = v;
+}
+
+static int check_new_name(const char *name, const char *what, bool taken, vp_err *err)
+{
+    if (!name || !name[0])
+        return vp_err_set(err, "%s name is empty", what);
+    if (taken)
+        return vp_err_set(err, "%s '%s' already exists", what, name);
+    return 0;
+}
+
+vp_id vp_pool_add_host(vp_pool *pool, const char *name, vp_res capacity, vp_res overcommit,
+                       vp_err *err)
+{
+    if (check_new_name(name, "host", name && vp_pool_find_host(pool, name) != VP_NONE, err))
+        return VP_NONE;
+    if (!vp_res_nonneg(capacity))
+        return vp_err_set(err, "host '%s': negative capacity", name), VP_NONE;
+    for (int i = 0; i < VP_RES_N; i++)
+        if (!(overcommit.v[i] > 0))
+            return vp_err_set(err, "host '%s': overcommit must be > 0", name), VP_NONE;
+    vp_host *h = calloc(1, sizeof *h);
+    if (!h || vp_array_reserve((void **)&pool->hosts, &pool->capHosts, pool->nhosts + 1,
+                               sizeof *pool->hosts) || !(h->name = strdup(name))) {
+        free(h);
+        return vp_err_set(err, "out of memory"), VP_NONE;
+    }
+    h->id = pool->nhosts++;
+    h->type = -1;
+    h->capacity = capacity;
+    h->overcommit = overcommit;
+    h->limit = vp_res_mul(capacity, overcommit);
+    pool->hosts[h->id] = h;
+    pool->live_hosts++;
+    pool->free_up = vp_res_add(pool->free_up, h->limit);
+    HASH_ADD_KEYPTR(hh, pool->host_by_name, h->name, strlen(h->name), h);
+    return h->id;
+}
+
+vp_id vp_pool_add_vm(vp_pool *pool, const char *name, vp_res size, vp_err *err)
+{
+    if (check_new_name(name, "VM", name && vp_pool_find_vm(pool, name) != VP_NONE, err))
+        return VP_NONE;
+    if (!vp_res_nonneg(size))
+        return vp_err_set(err, "VM '%s': negative size", name), VP_NONE;
+    vp_vm *v = grow_vms(pool) ? NULL : vm_struct_new(pool);
+    if (!v || !(v->name = strdup(name))) {
+        if (v)
+            vm_struct_free(pool, v);
+        return vp_err_set(err, "out of memory"), VP_NONE;
+    }
+    v->id = pool->nvms++;
+    v->state = VP_VM_PENDING;
+    v->type = -1;
+    v->size = size;
+    v->host = v->dest = VP_NONE;
+    pool->vms[v->id] = v;
+    pool->live_vms++;
+    HASH_ADD_KEYPTR(hh, pool->vm_by_name, v->name, strlen(v->name), v);
+    return v->id;
+}
+
+int vp_pool_remove_vm(vp_pool *pool, vp_id id, vp_err *err)
+{
+    vp_vm *v = vp_pool_vm(pool, id);
+    if (!v)
+        return vp_err_set(err, "no VM with id %u", id);
+    if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
+        return vp_err_set(err, "VM '%s' is %s: release it first", v->name,
+                          vp_vm_state_name(v->state));
+    HASH_DEL(pool->vm_by_name, v);
+    pool->vms[id] = NULL;
+    pool->live_vms--;
+    vm_struct_free(pool, v);
+    return 0;
+}
+
+vp_host *vp_pool_host(const vp_pool *pool, vp_id id)
+{
+    return id < pool->nhosts ? pool->hosts[id] : NULL;
+}
+
+vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id)
+{
+    return id < pool->nvms ? pool->vms[id] : NULL;
+}
+
+vp_id vp_pool_find_host(const vp_pool *pool, const char *name)
+{
+    vp_host *h;
+    HASH_FIND_STR(pool->host_by_name, name, h);
+    return h ? h->id : VP_NONE;
+}
+
+vp_id vp_pool_find_vm(const vp_pool *pool, const char *name)
+{
+    vp_vm *v;
+    HASH_FIND_STR(pool->vm_by_name, name, v);
+    return v ? v->id : VP_NONE;
+}
+
+size_t vp_pool_host_count(const vp_pool *pool) { return pool->live_hosts; }
+size_t vp_pool_vm_count(const vp_pool *pool) { return pool->live_vms; }
+vp_id vp_pool_host_end(const vp_pool *pool) { return pool->nhosts; }
+vp_id vp_pool_vm_end(const vp_pool *pool) { return pool->nvms; }
+
+/* ====== accounting ====== */
+
+vp_res vp_pool_host_free(const vp_host *h)
+{
+    return vp_res_sub(vp_res_sub(h->limit, h->used), h->reserved);
+}
+
+vp_res vp_pool_free_total(const vp_pool *pool) { return pool->free_up; }
+vp_res vp_pool_reservation(const vp_pool *pool) { return pool->reserved; }
+
+/* Adds (sign +1) or removes (-1) size on host h, keeping free_up. */
+static void host_charge(vp_pool *pool, vp_host *h, vp_res size, int sign)
+{
+    for (int i = 0; i < VP_RES_N; i++)
+        h->used.v[i] += sign * size.v[i];
+    if (h->state == VP_HOST_UP)
+        for (int i = 0; i < VP_RES_N; i++)
+            pool->free_up.v[i] -= sign * size.v[i];
+}
+
+static void host_add_demand(vp_host *h, vp_res d, int sign)
+{
+    for (int i = 0; i < VP_RES_N; i++)
+        h->demand.v[i] += sign * d.v[i];
+}
+
+static int check_host(const vp_pool *pool, const vp_host *h, vp_err *err);
+static int check_vm(const vp_pool *pool, const vp_vm *v, vp_err *err);
+#ifdef VP_POOL_CHECKS
+#include <stdio.h>
+/* Debug builds: re-check what an operation touched; abort on a broken invariant. */
+static void recheck(const vp_pool *pool, vp_id vm, vp_id h1, vp_id h2)
+{
+    vp_err e = {0};
+    vp_host *a = vp_pool_host(pool, h1), *b = vp_pool_host(pool, h2);
+    vp_vm *v = vp_pool_vm(pool, vm);
+    if ((v && check_vm(pool, v, &e)) || (a && check_host(pool, a, &e)) ||
+        (b && check_host(pool, b, &e))) {
+        fprintf(stderr, "vmpilot: pool invariant broken: %s\n", e.text);
+        abort();
+    }
+}
+#define RECHECK(pool, vm, h1, h2) recheck(pool, vm, h1, h2)
+#else
+#define RECHECK(pool, vm, h1, h2) ((void)0)
+#endif
+
+/* ====== operations ====== */
+
+static int host_fits(const vp_vm *v, const vp_host *h, vp_err *err)
+{
+    if (h->state != VP_HOST_UP)
+        return vp_err_set(err, "host '%s' is %s", h->name, vp_host_state_name(h->state));
+    vp_res free_res = vp_pool_host_free(h);
+    int i = vp_res_first_over(v->size, free_res);
+    if (i >= 0)
+        return vp_err_set(err, "VM '%s' needs %g %s, host '%s' has %g free", v->name,
+                          v->size.v[i], vp_res_names[i], h->name, free_res.v[i]);
+    return 0;
+}
+
+int vp_pool_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(pool, vm);
+    const vp_host *h = vp_pool_host(pool, host);
+    if (!v || !h)
+        return vp_err_set(err, "no %s with id %u", v ? "host" : "VM", v ? host : vm);
+    if (host_fits(v, h, err))
+        return -1;
+    vp_res after = vp_res_sub(pool->free_up, v->size);
+    for (int i = 0; i < VP_RES_N; i++)
+        if (pool->reserved.v[i] > 0 && after.v[i] < pool->reserved.v[i] - VP_RES_EPS)
+            return vp_err_set(err, "placing VM '%s' would leave %g %s free in the pool, "
+                                   "below the pool reservation of %g",
+                              v->name, after.v[i], vp_res_names[i], pool->reserved.v[i]);
+    return 0;
+}
+
+int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
+{
+    vp_vm *v = vp_pool_vm(pool, vm);
+    if (v && v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
+        return vp_err_set(err, "VM '%s' is already %s", v->name, vp_vm_state_name(v->state));
+    if (vp_pool_fits(pool, vm, host, err))
+        return -1;
+    vp_host *h = pool->hosts[host];
+    if (idlist_push(&h->vms, vm, &pool->slot[vm]))
+        return vp_err_set(err, "out of memory");
+    v->host = host;
+    v->state = VP_VM_RUNNING;
+    host_charge(pool, h, v->size, +1);
+    host_add_demand(h, v->demand, +1);
+    RECHECK(pool, vm, host, VP_NONE);
+    return 0;
+}
+
+/* Takes v off host's resident list, fixing the slot of the moved VM. */
+static void unlink_resident(vp_pool *pool, vp_vm *v)
+{
+    vp_host *h = pool->hosts[v->host];
+    vp_id moved = idlist_remove(&h->vms, pool->slot[v->id]);
+    if (moved != VP_NONE)
+        pool->slot[moved] = pool->slot[v->id];
+    host_charge(pool, h, v->size, -1);
+    host_add_demand(h, v->demand, -1);
+}
+
+static void unlink_incoming(vp_pool *pool, vp_vm *v)
+{
+    vp_host *d = pool->hosts[v->dest];
+    vp_id moved = idlist_remove(&d->incoming, pool->dest_slot[v->id]);
+    if (moved != VP_NONE)
+        pool->dest_slot[moved] = pool->dest_slot[v->id];
+    host_charge(pool, d, v->size, -1);
+}
+
+static vp_vm *vm_in_state(vp_pool *pool, vp_id vm, vp_vm_state want, vp_err *err)
+{
+    vp_vm *v = vp_pool_vm(pool, vm);
+    if (!v)
+        return vp_err_set(err, "no VM with id %u", vm), NULL;
+    if (v->state != want)
+        return vp_err_set(err, "VM '%s' is %s, not %s", v->name, vp_vm_state_name(v->state),
+                          vp_vm_state_name(want)),
+               NULL;
+    return v;
+}
+
+int vp_pool_release(vp_pool *pool, vp_id vm, vp_err *err)
+{
+    vp_vm *v = vm_in_state(pool, vm, VP_VM_RUNNING, err);
+    if (!v)
+        return -1;
+    vp_id host = v->host;
+    unlink_resident(pool, v);
+    v->host = VP_NONE;
+    v->state = VP_VM_STOPPED;
+    RECHECK(pool, vm, host, VP_NONE);
+    (void)host;
+    return 0;
+}
+
+int vp_pool_begin_migration(vp_pool *pool, vp_id vm, vp_id dst, vp_err *err)
+{
+    vp_vm *v = vm_in_state(pool, vm, VP_VM_RUNNING, err);
+    vp_host *d = vp_pool_host(pool, dst);
+    if (!v)
+        return -1;
+    if (!d)
+        return vp_err_set(err, "no host with id %u", dst);
+    if (dst == v->host)
+        return vp_err_set(err, "VM '%s' is already on host '%s'", v->name, d->name);
+    if (host_fits(v, d, err))
+        return -1;
+    if (idlist_push(&d->incoming, vm, &pool->dest_slot[vm]))
+        return vp_err_set(err, "out of memory");
+    v->dest = dst;
+    v->state = VP_VM_MIGRATING;
+    host_charge(pool, d, v->size, +1);
+    RECHECK(pool, vm, v->host, dst);
+    return 0;
+}
+
+int vp_pool_end_migration(vp_pool *pool, vp_id vm, vp_err *err)
+{
+    vp_vm *v = vm_in_state(pool, vm, VP_VM_MIGRATING, err);
+    if (!v)
+        return -1;
+    vp_id src = v->host, dst = v->dest;
+    vp_host *d = pool->hosts[dst];
+    if (idlist_reserve(&d->vms)) /* so nothing below can fail */
+        return vp_err_set(err, "out of memory");
+    unlink_resident(pool, v);
+    unlink_incoming(pool, v);
+    (void)idlist_push(&d->vms, vm, &pool->slot[vm]);
+    v->host = dst;
+    v->dest = VP_NONE;
+    v->state = VP_VM_RUNNING;
+    host_charge(pool, d, v->size, +1);
+    host_add_demand(d, v->demand, +1);
+    RECHECK(pool, vm, src, dst);
+    (void)src;
+    return 0;
+}
+
+int vp_pool_abort_migration(vp_pool *pool, vp_id vm, vp_err *err)
+{
+    vp_vm *v = vm_in_state(pool, vm, VP_VM_MIGRATING, err);
+    if (!v)
+        return -1;
+    vp_id dst = v->dest;
+    unlink_incoming(pool, v);
+    v->dest = VP_NONE;
+    v->state = VP_VM_RUNNING;
+    RECHECK(pool, vm, v->host, dst);
+    (void)dst;
+    return 0;
+}
+
+/* ====== settings ====== */
+
+int vp_pool_set_host_state(vp_pool *pool, vp_id host, vp_host_state state, vp_err *err)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (!h)
+        return vp_err_set(err, "no host with id %u", host);
+    vp_res free_res = vp_pool_host_free(h);
+    if (h->state == VP_HOST_UP && state != VP_HOST_UP)
+        pool->free_up = vp_res_sub(pool->free_up, free_res);
+    else if (h->state != VP_HOST_UP && state == VP_HOST_UP)
+        pool->free_up = vp_res_add(pool->free_up, free_res);
+    h->state = state;
+    return 0;
+}
+
+/* Changes a host's reservation or limit, keeping free_up right. */
+static void host_retune(vp_pool *pool, vp_host *h, vp_res limit, vp_res reserved)
+{
+    if (h->state == VP_HOST_UP)
+        pool->free_up = vp_res_sub(pool->free_up, vp_pool_host_free(h));
+    h->limit = limit;
+    h->reserved = reserved;
+    if (h->state == VP_HOST_UP)
+        pool->free_up = vp_res_add(pool->free_up, vp_pool_host_free(h));
+}
+
+int vp_pool_set_reservation(vp_pool *pool, vp_id host, vp_res reserved, vp_err *err)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (!h)
+        return vp_err_set(err, "no host with id %u", host);
+    if (!vp_res_nonneg(reserved))
+        return vp_err_set(err, "host '%s': negative reservation", h->name);
+    host_retune(pool, h, h->limit, reserved);
+    return 0;
+}
+
+int vp_pool_set_pool_reservation(vp_pool *pool, vp_res reserved, vp_err *err)
+{
+    if (!vp_res_nonneg(reserved))
+        return vp_err_set(err, "negative pool reservation");
+    pool->reserved = reserved;
+    return 0;
+}
+
+int vp_pool_set_overcommit(vp_pool *pool, vp_id host, vp_res overcommit, vp_err *err)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (!h)
+        return vp_err_set(err, "no host with id %u", host);
+    vp_res limit = vp_res_mul(h->capacity, overcommit);
+    for (int i = 0; i < VP_RES_N; i++)
+        if (!(overcommit.v[i] > 0))
+            return vp_err_set(err, "host '%s': overcommit must be > 0", h->name);
+    if (!vp_res_le(h->used, limit))
+        return vp_err_set(err, "host '%s': lowering overcommit would put it over capacity",
+                          h->name);
+    h->overcommit = overcommit;
+    host_retune(pool, h, limit, h->reserved);
+    return 0;
+}
+
+void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand)
+{
+    vp_vm *v = vp_pool_vm(pool, vm);
+    if (!v)
+        return;
+    if (v->host != VP_NONE)
+        host_add_demand(pool->hosts[v->host], vp_res_sub(demand, v->demand), +1);
+    v->demand = demand;
+}
+
+void vp_pool_set_host_type(vp_pool *pool, vp_id host, int type)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (h)
+        h->type = type;
+}
+
+void vp_pool_set_vm_type(vp_pool *pool, vp_id vm, int type)
+{
+    vp_vm *v = vp_pool_vm(pool, vm);
+    if (v)
+        v->type = type;
+}
+
+/* ====== invariants ====== */
+
+static bool near(double a, double b)
+{
+    double m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    return fabs(a - b) <= 1e-6 * (m > 1 ? m : 1);
+}
+
+static bool res_near(vp_res a, vp_res b)
+{
+    for (int i = 0; i < VP_RES_N; i++)
+        if (!near(a.v[i], b.v[i]))
+            return false;
+    return true;
+}
+
+static int check_list(const vp_pool *pool, const vp_host *h, bool incoming, vp_res *sum,
+                      vp_err *err)
+{
+    const vp_idlist *l = incoming ? &h->incoming : &h->vms;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const vp_vm *v = vp_pool_vm(pool, l->ids[i]);
+        if (!v)
+            return vp_err_set(err, "host '%s' lists unknown VM id %u", h->name, l->ids[i]);
+        bool ok = incoming ? (v->dest == h->id && pool->dest_slot[v->id] == i)
+                           : (v->host == h->id && pool->slot[v->id] == i);
+        if (!ok)
+            return vp_err_set(err, "host '%s' lists VM '%s' as %s, but the VM disagrees",
+                              h->name, v->name, incoming ? "incoming" : "resident");
+        *sum = vp_res_add(*sum, v->size);
+    }
+    return 0;
+}
+
+static int check_host(const vp_pool *pool, const vp_host *h, vp_err *err)
+{
+    vp_res sum = vp_res_zero(), demand = vp_res_zero();
+    if (check_list(pool, h, false, &sum, err) || check_list(pool, h, true, &sum, err))
+        return -1;
+    for (uint32_t i = 0; i < h->vms.n; i++)
+        demand = vp_res_add(demand, pool->vms[h->vms.ids[i]]->demand);
+    if (!res_near(sum, h->used))
+        return vp_err_set(err, "host '%s': used cpu %g memory %g, but its VMs hold %g and %g",
+                          h->name, h->used.v[VP_CPU], h->used.v[VP_MEM], sum.v[VP_CPU],
+                          sum.v[VP_MEM]);
+    if (!vp_res_le(h->used, h->limit))
+        return vp_err_set(err, "host '%s' is over its overcommitted capacity", h->name);
+    if (!vp_res_nonneg(h->reserved))
+        return vp_err_set(err, "host '%s' has a negative reservation", h->name);
+    if (!res_near(demand, h->demand))
+        return vp_err_set(err, "host '%s': demand sum is stale", h->name);
+    return 0;
+}
+
+static int check_vm(const vp_pool *pool, const vp_vm *v, vp_err *err)
+{
+    const vp_host *h = vp_pool_host(pool, v->host), *d = vp_pool_host(pool, v->dest);
+    bool placed = v->state == VP_VM_RUNNING || v->state == VP_VM_MIGRATING;
+    if (placed != (h != NULL))
+        return vp_err_set(err, "VM '%s' is %s but %s a host", v->name,
+                          vp_vm_state_name(v->state), h ? "has" : "has no");
+    if ((v->state == VP_VM_MIGRATING) != (d != NULL))
+        return vp_err_set(err, "VM '%s' is %s but %s a destination", v->name,
+                          vp_vm_state_name(v->state), d ? "has" : "has no");
+    uint32_t slot = pool->slot[v->id], dslot = pool->dest_slot[v->id];
+    if (h && (slot >= h->vms.n || h->vms.ids[slot] != v->id))
+        return vp_err_set(err, "VM '%s' is not on its host '%s'", v->name, h->name);
+    if (d && (d == h || dslot >= d->incoming.n || d->incoming.ids[dslot] != v->id))
+        return vp_err_set(err, "VM '%s' is not incoming on its destination '%s'", v->name,
+                          d->name);
+    return 0;
+}
+
+int vp_pool_check(const vp_pool *pool, vp_err *err)
+{
+    vp_res free_up = vp_res_zero();
+    size_t placed = 0, listed = 0;
+    for (vp_id i = 0; i < pool->nhosts; i++) {
+        const vp_host *h = pool->hosts[i];
+        if (!h)
+            continue;
+        if (check_host(pool, h, err))
+            return -1;
+        listed += h->vms.n;
+        if (h->state == VP_HOST_UP)
+            free_up = vp_res_add(free_up, vp_pool_host_free(h));
+    }
+    for (vp_id i = 0; i < pool->nvms; i++) {
+        const vp_vm *v = pool->vms[i];
+        if (v && check_vm(pool, v, err))
+            return -1;
+        placed += v && v->host != VP_NONE;
+    }
+    if (placed != listed)
+        return vp_err_set(err, "%zu VMs are placed but hosts list %zu", placed, listed);
+    if (!res_near(free_up, pool->free_up))
+        return vp_err_set(err, "pool free capacity is stale");
+    return 0;
+}

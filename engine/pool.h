@@ -1,0 +1,160 @@
+/*
+ * pool.h - the pool of hosts and VMs: the engine's only mutable model.
+ *
+ * Provides: hosts and VMs with resource vectors, host and VM states,
+ * per-host overcommit ratios and reservations, a pool-level reservation,
+ * and the operations that move capacity: allocate, release,
+ * begin/end/abort migration.  Look-up by name is O(1) (uthash); hosts
+ * and VMs are also addressed by a dense id that is never reused.
+ * Uses: uthash, resources.h, err.h.
+ *
+ * Accounting.  A host's `used` is the sum of the sizes of the VMs resident
+ * on it (running, or migrating away) plus the VMs migrating to it: a
+ * migrating VM holds its size on both hosts until the migration ends
+ * (source released) or aborts (destination released).  The usable limit
+ * of a host is capacity x overcommit per resource.  Placement (allocate
+ * and begin_migration) must fit in limit - used - reserved and needs the
+ * host up; allocate must also leave the pool's free capacity over up hosts
+ * at or above the pool-level reservation.
+ *
+ * Invariants (vp_pool_check verifies them all; debug builds re-check the
+ * hosts and VM touched by every operation):
+ *   - used <= limit on every host, and used equals the sum above;
+ *   - every running or migrating VM is on exactly one host's resident list
+ *     (its `host`), and a migrating VM is on exactly one incoming list (its
+ *     `dest`, never its own host); pending and stopped VMs are on none;
+ *   - reservations are non-negative.
+ *
+ * All structs are read-only outside pool.c.  Not thread-safe: the pool
+ * is touched only on the loop thread.
+ */
+#ifndef VP_POOL_H
+#define VP_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "err.h"
+#include "resources.h"
+
+typedef uint32_t vp_id;
+#define VP_NONE UINT32_MAX
+
+typedef enum vp_host_state { VP_HOST_UP, VP_HOST_DRAINING, VP_HOST_DOWN } vp_host_state;
+typedef enum vp_vm_state { VP_VM_PENDING, VP_VM_RUNNING, VP_VM_MIGRATING, VP_VM_STOPPED } vp_vm_state;
+
+const char *vp_host_state_name(vp_host_state s);
+const char *vp_vm_state_name(vp_vm_state s);
+
+typedef struct vp_idlist {
+    vp_id *ids;
+    uint32_t n, cap;
+} vp_idlist;
+
+typedef struct vp_host {
+    char *name;
+    vp_id id;
+    vp_host_state state;
+    int type;            /* index of the host type in the config, -1 if none */
+    vp_res capacity;
+    vp_res overcommit;   /* ratio per resource, >= 1 usually */
+    vp_res limit;        /* capacity x overcommit */
+    vp_res used;         /* see "Accounting" */
+    vp_res reserved;     /* placement must not use this */
+    vp_res demand;       /* sum of the sampled demand of resident VMs */
+    vp_idlist vms;       /* resident VMs (running, or migrating away) */
+    vp_idlist incoming;  /* VMs migrating to this host */
+    void *driver_data;
+    UT_hash_handle hh;
+} vp_host;
+
+typedef struct vp_vm {
+    /* the fields operations touch come first, in one cache line */
+    vp_id id;
+    vp_vm_state state;
+    vp_id host;          /* VP_NONE unless running or migrating */
+    vp_id dest;          /* VP_NONE unless migrating */
+    vp_res size;         /* capacity it holds on its host */
+    char *name;
+    int type;            /* index of the VM type in the config, -1 if none */
+    vp_res demand;       /* last sampled use, in the same units */
+    void *driver_data;
+    UT_hash_handle hh;
+} vp_vm;
+
+typedef struct vp_pool vp_pool;
+
+vp_pool *vp_pool_new(void);
+void vp_pool_free(vp_pool *pool);
+
+/* Adds a host in state up with no reservation.  Returns its id, or
+ * VP_NONE with err set (duplicate or empty name, negative capacity,
+ * overcommit <= 0). */
+vp_id vp_pool_add_host(vp_pool *pool, const char *name, vp_res capacity, vp_res overcommit,
+                       vp_err *err) VP_WUR;
+
+/* Adds a pending VM.  Returns its id, or VP_NONE with err set. */
+vp_id vp_pool_add_vm(vp_pool *pool, const char *name, vp_res size, vp_err *err) VP_WUR;
+
+/* Removes a pending or stopped VM for good; its id is not reused. */
+int vp_pool_remove_vm(vp_pool *pool, vp_id vm, vp_err *err);
+
+/* NULL for an unknown or removed id. */
+vp_host *vp_pool_host(const vp_pool *pool, vp_id id);
+vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id);
+
+/* VP_NONE when not found. */
+vp_id vp_pool_find_host(const vp_pool *pool, const char *name);
+vp_id vp_pool_find_vm(const vp_pool *pool, const char *name);
+
+size_t vp_pool_host_count(const vp_pool *pool);
+size_t vp_pool_vm_count(const vp_pool *pool);
+/* One past the largest id ever given out, for iteration with
+ * vp_pool_host()/vp_pool_vm() (which return NULL for gaps). */
+vp_id vp_pool_host_end(const vp_pool *pool);
+vp_id vp_pool_vm_end(const vp_pool *pool);
+
+/* Free capacity of a host for placement: limit - used - reserved. */
+vp_res vp_pool_host_free(const vp_host *h);
+
+/* Free capacity over up hosts, and the pool-level reservation. */
+vp_res vp_pool_free_total(const vp_pool *pool);
+vp_res vp_pool_reservation(const vp_pool *pool);
+
+/* 0 if vm could be allocated on host now, else -1 with the reason. */
+int vp_pool_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err);
+
+/* pending|stopped -> running on host. */
+int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err);
+
+/* running -> stopped; frees its capacity.  A migrating VM cannot be
+ * released (end or abort the migration first). */
+int vp_pool_release(vp_pool *pool, vp_id vm, vp_err *err);
+
+/* running -> migrating to dst; holds its size on dst too. */
+int vp_pool_begin_migration(vp_pool *pool, vp_id vm, vp_id dst, vp_err *err);
+
+/* migrating -> running on dst; releases the source. */
+int vp_pool_end_migration(vp_pool *pool, vp_id vm, vp_err *err);
+
+/* migrating -> running on its source; releases dst. */
+int vp_pool_abort_migration(vp_pool *pool, vp_id vm, vp_err *err);
+
+int vp_pool_set_host_state(vp_pool *pool, vp_id host, vp_host_state state, vp_err *err);
+int vp_pool_set_reservation(vp_pool *pool, vp_id host, vp_res reserved, vp_err *err);
+int vp_pool_set_pool_reservation(vp_pool *pool, vp_res reserved, vp_err *err);
+int vp_pool_set_overcommit(vp_pool *pool, vp_id host, vp_res overcommit, vp_err *err);
+
+/* Sets a VM's sampled demand (and its host's demand sum). */
+void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand);
+
+/* Host/VM type tags and driver data: no effect on accounting. */
+void vp_pool_set_host_type(vp_pool *pool, vp_id host, int type);
+void vp_pool_set_vm_type(vp_pool *pool, vp_id vm, int type);
+
+/* Verifies every invariant over the whole pool; 0 or -1 with the first
+ * violation described. */
+int vp_pool_check(const vp_pool *pool, vp_err *err);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * simulate.c - one simulation run: build, run, measure.
+ *
+ * Provides: vp_simulate() (see simulate.h).
+ * Uses: config.h, pool.h, clock.h, trace.h, driver_sim.h, engine.h,
+ * power.h.
+ */
+#include "simulate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver_sim.h"
+#include "power.h"
+#include "trace.h"
+
+/* Everything one run owns. */
+typedef struct run {
+    const vp_config *cfg;
+    const vp_sim_hooks *hooks;
+    vp_sim_world w;
+    vp_pool *pool; /* = w.pool */
+    vp_clock *clock;
+    vp_timer progress_t;
+    /* metrics */
+    double *prev_u; /* utilization at the previous round, -1 = inactive */
+    double last_round;
+    double energy_ws, active_sum, active_time, over_time, req_cpu_s, lost_cpu_s;
+    size_t active_min, active_max, rounds;
+} run;
+
+static int build_hosts(vp_sim_world *w, const vp_config *cfg, vp_err *err)
+{
+    for (size_t i = 0; i < cfg->n_hosts; i++) {
+        const vp_host_conf *hc = &cfg->hosts[i];
+        const vp_host_type *t = &cfg->host_types[hc->type];
+        vp_id id = vp_pool_add_host(w->pool, hc->name, t->capacity, t->overcommit, err);
+        if (id == VP_NONE)
+            return -1;
+        vp_pool_set_host_type(w->pool, id, hc->type);
+        if (w->driver->ops->open_host(w->driver, id, NULL, err))
+            return -1;
+    }
+    return 0;
+}
+
+static size_t vm_type_of(const vp_config *cfg, size_t i, size_t n)
+{
+    size_t t = cfg->n_vm_types;
+    if (cfg->sim.vm_types == VP_VMTYPES_ROUND_ROBIN)
+        return i % t;
+    size_t block = (n + t - 1) / t;
+    return i / block;
+}
+
+static int build_vms(vp_sim_world *w, const vp_config *cfg, vp_err *err)
+{
+    size_t n = w->trace->n_vms;
+    for (size_t i = 0; i < n; i++) {
+        size_t type = vm_type_of(cfg, i, n);
+        vp_id id = vp_pool_add_vm(w->pool, w->trace->names[i], cfg->vm_types[type].size, err);
+        if (id == VP_NONE || vp_sim_driver_bind(w->driver, id, i, err))
+            return -1;
+        vp_pool_set_vm_type(w->pool, id, (int)type);
+    }
+    return 0;
+}
+
+static int check_simulated(const vp_config *cfg, vp_err *err)
+{
+    if (!cfg->simulated || !cfg->sim.trace)
+        return vp_err_set(err, "%s: needs simulated hosts and a \"simulation\" section with a "
+                          "trace", cfg->path);
+    if (cfg->n_vm_types == 0)
+        return vp_err_set(err, "%s: a trace-driven run needs \"vm_types\"", cfg->path);
+    return 0;
+}
+
+int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
+                       const vp_policy *policy, vp_err *err)
+{
+    memset(w, 0, sizeof *w);
+    if (check_simulated(cfg, err))
+        return -1;
+    w->trace = vp_trace_load(cfg->sim.trace, cfg->sim.order, cfg->sim.step, cfg->sim.max_vms, err);
+    if (!w->trace)
+        return -1;
+    w->duration = cfg->sim.duration > 0 ? cfg->sim.duration : w->trace->n_samples * cfg->sim.step;
+    if (!(w->pool = vp_pool_new()))
+        return vp_sim_world_free(w), vp_err_set(err, "out of memory");
+    w->driver = vp_sim_driver_new(w->pool, clock, w->trace, cfg, vp_clock_now(clock), err);
+    vp_engine_params prm = {cfg->intervals.sample, cfg->intervals.balance,
+                            cfg->intervals.reservation, cfg->limits.migrations_per_host,
+                            cfg->limits.migrations_total};
+    if (!w->driver || build_hosts(w, cfg, err) || build_vms(w, cfg, err) ||
+        !(w->engine = vp_engine_new(w->pool, clock, w->driver, policy, &prm, err)))
+        return vp_sim_world_free(w), -1;
+    return 0;
+}
+
+void vp_sim_world_start(vp_sim_world *w)
+{
+    for (vp_id v = 0; v < vp_pool_vm_end(w->pool); v++)
+        (void)vp_engine_submit(w->engine, v, NULL);
+    vp_engine_start(w->engine);
+}
+
+void vp_sim_world_free(vp_sim_world *w)
+{
+    vp_engine_free(w->engine);
+    if (w->driver)
+        w->driver->ops->free(w->driver);
+    vp_pool_free(w->pool);
+    vp_trace_free(w->trace);
+    memset(w, 0, sizeof *w);
+}
+
+/* ====== metrics, at every sample round ====== */
+
+static double host_util(const vp_host *h)
+{
+    double cap = h->capacity.v[VP_CPU];
+    double u = cap > 0 ? h->demand.v[VP_CPU] / cap : 0;
+    return u > 1 ? 1 : u;
+}
+
+static void account_host(run *r, const vp_host *h, double dt, size_t *active)
+{
+    const vp_host_type *t = &r->cfg->host_types[h->type];
+    double prev = r->prev_u[h->id], u = host_util(h);
+    if (prev >= 0 && t->has_power)
+        r->energy_ws += (vp_power_at(t->power, prev) + vp_power_at(t->power, u)) / 2 * dt;
+    bool on = h->vms.n > 0;
+    r->prev_u[h->id] = on ? u : -1;
+    if (!on)
+        return;
+    (*active)++;
+    double demand = h->demand.v[VP_CPU], cap = h->capacity.v[VP_CPU];
+    r->req_cpu_s += demand * r->cfg->intervals.sample;
+    if (demand > cap) {
+        r->over_time += r->cfg->intervals.sample;
+        r->lost_cpu_s += (demand - cap) * r->cfg->intervals.sample;
+    }
+}
+
+static void on_round(run *r)
+{
+    double now = vp_clock_now(r->clock), dt = r->rounds ? now - r->last_round : 0;
+    size_t active = 0;
+    for (vp_id h = 0; h < vp_pool_host_end(r->pool); h++)
+        account_host(r, vp_pool_host(r->pool, h), dt, &active);
+    r->active_sum += (double)active;
+    r->active_time += (double)active * r->cfg->intervals.sample;
+    if (r->rounds == 0 || active < r->active_min)
+        r->active_min = active;
+    if (active > r->active_max)
+        r->active_max = active;
+    r->last_round = now;
+    r->rounds++;
+}
+
+static void observe(void *ud, const vp_engine *e, const vp_event *ev)
+{
+    run *r = ud;
+    if (ev->kind == VP_EV_SAMPLED && ev->host == VP_NONE)
+        on_round(r);
+    if (r->hooks && r->hooks->on_event)
+        r->hooks->on_event(r->hooks->ud, e, ev);
+}
+
+static void progress_cb(vp_clock *c, vp_timer *t, void *ud)
+{
+    run *r = ud;
+    if (r->hooks && r->hooks->progress)
+        r->hooks->progress(r->hooks->ud, vp_clock_now(c) / r->w.duration, vp_clock_now(c));
+}
+
+/* ====== the run ====== */
+
+static void summarize(const run *r, vp_sim_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->hosts = vp_pool_host_count(r->pool);
+    out->vms = vp_pool_vm_count(r->pool);
+    out->duration = r->w.duration;
+    out->step = r->cfg->sim.step;
+    out->engine = *vp_engine_stats_get(r->w.engine);
+    out->has_power = r->cfg->n_host_types > 0 && r->cfg->host_types[0].has_power;
+    out->energy_kwh = r->energy_ws / 3.6e6;
+    out->rounds = r->rounds;
+    out->active_hosts_mean = r->rounds ? r->active_sum / r->rounds : 0;
+    out->active_hosts_min = r->active_min;
+    out->active_hosts_max = r->active_max;
+    out->overload_frac = r->active_time > 0 ? r->over_time / r->active_time : 0;
+    out->sla_violation = r->req_cpu_s > 0 ? r->lost_cpu_s / r->req_cpu_s : 0;
+    for (vp_id v = 0; v < vp_pool_vm_end(r->pool); v++)
+        out->vms_unplaced_at_end += vp_pool_vm(r->pool, v)->state == VP_VM_PENDING;
+}
+
+static void run_loop(run *r)
+{
+    double d = r->w.duration;
+    vp_engine_set_observer(r->w.engine, observe, r);
+    vp_timer_init(&r->progress_t, progress_cb, r);
+    vp_timer_start(r->clock, &r->progress_t, d / 100, d / 100);
+    vp_sim_world_start(&r->w);
+    vp_clock_run(r->clock, d);
+    vp_timer_stop(&r->progress_t);
+}
+
+int vp_simulate(const vp_config *cfg, const vp_policy *policy, const vp_sim_hooks *hooks,
+                vp_sim_summary *out, vp_err *err)
+{
+    run r = {.cfg = cfg, .hooks = hooks};
+    double t0 = vp_engine_wall();
+    r.clock = vp_clock_new_sim(0);
+    r.prev_u = malloc((cfg->n_hosts + 1) * sizeof *r.prev_u);
+    int rc = !r.clock || !r.prev_u ? vp_err_set(err, "out of memory")
+                                   : vp_sim_world_build(&r.w, cfg, r.clock, policy, err);
+    if (rc == 0) {
+        r.pool = r.w.pool;
+        for (size_t i = 0; i < cfg->n_hosts; i++)
+            r.prev_u[i] = -1;
+        run_loop(&r);
+        summarize(&r, out);
+        out->wall_seconds = vp_engine_wall() - t0;
+    }
+    vp_sim_world_free(&r.w);
+    vp_clock_free(r.clock);
+    free(r.prev_u);
+    return rc;
+}

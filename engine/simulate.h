@@ -1,0 +1,85 @@
+/*
+ * simulate.h - a whole simulation run from a config.
+ *
+ * Provides: vp_simulate(), which builds the pool from the config's
+ * simulated hosts, loads the trace, makes one VM per trace file (typed by
+ * the config's rule), submits them all at time 0, and runs the engine
+ * with the sim driver on a virtual clock for the configured duration,
+ * measuring energy (from the host types' power tables), active hosts,
+ * overload and SLA violation at every sample round.
+ * Uses: config.h, pool.h, clock.h, trace.h, driver_sim.h, engine.h,
+ * power.h.
+ *
+ * Metrics (per sample round, over hosts that hold VMs = active):
+ *   energy       trapezoid of P(u) between consecutive rounds for hosts
+ *                active at the earlier round; idle hosts are switched
+ *                off (0 W); u = min(1, cpu demand / cpu capacity);
+ *   overload     share of active host-time with cpu demand > capacity;
+ *   SLA violation share of requested cpu-time that could not be served
+ *                (demand above capacity).
+ */
+#ifndef VP_SIMULATE_H
+#define VP_SIMULATE_H
+
+#include "config.h"
+#include "engine.h"
+#include "policy.h"
+#include "trace.h"
+
+typedef struct vp_sim_summary {
+    size_t hosts, vms;
+    double duration, step;  /* simulated seconds */
+    vp_engine_stats engine;
+    bool has_power;
+    double energy_kwh;
+    double active_hosts_mean;
+    size_t active_hosts_min, active_hosts_max;
+    double overload_frac;   /* of active host-time */
+    double sla_violation;   /* of requested cpu-time */
+    size_t rounds;
+    double wall_seconds;
+    size_t vms_unplaced_at_end;
+} vp_sim_summary;
+
+/* Called about every 1 % of simulated time with the fraction done. */
+typedef void (*vp_sim_progress_cb)(void *ud, double frac, double sim_time);
+
+typedef struct vp_sim_hooks {
+    vp_sim_progress_cb progress;
+    vp_event_cb on_event; /* every engine event, after the metrics saw it */
+    void *ud;
+} vp_sim_hooks;
+
+/* The parts of a trace-driven engine, built from a config: used by
+ * vp_simulate() on a virtual clock and by `vmpilot serve` in real time. */
+typedef struct vp_sim_world {
+    vp_pool *pool;
+    vp_trace *trace;
+    vp_driver *driver;
+    vp_engine *engine;
+    double duration; /* the config's, or the trace's length */
+} vp_sim_world;
+
+/* Builds hosts, VMs (one per trace file, bound to its row) and the engine
+ * on clock (borrowed), with the trace starting at the clock's now.
+ * On failure everything built is freed. */
+int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
+                       const vp_policy *policy, vp_err *err);
+
+/* Submits every VM for placement and starts the engine's periodic work. */
+void vp_sim_world_start(vp_sim_world *w);
+
+void vp_sim_world_free(vp_sim_world *w);
+
+/* Runs cfg (which must be simulated and have a simulation section and VM
+ * types) with policy.  hooks may be NULL.  0 with *out filled, or -1. */
+int vp_simulate(const vp_config *cfg, const vp_policy *policy, const vp_sim_hooks *hooks,
+                vp_sim_summary *out, vp_err *err);
+
+/* The config `vmpilot simulate` runs when given none: the shipped day of
+ * PlanetLab traces on the 800-host, 4-VM-type model.  Returns a static
+ * JSON text; relative paths in it are relative to vp_default_config_dir(). */
+const char *vp_default_config_text(void);
+const char *vp_default_config_dir(void);
+
+#endif

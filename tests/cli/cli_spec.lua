@@ -1,0 +1,190 @@
+-- cli_spec.lua - the `vmpilot` command as a user meets it: help, version,
+-- exit codes, config and policy errors, simulate (table, JSON, events,
+-- progress) and serve (clean stop on --duration and on SIGTERM).
+-- Needs VMPILOT (the binary) and VP_DATA (tests/data/cli) in the environment.
+local json = require "dkjson"
+
+local VMPILOT = assert(os.getenv("VMPILOT"), "VMPILOT not set")
+local DATA = assert(os.getenv("VP_DATA"), "VP_DATA not set")
+
+-- Runs vmpilot with args; returns exit code, stdout, stderr.
+local function run(args, prefix)
+  local err = os.tmpname()
+  local p = io.popen(string.format("%s%s %s 2>%s", prefix or "", VMPILOT, args, err))
+  local out = p:read("a")
+  local _, _, code = p:close()
+  local f = io.open(err)
+  local e = f:read("a")
+  f:close()
+  os.remove(err)
+  return code, out, e
+end
+
+local function lines(text)
+  local t = {}
+  for l in text:gmatch("[^\n]+") do t[#t + 1] = l end
+  return t
+end
+
+describe("vmpilot", function()
+  it("prints its version", function()
+    local code, out = run("--version")
+    assert.equal(0, code)
+    assert.matches("^vmpilot %d+%.%d+%.%d+\n$", out)
+  end)
+
+  it("has --help on every command, naming the exit codes", function()
+    for _, cmd in ipairs({ "", "simulate", "serve", "config check", "policy check", "config", "policy" }) do
+      local code, out = run(cmd .. " --help")
+      assert.equal(0, code, cmd)
+      assert.matches("usage: vmpilot", out, 1, true)
+      assert.matches("exit codes", out, 1, true)
+    end
+  end)
+
+  it("exits 2 on usage errors, with the reason", function()
+    local code, _, err = run("frobnicate")
+    assert.equal(2, code)
+    assert.matches("unknown command 'frobnicate'", err, 1, true)
+    code, _, err = run("simulate --bogus")
+    assert.equal(2, code)
+    assert.matches("unknown or incomplete option '--bogus'", err, 1, true)
+    code, _, err = run("serve")
+    assert.equal(2, code)
+    assert.matches("expected exactly one CONFIG", err, 1, true)
+    code, _, err = run("serve --duration -3 x.json")
+    assert.equal(2, code)
+    assert.matches("--duration needs seconds > 0", err, 1, true)
+    code = run("")
+    assert.equal(2, code)
+  end)
+
+  it("exits 3 on a bad config, naming file, line, column and field", function()
+    local code, out, err = run("simulate " .. DATA .. "/bad-field.json")
+    assert.equal(3, code)
+    assert.equal("", out)
+    assert.matches("bad-field.json:4:6: field 'host_types[0].cpus': unknown field 'cpus'", err, 1, true)
+    code, _, err = run("config check " .. DATA .. "/missing.json")
+    assert.equal(3, code)
+    assert.matches("missing.json", err, 1, true)
+    assert.matches("No such file or directory", err, 1, true)
+  end)
+
+  it("validates a good config with config check", function()
+    local code, out = run("config check " .. DATA .. "/small.json")
+    assert.equal(0, code)
+    assert.matches("configuration OK: 30 simulated hosts", out, 1, true)
+  end)
+
+  it("refuses libvirt hosts it cannot drive yet, with a runtime error", function()
+    local code, _, err = run("serve " .. DATA .. "/libvirt.json")
+    assert.equal(1, code)
+    assert.matches("libvirt hosts are not supported", err, 1, true)
+  end)
+
+  it("checks policy scripts and names the line of a syntax error", function()
+    local code, out = run("policy check " .. DATA .. "/ok_policy.lua")
+    assert.equal(0, code)
+    assert.matches("ok_policy.lua: OK", out, 1, true)
+    local code2, out2, err2 = run("policy check " .. DATA .. "/ok_policy.lua " .. DATA .. "/broken_policy.lua")
+    assert.equal(3, code2)
+    assert.matches("ok_policy.lua: OK", out2, 1, true)
+    assert.matches("broken_policy.lua:4: 'end' expected", err2, 1, true)
+  end)
+
+  describe("simulate", function()
+    it("prints a summary with units", function()
+      local code, out = run("simulate -q " .. DATA .. "/small.json")
+      assert.equal(0, code)
+      assert.matches("hosts / VMs%s+30 / 60", out)
+      assert.matches("placements%s+60 placed, 0 still pending", out)
+      assert.matches("energy%s+[%d.]+ kWh", out)
+      assert.matches("simulated%s+24:00:00 %(289 sample rounds", out)
+      assert.matches("wall time%s+[%d.]+ s", out)
+    end)
+
+    it("prints the summary as JSON with --json", function()
+      local code, out = run("simulate -q --json " .. DATA .. "/small.json")
+      assert.equal(0, code)
+      local s = assert(json.decode(out))
+      assert.equal(30, s.hosts)
+      assert.equal(60, s.vms)
+      assert.equal(60, s.placed)
+      assert.equal(86400, s.simulated_s)
+      assert.equal("builtin:best-fit", s.policies.placement.name)
+      assert.is_true(s.energy_kwh > 0)
+      assert.is_true(s.active_hosts.min <= s.active_hosts.mean and s.active_hosts.mean <= s.active_hosts.max)
+    end)
+
+    it("writes every decision as a JSON line with --events", function()
+      local file = os.tmpname()
+      local code, out = run("simulate -q --json --events " .. file .. " " .. DATA .. "/small.json")
+      assert.equal(0, code)
+      local s = json.decode(out)
+      local placed, started, done = 0, 0, 0
+      for l in io.lines(file) do
+        local ev = assert(json.decode(l))
+        assert.is_number(ev.t)
+        if ev.event == "placed" then
+          placed = placed + 1
+          assert.equal("builtin:best-fit", ev.policy)
+          assert.is_string(ev.vm)
+          assert.is_string(ev.host)
+        elseif ev.event == "migration_started" then
+          started = started + 1
+          assert.is_string(ev.to)
+        elseif ev.event == "migration_done" then
+          done = done + 1
+          assert.is_true(ev.duration_s > 0)
+        end
+      end
+      os.remove(file)
+      assert.equal(60, placed)
+      assert.equal(s.migrations.done, done)
+      assert.is_true(started >= done)
+    end)
+
+    it("reports progress on stderr when asked", function()
+      local code, _, err = run("simulate --progress " .. DATA .. "/small.json")
+      assert.equal(0, code)
+      local l = lines(err)
+      assert.is_true(#l >= 10, err)
+      assert.matches("simulate:%s+%d+%%%s+simulated %d%d:%d%d:%d%d", l[1])
+      assert.matches("100%", l[#l], 1, true)
+    end)
+
+    it("runs the embedded default without a config", function()
+      local code, out = run("simulate -q --json")
+      assert.equal(0, code)
+      local s = assert(json.decode(out))
+      assert.equal(800, s.hosts)
+      assert.equal(1052, s.vms)
+      assert.equal(1052, s.placed)
+      assert.matches("embedded default", s.config, 1, true)
+    end)
+  end)
+
+  describe("serve", function()
+    local function events(out)
+      local t = {}
+      for _, l in ipairs(lines(out)) do t[#t + 1] = assert(json.decode(l)).event end
+      return table.concat(t, " ")
+    end
+
+    it("runs in real time and stops cleanly after --duration", function()
+      local code, out = run("serve --duration 1.5 " .. DATA .. "/fast-serve.json")
+      assert.equal(0, code)
+      local ev = events(out)
+      assert.matches("^started placed", ev)
+      assert.matches("balanced", ev, 1, true)
+      assert.matches("stopping stopped$", ev)
+    end)
+
+    it("stops cleanly on SIGTERM", function()
+      local code, out = run("serve " .. DATA .. "/fast-serve.json", "timeout --preserve-status -s TERM 1 ")
+      assert.equal(0, code)
+      assert.matches('"reason":"SIGTERM"', out, 1, true)
+      assert.matches('"event":"stopped"', out, 1, true)
+    end)
+  end)
+end)

@@ -1,0 +1,386 @@
+/* test_engine.c - the engine with C stand-in policies on the sim driver:
+ * placement (and its checks), balance, migration timing and limits,
+ * reservation, fallbacks when a policy fails or returns something invalid. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "driver_sim.h"
+#include "engine.h"
+#include "trace.h"
+
+/* ====== fixture: 3 hosts, 4 VMs, a sim clock and driver ====== */
+
+static char trace_dir[] = "/tmp/vp_test_engine_XXXXXX";
+
+static void write_trace(void)
+{
+    CHECK(mkdtemp(trace_dir) != NULL);
+    for (int i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/vm%d", trace_dir, i);
+        FILE *f = fopen(path, "w");
+        for (int k = 0; k < 10; k++)
+            fprintf(f, "%d\n", 10 * (i + 1));
+        fclose(f);
+    }
+}
+
+static void remove_trace(void)
+{
+    char path[256];
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/vm%d", trace_dir, i);
+        unlink(path);
+    }
+    rmdir(trace_dir);
+}
+
+typedef struct fx {
+    vp_config *cfg;
+    vp_trace *trace;
+    vp_pool *pool;
+    vp_clock *clock;
+    vp_driver *drv;
+    vp_engine *eng;
+    vp_policy pol;
+    int events[VP_EV_N];
+    char last_error[VP_ERR_TEXT];
+} fx;
+
+static void observe(void *ud, const vp_engine *e, const vp_event *ev)
+{
+    fx *f = ud;
+    f->events[ev->kind]++;
+    if (ev->kind == VP_EV_POLICY_ERROR || ev->kind == VP_EV_MIGRATION_FAILED ||
+        ev->kind == VP_EV_MIGRATION_DROPPED)
+        snprintf(f->last_error, sizeof f->last_error, "%s", ev->reason);
+}
+
+/* Host h0 and h1: 4 cpu, 8 GiB; h2: 2 cpu.  VM i: 1 cpu, 1024 MiB;
+ * network 80 Mbit/s x share 0.5 -> 5 MiB/s -> a migration takes 204.8 s. */
+static void fx_init(fx *f, int per_host_limit)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"host_types\": [{\"name\": \"big\", \"cpu\": 4, \"memory\": 8192, \"network\": 80},"
+             " {\"name\": \"small\", \"cpu\": 2, \"memory\": 8192, \"network\": 80}],"
+             " \"hosts\": [{\"type\": \"big\", \"count\": 2, \"name\": \"h%%d\"},"
+             "  {\"type\": \"small\", \"name\": \"h2\"}],"
+             " \"vm_types\": [{\"name\": \"v\", \"cpu\": 1, \"memory\": 1024}],"
+             " \"limits\": {\"migrations_per_host\": %d},"
+             " \"simulation\": {\"trace\": \"%s\"}}", per_host_limit, trace_dir);
+    memset(f, 0, sizeof *f);
+    vp_err err = {0};
+    f->cfg = vp_config_load_string(json, "test.json", NULL, &err);
+    if (!f->cfg)
+        fprintf(stderr, "config: %s\n", err.text);
+    f->trace = vp_trace_load(trace_dir, NULL, 300, 0, &err);
+    f->pool = vp_pool_new();
+    f->clock = vp_clock_new_sim(0);
+    f->drv = vp_sim_driver_new(f->pool, f->clock, f->trace, f->cfg, 0, &err);
+    for (size_t i = 0; i < f->cfg->n_hosts; i++) {
+        vp_id h = vp_pool_add_host(f->pool, f->cfg->hosts[i].name,
+                                   f->cfg->host_types[f->cfg->hosts[i].type].capacity,
+                                   vp_res_make(1, 1, 1, 1), &err);
+        vp_pool_set_host_type(f->pool, h, f->cfg->hosts[i].type);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        vp_id v = vp_pool_add_vm(f->pool, f->trace->names[i], vp_res_make(1, 1024, 0, 0), &err);
+        CHECK_EQ_INT(vp_sim_driver_bind(f->drv, v, i, &err), 0);
+    }
+    vp_policy_builtin(&f->pol, NULL);
+    vp_engine_params prm = {300, 300, 300, per_host_limit, 0};
+    f->eng = vp_engine_new(f->pool, f->clock, f->drv, &f->pol, &prm, &err);
+    CHECK(f->eng != NULL);
+    vp_engine_set_observer(f->eng, observe, f);
+}
+
+static void fx_free(fx *f)
+{
+    vp_err err = {0};
+    CHECK_EQ_INT(vp_pool_check(f->pool, &err), 0);
+    vp_engine_free(f->eng);
+    f->drv->ops->free(f->drv);
+    vp_pool_free(f->pool);
+    vp_clock_free(f->clock);
+    vp_trace_free(f->trace);
+    vp_config_free(f->cfg);
+}
+
+/* ====== stand-in policies ====== */
+
+static vp_id place_target = VP_NONE;
+static int place_fail;
+
+static int place_fixed(void *ctx, const vp_pool *pool, vp_id vm, const vp_id *cand, size_t n,
+                       const vp_decision_ctx *dc, vp_place_result *out, vp_err *err)
+{
+    if (place_fail)
+        return vp_err_set(err, "placement.lua:3: attempt to index a nil value");
+    out->host = place_target;
+    snprintf(out->reason, sizeof out->reason, "fixed");
+    return 0;
+}
+
+static vp_moves planned;
+
+static int balance_planned(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc,
+                           vp_moves *out, vp_err *err)
+{
+    for (size_t i = 0; i < planned.n; i++)
+        vp_moves_push(out, planned.v[i].vm, planned.v[i].to, planned.v[i].why);
+    vp_moves_clear(&planned);
+    return 0;
+}
+
+static vp_when when_answer;
+
+static int when_fixed(void *ctx, const vp_pool *pool, const vp_migration_req *m,
+                      const vp_decision_ctx *dc, vp_when *out, vp_err *err)
+{
+    *out = when_answer;
+    if (m->asked > 0 && when_answer.kind == VP_WHEN_LATER)
+        out->kind = VP_WHEN_NOW; /* later once, then now */
+    return 0;
+}
+
+static vp_res reserve_h0;
+
+static int reserve_fixed(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc,
+                         vp_reservation *out, vp_err *err)
+{
+    out->per_host[0] = reserve_h0;
+    snprintf(out->reason, sizeof out->reason, "hold h0");
+    return 0;
+}
+
+/* ====== tests ====== */
+
+static void test_placement_checks(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    f.pol.place = place_fixed;
+    place_target = 1;
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 0);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 1);
+    place_target = 7; /* not a host at all */
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 1, &err), 1);
+    CHECK_STR_HAS(f.last_error, "not a candidate");
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 1)->state, VP_VM_PENDING);
+    place_fail = 1;
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 2, &err), 1);
+    CHECK_STR_HAS(f.last_error, "placement.lua:3:");
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->policy_errors[VP_SLOT_PLACEMENT], 2);
+    /* fixed policy: the pending VMs are placed at the next sample round */
+    place_fail = 0;
+    place_target = 2;
+    vp_engine_sample_now(f.eng);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 1)->host, 2);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 2)->host, 2);
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 1, &err), -1);
+    CHECK_STR_HAS(err.text, "is running");
+    vp_clock_run(f.clock, 1); /* the driver's create completions */
+    CHECK_EQ_INT(f.events[VP_EV_PLACED], 3);
+    CHECK_EQ_INT(f.events[VP_EV_CREATE_FAILED], 0);
+    fx_free(&f);
+}
+
+static void test_builtin_placement_and_sampling(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    for (vp_id v = 0; v < 4; v++)
+        CHECK_EQ_INT(vp_engine_submit(f.eng, v, &err), 0);
+    /* best fit by cpu: the 2-cpu host fills first, then a 4-cpu one */
+    CHECK_EQ_INT(vp_pool_host(f.pool, 2)->vms.n, 2);
+    vp_engine_sample_now(f.eng);
+    vp_res d = vp_pool_vm(f.pool, 3)->demand;
+    CHECK_NEAR(d.v[VP_CPU], 0.4, 1e-12); /* 40 % of 1 cpu */
+    CHECK_NEAR(d.v[VP_MEM], 1024, 0);
+    fx_free(&f);
+}
+
+static void place_all_on(fx *f, vp_id host)
+{
+    vp_err err = {0};
+    f->pol.place = place_fixed;
+    place_target = host;
+    for (vp_id v = 0; v < 4; v++)
+        CHECK_EQ_INT(vp_engine_submit(f->eng, v, &err), 0);
+    vp_clock_run(f->clock, vp_clock_now(f->clock) + 1);
+}
+
+static void test_balance_migrates(void)
+{
+    fx f;
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.balance = balance_planned;
+    vp_moves_push(&planned, 0, 1, "spread");
+    vp_moves_push(&planned, 1, 2, "spread");
+    vp_engine_balance_now(f.eng);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 2);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->state, VP_VM_MIGRATING);
+    CHECK_NEAR(vp_pool_host(f.pool, 1)->used.v[VP_CPU], 1, 0); /* held on the destination */
+    CHECK_NEAR(vp_pool_host(f.pool, 0)->used.v[VP_CPU], 4, 0); /* and still on the source */
+    double t0 = vp_clock_now(f.clock);
+    vp_clock_run(f.clock, t0 + 204.7);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_done, 0);
+    vp_clock_run(f.clock, t0 + 204.9);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_done, 2);
+    CHECK_NEAR(vp_engine_stats_get(f.eng)->migration_seconds, 2 * 204.8, 1e-9);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 1);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 1)->host, 2);
+    CHECK_NEAR(vp_pool_host(f.pool, 0)->used.v[VP_CPU], 2, 0);
+    fx_free(&f);
+}
+
+static void test_invalid_balance_rejected_whole(void)
+{
+    fx f;
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.balance = balance_planned;
+    vp_moves_push(&planned, 0, 1, "ok");
+    vp_moves_push(&planned, 1, 0, "same host");
+    vp_engine_balance_now(f.eng);
+    CHECK_STR_HAS(f.last_error, "move 2: VM 'vm1' is already on host 'h0'");
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->policy_errors[VP_SLOT_BALANCE], 1);
+    vp_moves_push(&planned, 2, 1, "a");
+    vp_moves_push(&planned, 2, 2, "b");
+    vp_engine_balance_now(f.eng);
+    CHECK_STR_HAS(f.last_error, "moved twice");
+    vp_moves_push(&planned, 3, 99, "nowhere");
+    vp_engine_balance_now(f.eng);
+    CHECK_STR_HAS(f.last_error, "unknown host");
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 0);
+    fx_free(&f);
+}
+
+static void test_migrate_when(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 60};
+    double t0 = vp_clock_now(f.clock);
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "test", &err), 0);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 1);
+    vp_clock_run(f.clock, t0 + 59);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 0);
+    vp_clock_run(f.clock, t0 + 61);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    when_answer = (vp_when){.kind = VP_WHEN_NEVER};
+    snprintf(when_answer.reason, sizeof when_answer.reason, "business hours");
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 1, 2, "test", &err), 0);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_DROPPED], 1);
+    CHECK_STR_HAS(f.last_error, "business hours");
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 0}; /* invalid: no delay */
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 2, 2, "test", &err), 0);
+    CHECK_STR_HAS(f.last_error, "needs a delay > 0");
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->policy_errors[VP_SLOT_MIGRATION], 1);
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 2, "again", &err), -1);
+    CHECK_STR_HAS(err.text, "is migrating");
+    fx_free(&f);
+}
+
+static void test_limits(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 1); /* one migration per host at a time */
+    place_all_on(&f, 0);
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "a", &err), 0);
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 1, 2, "b", &err), 0);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 1);
+    double t0 = vp_clock_now(f.clock);
+    vp_clock_run(f.clock, t0 + 205);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_done, 1);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1); /* the second started */
+    vp_clock_run(f.clock, t0 + 410);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_done, 2);
+    fx_free(&f);
+}
+
+static void test_failed_migration(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "a", &err), 0);
+    CHECK_EQ_INT(vp_pool_set_host_state(f.pool, 1, VP_HOST_DOWN, &err), 0);
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 300);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_failed, 1);
+    CHECK_STR_HAS(f.last_error, "went down");
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->state, VP_VM_RUNNING);
+    CHECK_NEAR(vp_pool_host(f.pool, 1)->used.v[VP_CPU], 0, 0);
+    /* a move to a host that is down is dropped at admission */
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 1, 1, "b", &err), 0);
+    CHECK_STR_HAS(f.last_error, "host 'h1' is down");
+    fx_free(&f);
+}
+
+static void test_reservation(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    f.pol.reserve = reserve_fixed;
+    reserve_h0 = vp_res_make(4, 0, 0, 0);
+    vp_engine_reserve_now(f.eng);
+    CHECK_NEAR(vp_pool_host(f.pool, 0)->reserved.v[VP_CPU], 4, 0);
+    f.pol.place = place_fixed;
+    place_target = 0;
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 1);
+    CHECK_STR_HAS(f.last_error, "not a candidate");
+    reserve_h0 = vp_res_make(-1, 0, 0, 0);
+    vp_engine_reserve_now(f.eng);
+    CHECK_STR_HAS(f.last_error, "negative reservation for host id 0");
+    CHECK_NEAR(vp_pool_host(f.pool, 0)->reserved.v[VP_CPU], 4, 0); /* last good kept */
+    fx_free(&f);
+}
+
+static void test_periodic_run(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    for (vp_id v = 0; v < 4; v++)
+        (void)vp_engine_submit(f.eng, v, &err);
+    vp_engine_start(f.eng);
+    vp_clock_run(f.clock, 3000);
+    const vp_engine_stats *st = vp_engine_stats_get(f.eng);
+    CHECK_EQ_INT(st->decisions[VP_SLOT_BALANCE], 10);
+    CHECK_EQ_INT(st->decisions[VP_SLOT_RESERVATION], 10);
+    CHECK_EQ_INT(f.events[VP_EV_SAMPLED], 11);
+    fx_free(&f);
+}
+
+int main(void)
+{
+    write_trace();
+    test_placement_checks();
+    test_builtin_placement_and_sampling();
+    test_balance_migrates();
+    test_invalid_balance_rejected_whole();
+    test_migrate_when();
+    test_limits();
+    test_failed_migration();
+    test_reservation();
+    test_periodic_run();
+    vp_moves_free(&planned);
+    remove_trace();
+    return CHECK_DONE();
+}
