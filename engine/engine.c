@@ -45,6 +45,24 @@ void vp_engine_policy_error(vp_engine *e, vp_slot slot, const char *what, vp_id 
                                  .to = VP_NONE, .reason = what});
 }
 
+/* A create the driver has not completed yet; listed on the engine so
+ * that vp_engine_free releases it if the driver never reports back. */
+struct vp_create_op {
+    vp_engine *e;
+    vp_id vm, host;
+    vp_create_op *prev, *next;
+};
+
+static void op_unlink(vp_engine *e, vp_create_op *op)
+{
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        e->creates = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+}
+
 static void sample_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_sample_now(ud); }
 static void balance_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_balance_now(ud); }
 static void reserve_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_reserve_now(ud); }
@@ -77,6 +95,11 @@ void vp_engine_free(vp_engine *e)
         return;
     vp_engine_stop(e);
     vp_mig_free_all(e);
+    while (e->creates) {
+        vp_create_op *next = e->creates->next;
+        free(e->creates);
+        e->creates = next;
+    }
     vp_moves_free(&e->moves);
     free(e->pending);
     free(e->cand);
@@ -140,15 +163,11 @@ static bool is_candidate(const vp_engine *e, size_t n, vp_id h)
     return false;
 }
 
-typedef struct create_op {
-    vp_engine *e;
-    vp_id vm, host;
-} create_op;
-
 static void create_done(void *ud, int status, const char *error)
 {
-    create_op *op = ud;
+    vp_create_op *op = ud;
     vp_engine *e = op->e;
+    op_unlink(e, op);
     if (status != 0) {
         vp_vm *v = vp_pool_vm(e->pool, op->vm);
         if (v && v->state == VP_VM_RUNNING && v->host == op->host)
@@ -163,13 +182,17 @@ static void create_done(void *ud, int status, const char *error)
 /* Allocates vm on host and asks the driver to create it. */
 static int start_create(vp_engine *e, vp_id vm, vp_id host, vp_err *err)
 {
-    create_op *op = malloc(sizeof *op);
+    vp_create_op *op = malloc(sizeof *op);
     if (!op)
         return vp_err_set(err, "out of memory");
-    *op = (create_op){e, vm, host};
+    *op = (vp_create_op){e, vm, host, NULL, e->creates};
     if (vp_pool_allocate(e->pool, vm, host, err) == 0 &&
-        e->driver->ops->create(e->driver, vm, host, create_done, op, err) == 0)
+        e->driver->ops->create(e->driver, vm, host, create_done, op, err) == 0) {
+        if (e->creates)
+            e->creates->prev = op;
+        e->creates = op;
         return 0;
+    }
     if (vp_pool_vm(e->pool, vm)->state == VP_VM_RUNNING)
         (void)vp_pool_release(e->pool, vm, NULL);
     free(op);

@@ -73,7 +73,10 @@ typedef struct vp_engine_stats {
     double migration_seconds; /* sum over completed migrations */
 } vp_engine_stats;
 
-/* Borrowed: pool, clock, driver, policy must outlive the engine. */
+/* Borrowed: pool, clock, driver, policy must outlive the engine.  Free
+ * the engine only once the driver can no longer complete operations
+ * (its clock stopped, or the driver closed): vp_engine_free releases the
+ * state of operations still in flight. */
 vp_engine *vp_engine_new(vp_pool *pool, vp_clock *clock, vp_driver *driver,
                          const vp_policy *policy, const vp_engine_params *params,
                          vp_err *err) VP_WUR;

@@ -20,6 +20,8 @@ typedef struct vp_mig {
     bool limit_reported; /* a "deferred by limits" event was emitted */
 } vp_mig;
 
+typedef struct vp_create_op vp_create_op;
+
 struct vp_engine {
     vp_pool *pool;
     vp_clock *clock;
@@ -37,6 +39,7 @@ struct vp_engine {
     uint32_t *mig_count; /* running migrations touching each host id */
     size_t mig_count_n;
     vp_moves moves;      /* scratch for balance */
+    vp_create_op *creates; /* driver creates not completed yet */
     vp_id *cand;         /* scratch for placement candidates */
     size_t cand_cap;
 };
