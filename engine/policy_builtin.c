@@ -224,7 +224,7 @@ static size_t max_vms_per_host(const vp_pool *pool)
 static int balance_threshold(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc,
                              vp_moves *out, vp_err *err)
 {
-    plan p;
+    plan p = {0};
     vp_id *buf = malloc(max_vms_per_host(pool) * sizeof *buf);
     int rc = buf && plan_init(&p, pool, ctx) == 0 ? 0 : -1;
     for (vp_id h = 0; rc == 0 && h < p.nh; h++)

@@ -15,31 +15,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* VM structs come from slabs so that they sit close together in memory;
- * removed ones go on a free list and are reused (ids are not). */
-#define VM_SLAB 1024
+/* VMs live in slabs indexed by id: VM id i is vms[i % VM_SLAB] of slab
+ * i / VM_SLAB, so a look-up by id is one dependent load and VMs created
+ * together sit together.  Ids are never reused; a slab whose ids were
+ * all handed out and whose VMs were all removed is freed.  Each slab also
+ * keeps, per VM, its index in its host's resident list and in its
+ * destination's incoming list (dense, so that fixing the index of a VM
+ * moved by a removal does not touch that VM's struct). */
+#define VM_SLAB_SHIFT 10
+#define VM_SLAB (1u << VM_SLAB_SHIFT)
 
 struct vm_slab {
-    struct vm_slab *next;
     vp_vm vms[VM_SLAB];
+    uint32_t slot[VM_SLAB];
+    uint32_t dest_slot[VM_SLAB];
+    uint32_t live;
 };
 
 struct vp_pool {
     vp_host **hosts;
-    vp_vm **vms;
-    vp_id nhosts, nvms;     /* ids handed out */
-    size_t capHosts, capVms; /* array capacities */
-    /* per VM id: its index in its host's resident list and in its
-     * destination's incoming list; kept apart from vp_vm so that fixing
-     * the slot of a VM moved by a removal touches one dense array */
-    uint32_t *slot, *dest_slot;
-    struct vm_slab *slabs;
-    vp_vm *vm_free; /* free list, linked through driver_data */
+    struct vm_slab **slabs;  /* by id >> VM_SLAB_SHIFT; NULL once freed */
+    vp_id nhosts, nvms;      /* ids handed out */
+    size_t capHosts, capSlabs;
     size_t live_hosts, live_vms;
     vp_host *host_by_name;
     vp_vm *vm_by_name;
     vp_res free_up;   /* sum over up hosts of limit - used - reserved */
     vp_res reserved;  /* pool-level reservation */
+    bool has_reserve; /* reserved is not all zero */
 };
 
 static const char *const host_state_names[] = {"up", "draining", "down"};
@@ -50,23 +53,27 @@ const char *vp_vm_state_name(vp_vm_state s) { return vm_state_names[s]; }
 
 /* ====== id lists ====== */
 
-/* Makes room for one more id; after it succeeds, idlist_push cannot fail. */
-static int idlist_reserve(vp_idlist *l)
+/* Makes room for one more id; after it succeeds, idlist_push cannot fail.
+ * inline_buf is the list's in-struct buffer (or NULL): it is never freed. */
+static int idlist_reserve(vp_idlist *l, const vp_id *inline_buf)
 {
     if (l->n < l->cap)
         return 0;
     uint32_t cap = l->cap ? l->cap * 2 : 4;
-    vp_id *ids = realloc(l->ids, cap * sizeof *ids);
+    bool was_inline = l->ids && l->ids == inline_buf;
+    vp_id *ids = realloc(was_inline ? NULL : l->ids, cap * sizeof *ids);
     if (!ids)
         return -1;
+    if (was_inline)
+        memcpy(ids, l->ids, l->n * sizeof *ids);
     l->ids = ids;
     l->cap = cap;
     return 0;
 }
 
-static int idlist_push(vp_idlist *l, vp_id id, uint32_t *slot)
+static int idlist_push(vp_idlist *l, const vp_id *inline_buf, vp_id id, uint32_t *slot)
 {
-    if (idlist_reserve(l))
+    if (idlist_reserve(l, inline_buf))
         return -1;
     *slot = l->n;
     l->ids[l->n++] = id;
@@ -93,7 +100,8 @@ vp_pool *vp_pool_new(void)
 static void host_free(vp_host *h)
 {
     free(h->name);
-    free(h->vms.ids);
+    if (h->vms.ids != h->vms_inline)
+        free(h->vms.ids);
     free(h->incoming.ids);
     free(h);
 }
@@ -107,59 +115,55 @@ void vp_pool_free(vp_pool *pool)
     for (vp_id i = 0; i < pool->nhosts; i++)
         if (pool->hosts[i])
             host_free(pool->hosts[i]);
-    for (vp_id i = 0; i < pool->nvms; i++)
-        if (pool->vms[i])
-            free(pool->vms[i]->name);
-    while (pool->slabs) {
-        struct vm_slab *next = pool->slabs->next;
-        free(pool->slabs);
-        pool->slabs = next;
+    for (vp_id i = 0; i < pool->nvms; i++) {
+        vp_vm *v = vp_pool_vm(pool, i);
+        if (v)
+            free(v->name);
     }
+    for (size_t k = 0; pool->nvms && k <= (pool->nvms - 1) >> VM_SLAB_SHIFT; k++)
+        free(pool->slabs[k]);
     free(pool->hosts);
-    free(pool->vms);
-    free(pool->slot);
-    free(pool->dest_slot);
+    free(pool->slabs);
     free(pool);
 }
 
-/* Room for one more VM id in the pointer and slot arrays. */
-static int grow_vms(vp_pool *pool)
+static struct vm_slab *slab_of(const vp_pool *pool, vp_id id)
 {
-    size_t need = pool->nvms + 1, c1 = pool->capVms, c2 = c1, c3 = c1;
-    if (vp_array_reserve((void **)&pool->vms, &c1, need, sizeof *pool->vms) ||
-        vp_array_reserve((void **)&pool->slot, &c2, need, sizeof *pool->slot) ||
-        vp_array_reserve((void **)&pool->dest_slot, &c3, need, sizeof *pool->dest_slot))
-        return -1;
-    pool->capVms = c1; /* all three grew alike */
-    return 0;
+    return pool->slabs[id >> VM_SLAB_SHIFT];
 }
 
+/* Index of VM id in its host's resident list / destination's incoming list. */
+#define SLOT(pool, id) (slab_of(pool, id)->slot[(id) & (VM_SLAB - 1)])
+#define DEST_SLOT(pool, id) (slab_of(pool, id)->dest_slot[(id) & (VM_SLAB - 1)])
 
+/* The struct for the next VM id, in a new slab when the last is full. */
 static vp_vm *vm_struct_new(vp_pool *pool)
 {
-    if (!pool->vm_free) {
-        struct vm_slab *s = calloc(1, sizeof *s);
-        if (!s)
+    vp_id id = pool->nvms;
+    size_t k = id >> VM_SLAB_SHIFT;
+    if ((id & (VM_SLAB - 1)) == 0) {
+        if (vp_array_reserve((void **)&pool->slabs, &pool->capSlabs, k + 1, sizeof *pool->slabs))
             return NULL;
-        s->next = pool->slabs;
-        pool->slabs = s;
-        for (int i = VM_SLAB - 1; i >= 0; i--) {
-            s->vms[i].driver_data = pool->vm_free;
-            pool->vm_free = &s->vms[i];
-        }
+        size_t size = (sizeof(struct vm_slab) + 63) / 64 * 64;
+        if (!(pool->slabs[k] = aligned_alloc(64, size)))
+            return NULL;
+        memset(pool->slabs[k], 0, size);
     }
-    vp_vm *v = pool->vm_free;
-    pool->vm_free = v->driver_data;
-    memset(v, 0, sizeof *v);
+    vp_vm *v = &pool->slabs[k]->vms[id & (VM_SLAB - 1)];
+    v->id = id;
     return v;
 }
 
+/* Forgets v; frees its slab once every id in it was used and removed. */
 static void vm_struct_free(vp_pool *pool, vp_vm *v)
 {
+    size_t k = v->id >> VM_SLAB_SHIFT;
     free(v->name);
     v->name = NULL;
-    v->driver_data = pool->vm_free;
-    pool->vm_free = v;
+    if (--pool->slabs[k]->live == 0 && (k + 1) << VM_SLAB_SHIFT <= pool->nvms) {
+        free(pool->slabs[k]);
+        pool->slabs[k] = NULL;
+    }
 }
 
 static int check_new_name(const char *name, const char *what, bool taken, vp_err *err)
@@ -181,13 +185,17 @@ vp_id vp_pool_add_host(vp_pool *pool, const char *name, vp_res capacity, vp_res 
     for (int i = 0; i < VP_RES_N; i++)
         if (!(overcommit.v[i] > 0))
             return vp_err_set(err, "host '%s': overcommit must be > 0", name), VP_NONE;
-    vp_host *h = calloc(1, sizeof *h);
+    vp_host *h = aligned_alloc(64, sizeof *h); /* sizeof is a multiple of 64 */
+    if (h)
+        memset(h, 0, sizeof *h);
     if (!h || vp_array_reserve((void **)&pool->hosts, &pool->capHosts, pool->nhosts + 1,
                                sizeof *pool->hosts) || !(h->name = strdup(name))) {
         free(h);
         return vp_err_set(err, "out of memory"), VP_NONE;
     }
     h->id = pool->nhosts++;
+    h->vms.ids = h->vms_inline;
+    h->vms.cap = VP_HOST_INLINE_VMS;
     h->type = -1;
     h->capacity = capacity;
     h->overcommit = overcommit;
@@ -205,18 +213,15 @@ vp_id vp_pool_add_vm(vp_pool *pool, const char *name, vp_res size, vp_err *err)
         return VP_NONE;
     if (!vp_res_nonneg(size))
         return vp_err_set(err, "VM '%s': negative size", name), VP_NONE;
-    vp_vm *v = grow_vms(pool) ? NULL : vm_struct_new(pool);
-    if (!v || !(v->name = strdup(name))) {
-        if (v)
-            vm_struct_free(pool, v);
+    vp_vm *v = vm_struct_new(pool);
+    if (!v || !(v->name = strdup(name)))
         return vp_err_set(err, "out of memory"), VP_NONE;
-    }
-    v->id = pool->nvms++;
+    pool->nvms++;
+    slab_of(pool, v->id)->live++;
     v->state = VP_VM_PENDING;
     v->type = -1;
     v->size = size;
     v->host = v->dest = VP_NONE;
-    pool->vms[v->id] = v;
     pool->live_vms++;
     HASH_ADD_KEYPTR(hh, pool->vm_by_name, v->name, strlen(v->name), v);
     return v->id;
@@ -231,7 +236,6 @@ int vp_pool_remove_vm(vp_pool *pool, vp_id id, vp_err *err)
         return vp_err_set(err, "VM '%s' is %s: release it first", v->name,
                           vp_vm_state_name(v->state));
     HASH_DEL(pool->vm_by_name, v);
-    pool->vms[id] = NULL;
     pool->live_vms--;
     vm_struct_free(pool, v);
     return 0;
@@ -244,7 +248,10 @@ vp_host *vp_pool_host(const vp_pool *pool, vp_id id)
 
 vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id)
 {
-    return id < pool->nvms ? pool->vms[id] : NULL;
+    if (id >= pool->nvms || !slab_of(pool, id))
+        return NULL;
+    vp_vm *v = &slab_of(pool, id)->vms[id & (VM_SLAB - 1)];
+    return v->name ? v : NULL;
 }
 
 vp_id vp_pool_find_host(const vp_pool *pool, const char *name)
@@ -327,14 +334,11 @@ static int host_fits(const vp_vm *v, const vp_host *h, vp_err *err)
     return 0;
 }
 
-int vp_pool_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
+/* The pool-level reservation: placing v must leave at least it free. */
+static int pool_fits(const vp_pool *pool, const vp_vm *v, vp_err *err)
 {
-    const vp_vm *v = vp_pool_vm(pool, vm);
-    const vp_host *h = vp_pool_host(pool, host);
-    if (!v || !h)
-        return vp_err_set(err, "no %s with id %u", v ? "host" : "VM", v ? host : vm);
-    if (host_fits(v, h, err))
-        return -1;
+    if (!pool->has_reserve)
+        return 0;
     vp_res after = vp_res_sub(pool->free_up, v->size);
     for (int i = 0; i < VP_RES_N; i++)
         if (pool->reserved.v[i] > 0 && after.v[i] < pool->reserved.v[i] - VP_RES_EPS)
@@ -342,6 +346,15 @@ int vp_pool_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
                                    "below the pool reservation of %g",
                               v->name, after.v[i], vp_res_names[i], pool->reserved.v[i]);
     return 0;
+}
+
+int vp_pool_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(pool, vm);
+    const vp_host *h = vp_pool_host(pool, host);
+    if (!v || !h)
+        return vp_err_set(err, "no %s with id %u", v ? "host" : "VM", v ? host : vm);
+    return host_fits(v, h, err) || pool_fits(pool, v, err) ? -1 : 0;
 }
 
 int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
@@ -352,7 +365,7 @@ int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
     if (vp_pool_fits(pool, vm, host, err))
         return -1;
     vp_host *h = pool->hosts[host];
-    if (idlist_push(&h->vms, vm, &pool->slot[vm]))
+    if (idlist_push(&h->vms, h->vms_inline, vm, &SLOT(pool, vm)))
         return vp_err_set(err, "out of memory");
     v->host = host;
     v->state = VP_VM_RUNNING;
@@ -366,9 +379,9 @@ int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
 static void unlink_resident(vp_pool *pool, vp_vm *v)
 {
     vp_host *h = pool->hosts[v->host];
-    vp_id moved = idlist_remove(&h->vms, pool->slot[v->id]);
+    vp_id moved = idlist_remove(&h->vms, SLOT(pool, v->id));
     if (moved != VP_NONE)
-        pool->slot[moved] = pool->slot[v->id];
+        SLOT(pool, moved) = SLOT(pool, v->id);
     host_charge(pool, h, v->size, -1);
     host_add_demand(h, v->demand, -1);
 }
@@ -376,9 +389,9 @@ static void unlink_resident(vp_pool *pool, vp_vm *v)
 static void unlink_incoming(vp_pool *pool, vp_vm *v)
 {
     vp_host *d = pool->hosts[v->dest];
-    vp_id moved = idlist_remove(&d->incoming, pool->dest_slot[v->id]);
+    vp_id moved = idlist_remove(&d->incoming, DEST_SLOT(pool, v->id));
     if (moved != VP_NONE)
-        pool->dest_slot[moved] = pool->dest_slot[v->id];
+        DEST_SLOT(pool, moved) = DEST_SLOT(pool, v->id);
     host_charge(pool, d, v->size, -1);
 }
 
@@ -420,7 +433,7 @@ int vp_pool_begin_migration(vp_pool *pool, vp_id vm, vp_id dst, vp_err *err)
         return vp_err_set(err, "VM '%s' is already on host '%s'", v->name, d->name);
     if (host_fits(v, d, err))
         return -1;
-    if (idlist_push(&d->incoming, vm, &pool->dest_slot[vm]))
+    if (idlist_push(&d->incoming, NULL, vm, &DEST_SLOT(pool, vm)))
         return vp_err_set(err, "out of memory");
     v->dest = dst;
     v->state = VP_VM_MIGRATING;
@@ -436,11 +449,11 @@ int vp_pool_end_migration(vp_pool *pool, vp_id vm, vp_err *err)
         return -1;
     vp_id src = v->host, dst = v->dest;
     vp_host *d = pool->hosts[dst];
-    if (idlist_reserve(&d->vms)) /* so nothing below can fail */
+    if (idlist_reserve(&d->vms, d->vms_inline)) /* so nothing below can fail */
         return vp_err_set(err, "out of memory");
     unlink_resident(pool, v);
     unlink_incoming(pool, v);
-    (void)idlist_push(&d->vms, vm, &pool->slot[vm]);
+    (void)idlist_push(&d->vms, d->vms_inline, vm, &SLOT(pool, vm));
     v->host = dst;
     v->dest = VP_NONE;
     v->state = VP_VM_RUNNING;
@@ -508,6 +521,7 @@ int vp_pool_set_pool_reservation(vp_pool *pool, vp_res reserved, vp_err *err)
     if (!vp_res_nonneg(reserved))
         return vp_err_set(err, "negative pool reservation");
     pool->reserved = reserved;
+    pool->has_reserve = !vp_res_le(reserved, vp_res_zero());
     return 0;
 }
 
@@ -576,8 +590,8 @@ static int check_list(const vp_pool *pool, const vp_host *h, bool incoming, vp_r
         const vp_vm *v = vp_pool_vm(pool, l->ids[i]);
         if (!v)
             return vp_err_set(err, "host '%s' lists unknown VM id %u", h->name, l->ids[i]);
-        bool ok = incoming ? (v->dest == h->id && pool->dest_slot[v->id] == i)
-                           : (v->host == h->id && pool->slot[v->id] == i);
+        bool ok = incoming ? (v->dest == h->id && DEST_SLOT(pool, v->id) == i)
+                           : (v->host == h->id && SLOT(pool, v->id) == i);
         if (!ok)
             return vp_err_set(err, "host '%s' lists VM '%s' as %s, but the VM disagrees",
                               h->name, v->name, incoming ? "incoming" : "resident");
@@ -592,7 +606,7 @@ static int check_host(const vp_pool *pool, const vp_host *h, vp_err *err)
     if (check_list(pool, h, false, &sum, err) || check_list(pool, h, true, &sum, err))
         return -1;
     for (uint32_t i = 0; i < h->vms.n; i++)
-        demand = vp_res_add(demand, pool->vms[h->vms.ids[i]]->demand);
+        demand = vp_res_add(demand, vp_pool_vm(pool, h->vms.ids[i])->demand);
     if (!res_near(sum, h->used))
         return vp_err_set(err, "host '%s': used cpu %g memory %g, but its VMs hold %g and %g",
                           h->name, h->used.v[VP_CPU], h->used.v[VP_MEM], sum.v[VP_CPU],
@@ -616,7 +630,7 @@ static int check_vm(const vp_pool *pool, const vp_vm *v, vp_err *err)
     if ((v->state == VP_VM_MIGRATING) != (d != NULL))
         return vp_err_set(err, "VM '%s' is %s but %s a destination", v->name,
                           vp_vm_state_name(v->state), d ? "has" : "has no");
-    uint32_t slot = pool->slot[v->id], dslot = pool->dest_slot[v->id];
+    uint32_t slot = SLOT(pool, v->id), dslot = DEST_SLOT(pool, v->id);
     if (h && (slot >= h->vms.n || h->vms.ids[slot] != v->id))
         return vp_err_set(err, "VM '%s' is not on its host '%s'", v->name, h->name);
     if (d && (d == h || dslot >= d->incoming.n || d->incoming.ids[dslot] != v->id))
@@ -640,7 +654,7 @@ int vp_pool_check(const vp_pool *pool, vp_err *err)
             free_up = vp_res_add(free_up, vp_pool_host_free(h));
     }
     for (vp_id i = 0; i < pool->nvms; i++) {
-        const vp_vm *v = pool->vms[i];
+        const vp_vm *v = vp_pool_vm(pool, i);
         if (v && check_vm(pool, v, err))
             return -1;
         placed += v && v->host != VP_NONE;

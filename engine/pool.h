@@ -52,26 +52,32 @@ typedef struct vp_idlist {
     uint32_t n, cap;
 } vp_idlist;
 
+/* A host's first resident-VM ids live inside the host struct, so that
+ * allocate/release on a host touch adjacent memory. */
+#define VP_HOST_INLINE_VMS 12
+
 typedef struct vp_host {
-    char *name;
+    /* what allocate/release touch comes first, cache-line aligned */
+    _Alignas(64) vp_host_state state;
     vp_id id;
-    vp_host_state state;
-    int type;            /* index of the host type in the config, -1 if none */
-    vp_res capacity;
-    vp_res overcommit;   /* ratio per resource, >= 1 usually */
+    vp_idlist vms;       /* resident VMs (running, or migrating away) */
+    vp_id vms_inline[VP_HOST_INLINE_VMS]; /* vms.ids points here until it outgrows it */
     vp_res limit;        /* capacity x overcommit */
     vp_res used;         /* see "Accounting" */
     vp_res reserved;     /* placement must not use this */
     vp_res demand;       /* sum of the sampled demand of resident VMs */
-    vp_idlist vms;       /* resident VMs (running, or migrating away) */
     vp_idlist incoming;  /* VMs migrating to this host */
+    char *name;
+    int type;            /* index of the host type in the config, -1 if none */
+    vp_res capacity;
+    vp_res overcommit;   /* ratio per resource, >= 1 usually */
     void *driver_data;
     UT_hash_handle hh;
 } vp_host;
 
 typedef struct vp_vm {
     /* the fields operations touch come first, in one cache line */
-    vp_id id;
+    _Alignas(64) vp_id id;
     vp_vm_state state;
     vp_id host;          /* VP_NONE unless running or migrating */
     vp_id dest;          /* VP_NONE unless migrating */

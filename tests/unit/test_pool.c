@@ -164,6 +164,42 @@ static void test_migration(void)
     vp_pool_free(p);
 }
 
+/* Many VMs: look-ups by id and name across storage slabs, removal of
+ * every VM of a slab, hosts with more VMs than fit inline. */
+static void test_many_vms(void)
+{
+    enum { N = 3000 };
+    vp_pool *p = vp_pool_new();
+    vp_err e;
+    char name[32];
+    vp_id h = host(p, "big", 4000, 400000);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "v%d", i);
+        vp_id v = vm(p, name, 1, 1);
+        CHECK_EQ_INT(v, i);
+        if (i % 3 == 0)
+            CHECK_EQ_INT(vp_pool_allocate(p, v, h, &e), 0);
+    }
+    CHECK_EQ_INT(vp_pool_host(p, h)->vms.n, N / 3);
+    pool_ok(p);
+    for (vp_id v = 0; v < 1500; v++) {
+        if (v % 3 == 0)
+            CHECK_EQ_INT(vp_pool_release(p, v, &e), 0);
+        CHECK_EQ_INT(vp_pool_remove_vm(p, v, &e), 0);
+    }
+    CHECK(vp_pool_vm(p, 5) == NULL);
+    CHECK(vp_pool_vm(p, 1499) == NULL);
+    CHECK_EQ_INT(vp_pool_find_vm(p, "v1499"), VP_NONE);
+    CHECK_EQ_INT(vp_pool_find_vm(p, "v1500"), 1500);
+    CHECK_EQ_INT(vp_pool_vm(p, 2999)->id, 2999);
+    CHECK_EQ_INT(vp_pool_vm_count(p), N - 1500);
+    CHECK_EQ_INT(vp_pool_remove_vm(p, 7, &e), -1);
+    CHECK_STR_HAS(e.text, "no VM with id 7");
+    CHECK_EQ_INT(vp_pool_host(p, h)->vms.n, 500);
+    pool_ok(p);
+    vp_pool_free(p);
+}
+
 /* The checker itself must catch a broken pool, or the randomized test
  * below proves nothing. */
 static void test_check_detects_corruption(void)
@@ -243,6 +279,7 @@ int main(void)
     test_allocate_release();
     test_overcommit_reservation_state();
     test_migration();
+    test_many_vms();
     test_check_detects_corruption();
     for (unsigned seed = 1; seed <= 20; seed++)
         test_randomized(seed);
