@@ -74,6 +74,7 @@ static const num_rule R_COUNT = {1, INT_MAX, false, true, "an integer >= 1"};
 static const num_rule R_NONNEG_INT = {0, INT_MAX, false, true, "an integer >= 0"};
 static const num_rule R_INSTRUCTIONS = {1000, 1e15, false, true, "an integer >= 1000"};
 static const num_rule R_MEGABYTES = {1, 1e9, false, true, "an integer >= 1"};
+static const num_rule R_HISTORY = {1, 4096, false, true, "an integer in 1..4096"};
 
 static const char *const ROOT_KEYS[] = {"host_types", "hosts",  "vm_types",  "policies",
                                         "intervals",  "limits", "simulation"};
@@ -84,7 +85,7 @@ static const char *const HOST_KEYS[] = {"name", "type", "uri", "count"};
 static const char *const INTERVAL_KEYS[] = {"sample", "balance", "reservation"};
 static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_total",
                                          "migration_bandwidth_share", "policy_instructions",
-                                         "policy_memory_mb"};
+                                         "policy_memory_mb", "history_samples"};
 static const char *const SIM_KEYS[] = {"trace", "order", "duration", "step", "vm_types", "max_vms"};
 
 /* ---- paths, messages ---- */
@@ -562,6 +563,7 @@ static int parse_limits(loader *l, json_t *root)
     double per_host = cfg->limits.migrations_per_host, total = cfg->limits.migrations_total;
     double instr = (double)cfg->limits.policy_instructions;
     double mb = (double)cfg->limits.policy_memory_mb;
+    double hist = cfg->limits.history_samples;
     if (section(l, root, "limits", LIMIT_KEYS, COUNT_OF(LIMIT_KEYS), &o))
         return -1;
     if (!o)
@@ -571,8 +573,10 @@ static int parse_limits(loader *l, json_t *root)
         get_num(l, o, "limits", "migration_bandwidth_share", &R_SHARE, false,
                 &cfg->limits.migration_bandwidth_share) ||
         get_num(l, o, "limits", "policy_instructions", &R_INSTRUCTIONS, false, &instr) ||
-        get_num(l, o, "limits", "policy_memory_mb", &R_MEGABYTES, false, &mb))
+        get_num(l, o, "limits", "policy_memory_mb", &R_MEGABYTES, false, &mb) ||
+        get_num(l, o, "limits", "history_samples", &R_HISTORY, false, &hist))
         return -1;
+    cfg->limits.history_samples = (int)hist;
     cfg->limits.migrations_per_host = (int)per_host;
     cfg->limits.migrations_total = (int)total;
     cfg->limits.policy_instructions = (long)instr;
@@ -643,6 +647,7 @@ static vp_config *new_config(const char *source)
     cfg->limits.migration_bandwidth_share = 0.5;
     cfg->limits.policy_instructions = 10000000;
     cfg->limits.policy_memory_mb = 64;
+    cfg->limits.history_samples = 30;
     cfg->sim.step = 300;
     cfg->sim.vm_types = VP_VMTYPES_BLOCKS;
     return cfg;

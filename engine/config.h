@@ -38,7 +38,8 @@
  *       "migrations_total": 0,              concurrent, whole pool (0 = no limit)
  *       "migration_bandwidth_share": 0.5,   of a host's network used by a migration, (0,1]
  *       "policy_instructions": 10000000,    per policy call, >= 1000
- *       "policy_memory_mb": 64              per policy state, >= 1
+ *       "policy_memory_mb": 64,             per policy state, >= 1
+ *       "history_samples": 30               utilization samples kept per VM/host, 1..4096
  *   },
  *   "simulation": {
  *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
@@ -114,6 +115,7 @@ typedef struct vp_config {
         double migration_bandwidth_share;
         long policy_instructions;
         long policy_memory_mb;
+        int history_samples;
     } limits;
     struct {
         char *trace; /* NULL if the config has no simulation section */

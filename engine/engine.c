@@ -291,6 +291,7 @@ void vp_engine_sample_now(vp_engine *e)
             vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .host = h, .vm = VP_NONE,
                                          .to = VP_NONE, .reason = err.text});
     }
+    vp_pool_record_history(e->pool);
     retry_pending(e);
     vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .vm = VP_NONE, .host = VP_NONE,
                                  .to = VP_NONE});

@@ -43,6 +43,7 @@ struct vp_pool {
     vp_res free_up;   /* sum over up hosts of limit - used - reserved */
     vp_res reserved;  /* pool-level reservation */
     bool has_reserve; /* reserved is not all zero */
+    uint32_t hist_len; /* samples kept per history */
 };
 
 static const char *const host_state_names[] = {"up", "draining", "down"};
@@ -94,12 +95,16 @@ static vp_id idlist_remove(vp_idlist *l, uint32_t slot)
 
 vp_pool *vp_pool_new(void)
 {
-    return calloc(1, sizeof(vp_pool));
+    vp_pool *pool = calloc(1, sizeof(vp_pool));
+    if (pool)
+        pool->hist_len = 30;
+    return pool;
 }
 
 static void host_free(vp_host *h)
 {
     free(h->name);
+    vp_history_clear(&h->cpu);
     if (h->vms.ids != h->vms_inline)
         free(h->vms.ids);
     free(h->incoming.ids);
@@ -117,8 +122,10 @@ void vp_pool_free(vp_pool *pool)
             host_free(pool->hosts[i]);
     for (vp_id i = 0; i < pool->nvms; i++) {
         vp_vm *v = vp_pool_vm(pool, i);
-        if (v)
+        if (v) {
             free(v->name);
+            vp_history_clear(&v->cpu);
+        }
     }
     for (size_t k = 0; pool->nvms && k <= (pool->nvms - 1) >> VM_SLAB_SHIFT; k++)
         free(pool->slabs[k]);
@@ -160,6 +167,7 @@ static void vm_struct_free(vp_pool *pool, vp_vm *v)
     size_t k = v->id >> VM_SLAB_SHIFT;
     free(v->name);
     v->name = NULL;
+    vp_history_clear(&v->cpu);
     if (--pool->slabs[k]->live == 0 && (k + 1) << VM_SLAB_SHIFT <= pool->nvms) {
         free(pool->slabs[k]);
         pool->slabs[k] = NULL;
@@ -551,6 +559,27 @@ void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand)
         host_add_demand(pool->hosts[v->host], vp_res_sub(demand, v->demand), +1);
     v->demand = demand;
 }
+
+static double frac(double x, double of) { return of > 0 ? x / of : 0; }
+
+void vp_pool_record_history(vp_pool *pool)
+{
+    for (vp_id i = 0; i < pool->nhosts; i++) {
+        vp_host *h = pool->hosts[i];
+        if (h && h->state != VP_HOST_DOWN)
+            (void)vp_history_push(&h->cpu, pool->hist_len,
+                                  frac(h->demand.v[VP_CPU], h->capacity.v[VP_CPU]));
+    }
+    for (vp_id i = 0; i < pool->nvms; i++) {
+        vp_vm *v = vp_pool_vm(pool, i);
+        if (v && v->host != VP_NONE)
+            (void)vp_history_push(&v->cpu, pool->hist_len,
+                                  frac(v->demand.v[VP_CPU], v->size.v[VP_CPU]));
+    }
+}
+
+void vp_pool_set_history_length(vp_pool *pool, uint32_t length) { pool->hist_len = length; }
+uint32_t vp_pool_history_length(const vp_pool *pool) { return pool->hist_len; }
 
 void vp_pool_set_host_type(vp_pool *pool, vp_id host, int type)
 {

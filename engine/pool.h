@@ -36,6 +36,7 @@
 #include <uthash.h>
 
 #include "err.h"
+#include "history.h"
 #include "resources.h"
 
 typedef uint32_t vp_id;
@@ -67,6 +68,7 @@ typedef struct vp_host {
     vp_res reserved;     /* placement must not use this */
     vp_res demand;       /* sum of the sampled demand of resident VMs */
     vp_idlist incoming;  /* VMs migrating to this host */
+    vp_history cpu;      /* cpu demand / cpu capacity at recent sample rounds */
     char *name;
     int type;            /* index of the host type in the config, -1 if none */
     vp_res capacity;
@@ -85,6 +87,7 @@ typedef struct vp_vm {
     char *name;
     int type;            /* index of the VM type in the config, -1 if none */
     vp_res demand;       /* last sampled use, in the same units */
+    vp_history cpu;      /* cpu demand / cpu size at recent sample rounds */
     void *driver_data;
     UT_hash_handle hh;
 } vp_vm;
@@ -154,6 +157,14 @@ int vp_pool_set_overcommit(vp_pool *pool, vp_id host, vp_res overcommit, vp_err 
 
 /* Sets a VM's sampled demand (and its host's demand sum). */
 void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand);
+
+/* Appends the current cpu utilization of every placed VM and every host
+ * that is not down to its history (called by the engine after each
+ * sample round).  Histories keep the last `length` samples (default 30);
+ * changing the length starts them over. */
+void vp_pool_record_history(vp_pool *pool);
+void vp_pool_set_history_length(vp_pool *pool, uint32_t length);
+uint32_t vp_pool_history_length(const vp_pool *pool);
 
 /* Host/VM type tags and driver data: no effect on accounting. */
 void vp_pool_set_host_type(vp_pool *pool, vp_id host, int type);

@@ -89,6 +89,7 @@ int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
     w->duration = cfg->sim.duration > 0 ? cfg->sim.duration : w->trace->n_samples * cfg->sim.step;
     if (!(w->pool = vp_pool_new()))
         return vp_sim_world_free(w), vp_err_set(err, "out of memory");
+    vp_pool_set_history_length(w->pool, (uint32_t)cfg->limits.history_samples);
     w->driver = vp_sim_driver_new(w->pool, clock, w->trace, cfg, vp_clock_now(clock), err);
     vp_engine_params prm = {cfg->intervals.sample, cfg->intervals.balance,
                             cfg->intervals.reservation, cfg->limits.migrations_per_host,

@@ -200,6 +200,34 @@ static void test_many_vms(void)
     vp_pool_free(p);
 }
 
+/* Histories: newest first, bounded, per VM and host, only while placed. */
+static void test_history(void)
+{
+    vp_pool *p = vp_pool_new();
+    vp_err e;
+    vp_id h = host(p, "h", 4, 8);
+    vp_id a = vm(p, "a", 2, 1), b = vm(p, "b", 2, 1);
+    CHECK_EQ_INT(vp_pool_allocate(p, a, h, &e), 0);
+    vp_pool_set_history_length(p, 3);
+    for (int k = 1; k <= 5; k++) {
+        vp_pool_set_demand(p, a, vp_res_make(0.2 * k, 1, 0, 0));
+        vp_pool_record_history(p);
+    }
+    const vp_history *ha = &vp_pool_vm(p, a)->cpu, *hh = &vp_pool_host(p, h)->cpu;
+    CHECK_EQ_INT(ha->n, 3);
+    CHECK_NEAR(vp_history_at(ha, 0), 0.5, 1e-6); /* 1.0 of 2 cpu */
+    CHECK_NEAR(vp_history_at(ha, 2), 0.3, 1e-6);
+    CHECK_NEAR(vp_history_at(hh, 0), 0.25, 1e-6); /* 1.0 of 4 cpu */
+    CHECK_EQ_INT(vp_pool_vm(p, b)->cpu.n, 0);     /* pending: no samples */
+    double out[8];
+    CHECK_EQ_INT(vp_history_copy(ha, out, 8), 3);
+    CHECK_NEAR(out[1], 0.4, 1e-6);
+    vp_pool_set_history_length(p, 10); /* a new length starts over */
+    vp_pool_record_history(p);
+    CHECK_EQ_INT(vp_pool_vm(p, a)->cpu.n, 1);
+    vp_pool_free(p);
+}
+
 /* The checker itself must catch a broken pool, or the randomized test
  * below proves nothing. */
 static void test_check_detects_corruption(void)
@@ -280,6 +308,7 @@ int main(void)
     test_overcommit_reservation_state();
     test_migration();
     test_many_vms();
+    test_history();
     test_check_detects_corruption();
     for (unsigned seed = 1; seed <= 20; seed++)
         test_randomized(seed);
