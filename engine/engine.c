@@ -299,9 +299,29 @@ void vp_engine_sample_now(vp_engine *e)
 
 /* ====== balance ====== */
 
+/* Room on host `to` for move i, after the moves before it that go there
+ * (a migrating VM holds its size on both hosts until it completes). */
+static int move_fits(const vp_engine *e, const vp_moves *m, size_t i, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, m->v[i].vm);
+    const vp_host *to = vp_pool_host(e->pool, m->v[i].to);
+    if (to->state != VP_HOST_UP)
+        return vp_err_set(err, "host '%s' is %s", to->name, vp_host_state_name(to->state));
+    vp_res room = vp_pool_host_free(to);
+    for (size_t k = 0; k < i; k++)
+        if (m->v[k].to == to->id)
+            room = vp_res_sub(room, vp_pool_vm(e->pool, m->v[k].vm)->size);
+    int r = vp_res_first_over(v->size, room);
+    if (r >= 0)
+        return vp_err_set(err, "VM '%s' needs %g %s, host '%s' has %g left", v->name,
+                          v->size.v[r], vp_res_names[r], to->name, room.v[r]);
+    return 0;
+}
+
 /* A balance result is all valid or rejected as a whole. */
 static int check_moves(const vp_engine *e, const vp_moves *m, char *why, size_t len)
 {
+    vp_err err = {0};
     for (size_t i = 0; i < m->n; i++) {
         const vp_vm *v = vp_pool_vm(e->pool, m->v[i].vm);
         const vp_host *to = vp_pool_host(e->pool, m->v[i].to);
@@ -316,6 +336,8 @@ static int check_moves(const vp_engine *e, const vp_moves *m, char *why, size_t 
         for (size_t k = 0; k < i; k++)
             if (m->v[k].vm == v->id)
                 return snprintf(why, len, "move %zu: VM '%s' moved twice", i + 1, v->name), -1;
+        if (move_fits(e, m, i, &err))
+            return snprintf(why, len, "move %zu: %s", i + 1, err.text), -1;
     }
     return 0;
 }

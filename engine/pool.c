@@ -588,6 +588,16 @@ void vp_pool_set_host_type(vp_pool *pool, vp_id host, int type)
         h->type = type;
 }
 
+void vp_pool_set_host_model(vp_pool *pool, vp_id host, const char *type_name,
+                            const double *power)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (h) {
+        h->type_name = type_name;
+        h->power = power;
+    }
+}
+
 void vp_pool_set_vm_type(vp_pool *pool, vp_id vm, int type)
 {
     vp_vm *v = vp_pool_vm(pool, vm);

@@ -71,6 +71,8 @@ typedef struct vp_host {
     vp_history cpu;      /* cpu demand / cpu capacity at recent sample rounds */
     char *name;
     int type;            /* index of the host type in the config, -1 if none */
+    const char *type_name;  /* borrowed (see vp_pool_set_host_model), or NULL */
+    const double *power;    /* borrowed: watts at 0, 10, ..., 100 % cpu, or NULL */
     vp_res capacity;
     vp_res overcommit;   /* ratio per resource, >= 1 usually */
     void *driver_data;
@@ -168,6 +170,11 @@ uint32_t vp_pool_history_length(const vp_pool *pool);
 
 /* Host/VM type tags and driver data: no effect on accounting. */
 void vp_pool_set_host_type(vp_pool *pool, vp_id host, int type);
+/* The host's model: type name and power table (11 points, watts at
+ * 0 %, 10 %, ..., 100 % cpu).  Both are borrowed and must outlive the
+ * pool (or be reset); either may be NULL. */
+void vp_pool_set_host_model(vp_pool *pool, vp_id host, const char *type_name,
+                            const double *power);
 void vp_pool_set_vm_type(vp_pool *pool, vp_id vm, int type);
 
 /* Verifies every invariant over the whole pool; 0 or -1 with the first

@@ -39,6 +39,7 @@ static int build_hosts(vp_sim_world *w, const vp_config *cfg, vp_err *err)
         if (id == VP_NONE)
             return -1;
         vp_pool_set_host_type(w->pool, id, hc->type);
+        vp_pool_set_host_model(w->pool, id, t->name, t->has_power ? t->power : NULL);
         if (w->driver->ops->open_host(w->driver, id, NULL, err))
             return -1;
     }

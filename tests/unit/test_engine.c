@@ -259,6 +259,12 @@ static void test_invalid_balance_rejected_whole(void)
     vp_moves_push(&planned, 3, 99, "nowhere");
     vp_engine_balance_now(f.eng);
     CHECK_STR_HAS(f.last_error, "unknown host");
+    /* h2 has 2 cpu: the third move into it does not fit */
+    vp_moves_push(&planned, 0, 2, "a");
+    vp_moves_push(&planned, 1, 2, "b");
+    vp_moves_push(&planned, 2, 2, "c");
+    vp_engine_balance_now(f.eng);
+    CHECK_STR_HAS(f.last_error, "move 3: VM 'vm2' needs 1 cpu, host 'h2' has 0 left");
     CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 0);
     fx_free(&f);
 }
@@ -326,9 +332,9 @@ static void test_failed_migration(void)
     CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
     CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->state, VP_VM_RUNNING);
     CHECK_NEAR(vp_pool_host(f.pool, 1)->used.v[VP_CPU], 0, 0);
-    /* a move to a host that is down is dropped at admission */
-    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 1, 1, "b", &err), 0);
-    CHECK_STR_HAS(f.last_error, "host 'h1' is down");
+    /* a move to a host that is down is refused */
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 1, 1, "b", &err), -1);
+    CHECK_STR_HAS(err.text, "host 'h1' is down");
     fx_free(&f);
 }
 
