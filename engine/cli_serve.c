@@ -52,7 +52,7 @@ static void log_line(json_t *j)
 
 static void on_event(void *ud, const vp_engine *e, const vp_event *ev)
 {
-    if (ev->kind == VP_EV_SAMPLED && ev->host == VP_NONE)
+    if (ev->kind == VP_EV_SAMPLED)
         return; /* one per round: too chatty for the log */
     json_t *j = vp_event_to_json(e, ev);
     if (j)
@@ -152,7 +152,7 @@ int vp_cli_serve(int argc, char **argv)
     if (vp_cli_wants_help(argc, argv))
         return fputs(serve_usage, stdout), VP_EXIT_OK;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         if (c != 'd')
             return vp_cli_usage_error(serve_usage, "unknown or incomplete option '%s'",
                                       argv[optind - 1]);

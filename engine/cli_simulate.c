@@ -49,7 +49,7 @@ static int parse(int argc, char **argv, sim_opts *o)
                                           {0, 0, 0, 0}};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+q", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "q", longs, NULL)) != -1) {
         switch (c) {
         case 'j': o->json = true; break;
         case 'e': o->events = optarg; break;

@@ -16,7 +16,8 @@
  *       "name": "ml110-g5",                 required, unique
  *       "cpu": 5320, "memory": 4096,        capacity [cpu units, MiB], required
  *       "disk": 0, "network": 1000,         [GiB, Mbit/s], default 0
- *       "cores": 2,                         cpu is cores x per-core cpu, default 1
+ *       "cores": 2,                         cores the cpu capacity is made of (per-core
+ *                                           cpu = cpu / cores), default 1
  *       "overcommit": {"cpu": 1.0, "memory": 1.0, "disk": 1.0, "network": 1.0},
  *       "power": [93.7, 97, ... , 135]      watts at 0 %, 10 %, ... 100 % cpu
  *                                           (exactly 11 numbers, non-decreasing)
@@ -44,7 +45,8 @@
  *   "simulation": {
  *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
  *       "order": "traces/20110303.order",   optional order file ("index<TAB>file")
- *       "duration": 86400,                  [s], > 0, default: the trace's length
+ *       "duration": 86400,                  [s], > 0, default: samples x step (a day
+ *                                           of 288 five-minute samples = 86400 s)
  *       "step": 300,                        seconds per trace sample, > 0
  *       "vm_types": "blocks",               "blocks" (VM i gets type i / ceil(N/T))
  *                                           or "round-robin" (type i % T)

@@ -18,7 +18,7 @@
 const char *const vp_event_names[VP_EV_N] = {
     "placed", "unplaced", "create_failed", "balanced", "reserved", "migration_deferred",
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
-    "policy_error", "sampled"};
+    "policy_error", "sampled", "sample_failed"};
 
 double vp_engine_wall(void)
 {
@@ -37,12 +37,22 @@ void vp_engine_emit(vp_engine *e, vp_event ev)
     e->cb(e->cb_ud, e, &ev);
 }
 
+void vp_engine_policy_invalid(vp_engine *e, vp_slot slot, const char *why, vp_id vm)
+{
+    static const char *const fn[VP_SLOT_N] = {"place", "balance", "reserve", "migrate_when"};
+    const char *where = e->policy->id[slot].where;
+    char text[VP_ERR_TEXT + 256];
+    snprintf(text, sizeof text, "%s%s%s returned an invalid result: %s", where ? where : "",
+             where ? ": " : "", fn[slot], why);
+    vp_engine_policy_error(e, slot, text, vm);
+}
+
 void vp_engine_policy_error(vp_engine *e, vp_slot slot, const char *what, vp_id vm)
 {
     e->st.policy_errors[slot]++;
     vp_engine_emit(e, (vp_event){.kind = VP_EV_POLICY_ERROR, .slot = slot,
                                  .policy = &e->policy->id[slot], .vm = vm, .host = VP_NONE,
-                                 .to = VP_NONE, .reason = what});
+                                 .to = VP_NONE, .latency = e->last_latency, .reason = what});
 }
 
 /* A create the driver has not completed yet; listed on the engine so
@@ -219,15 +229,15 @@ static int try_place(vp_engine *e, vp_id vm, bool first)
     vp_decision_ctx dc = dctx(e, 0);
     double t0 = vp_engine_wall();
     int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, &r, &err);
-    double lat = vp_engine_wall() - t0;
+    double lat = e->last_latency = vp_engine_wall() - t0;
     e->st.decisions[VP_SLOT_PLACEMENT]++;
     if (rc)
         return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
     if (r.host == VP_NONE)
         return unplaced(e, vm, r.reason, first), 1;
     if (!is_candidate(e, n, r.host)) {
-        snprintf(err.text, sizeof err.text, "placement chose host id %u, not a candidate", r.host);
-        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
+        snprintf(err.text, sizeof err.text, "host id %u is not a candidate", r.host);
+        return vp_engine_policy_invalid(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
     }
     if (start_create(e, vm, r.host, &err))
         return unplaced(e, vm, err.text, first), 1;
@@ -288,8 +298,8 @@ void vp_engine_sample_now(vp_engine *e)
         const vp_host *host = vp_pool_host(e->pool, h);
         if (host && host->state != VP_HOST_DOWN &&
             e->driver->ops->sample(e->driver, h, on_sample, e->pool, &err))
-            vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .host = h, .vm = VP_NONE,
-                                         .to = VP_NONE, .reason = err.text});
+            vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLE_FAILED, .host = h,
+                                         .vm = VP_NONE, .to = VP_NONE, .reason = err.text});
     }
     vp_pool_record_history(e->pool);
     retry_pending(e);
@@ -350,12 +360,12 @@ void vp_engine_balance_now(vp_engine *e)
     vp_moves_clear(&e->moves);
     double t0 = vp_engine_wall();
     int rc = e->policy->balance(e->policy->balance_ctx, e->pool, &dc, &e->moves, &err);
-    double lat = vp_engine_wall() - t0;
+    double lat = e->last_latency = vp_engine_wall() - t0;
     e->st.decisions[VP_SLOT_BALANCE]++;
     if (rc)
         return vp_engine_policy_error(e, VP_SLOT_BALANCE, err.text, VP_NONE);
     if (check_moves(e, &e->moves, why, sizeof why))
-        return vp_engine_policy_error(e, VP_SLOT_BALANCE, why, VP_NONE);
+        return vp_engine_policy_invalid(e, VP_SLOT_BALANCE, why, VP_NONE);
     vp_engine_emit(e, (vp_event){.kind = VP_EV_BALANCED, .slot = VP_SLOT_BALANCE,
                                  .policy = &e->policy->id[VP_SLOT_BALANCE], .vm = VP_NONE,
                                  .host = VP_NONE, .to = VP_NONE, .count = e->moves.n,
@@ -407,16 +417,17 @@ void vp_engine_reserve_now(vp_engine *e)
     char why[VP_ERR_TEXT];
     vp_decision_ctx dc = dctx(e, e->prm.reservation_interval);
     r.per_host = calloc(r.n_hosts + 1, sizeof *r.per_host);
+    e->last_latency = 0;
     if (!r.per_host)
         return vp_engine_policy_error(e, VP_SLOT_RESERVATION, "out of memory", VP_NONE);
     double t0 = vp_engine_wall();
     int rc = e->policy->reserve(e->policy->reserve_ctx, e->pool, &dc, &r, &err);
-    double lat = vp_engine_wall() - t0;
+    double lat = e->last_latency = vp_engine_wall() - t0;
     e->st.decisions[VP_SLOT_RESERVATION]++;
     if (rc)
         vp_engine_policy_error(e, VP_SLOT_RESERVATION, err.text, VP_NONE);
     else if (check_reservation(e, &r, why, sizeof why))
-        vp_engine_policy_error(e, VP_SLOT_RESERVATION, why, VP_NONE);
+        vp_engine_policy_invalid(e, VP_SLOT_RESERVATION, why, VP_NONE);
     else {
         apply_reservation(e, &r);
         vp_engine_emit(e, (vp_event){.kind = VP_EV_RESERVED, .slot = VP_SLOT_RESERVATION,

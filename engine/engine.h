@@ -37,6 +37,7 @@ typedef enum vp_event_kind {
     VP_EV_MIGRATION_FAILED,
     VP_EV_POLICY_ERROR,   /* a slot failed or returned an invalid result */
     VP_EV_SAMPLED,        /* a sampling round finished (for observers' metrics) */
+    VP_EV_SAMPLE_FAILED,  /* the driver could not sample a host (reason) */
     VP_EV_N
 } vp_event_kind;
 

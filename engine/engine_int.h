@@ -40,6 +40,7 @@ struct vp_engine {
     size_t mig_count_n;
     vp_moves moves;      /* scratch for balance */
     vp_create_op *creates; /* driver creates not completed yet */
+    double last_latency; /* seconds, of the last policy call */
     vp_id *cand;         /* scratch for placement candidates */
     size_t cand_cap;
 };
@@ -47,8 +48,11 @@ struct vp_engine {
 /* Reports an event to the observer; fills time and unset ids. */
 void vp_engine_emit(vp_engine *e, vp_event ev);
 
-/* Reports a failed or invalid decision of slot and counts it. */
+/* Reports a failed decision of slot (what: the error) and counts it. */
 void vp_engine_policy_error(vp_engine *e, vp_slot slot, const char *what, vp_id vm);
+/* Same for a result the engine rejected: "<where>: <fn> returned an
+ * invalid result: <why>". */
+void vp_engine_policy_invalid(vp_engine *e, vp_slot slot, const char *why, vp_id vm);
 
 
 /* migrate.c */

@@ -81,9 +81,10 @@ static int cmd_config_check(int argc, char **argv)
     vp_config *cfg = vp_config_load(argv[1], &err);
     if (!cfg)
         return vp_cli_print_err(&err), VP_EXIT_CONFIG;
-    printf("%s: configuration OK: %zu %s hosts, %zu host types, %zu VM types%s\n", argv[1],
-           cfg->n_hosts, cfg->simulated ? "simulated" : "libvirt", cfg->n_host_types,
-           cfg->n_vm_types, cfg->sim.trace ? ", a simulation section" : "");
+    printf("%s: configuration OK: %zu %s host%s, %zu host type%s, %zu VM type%s%s\n", argv[1],
+           cfg->n_hosts, cfg->simulated ? "simulated" : "libvirt", cfg->n_hosts == 1 ? "" : "s",
+           cfg->n_host_types, cfg->n_host_types == 1 ? "" : "s", cfg->n_vm_types,
+           cfg->n_vm_types == 1 ? "" : "s", cfg->sim.trace ? ", a simulation section" : "");
     vp_config_free(cfg);
     return VP_EXIT_OK;
 }

@@ -137,7 +137,7 @@ static const char *stale(const vp_engine *e, const vp_mig *m, vp_err *err)
     const vp_vm *v = vp_pool_vm(e->pool, m->vm);
     if (!v || v->state != VP_VM_RUNNING || v->host != m->from)
         return "the VM is no longer running on its source host";
-    if (vp_pool_fits(e->pool, m->vm, m->to, err) != 0)
+    if (vp_pool_host_fits(e->pool, m->vm, m->to, err) != 0)
         return err->text;
     return NULL;
 }
@@ -151,18 +151,22 @@ static vp_when ask_when(vp_engine *e, vp_mig *m)
     vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
     double t0 = vp_engine_wall();
     int rc = e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, &w, &err);
-    m->latency = vp_engine_wall() - t0;
+    m->latency = e->last_latency = vp_engine_wall() - t0;
     e->st.decisions[VP_SLOT_MIGRATION]++;
     if (rc || (w.kind == VP_WHEN_LATER && !(w.delay > 0))) {
-        vp_engine_policy_error(e, VP_SLOT_MIGRATION,
-                               rc ? err.text : "\"later\" needs a delay > 0 seconds", m->vm);
+        if (rc)
+            vp_engine_policy_error(e, VP_SLOT_MIGRATION, err.text, m->vm);
+        else
+            vp_engine_policy_invalid(e, VP_SLOT_MIGRATION, "\"later\" needs a delay > 0 seconds",
+                                     m->vm);
         w = (vp_when){.kind = VP_WHEN_LATER, .delay = e->prm.balance_interval};
     }
     return w;
 }
 
-static int start(vp_engine *e, vp_mig *m, vp_err *err)
+static int start(vp_engine *e, vp_mig *m, const char *when_reason, vp_err *err)
 {
+    char reason[2 * VP_REASON + 16];
     if (vp_pool_begin_migration(e->pool, m->vm, m->to, err))
         return -1;
     if (e->driver->ops->migrate(e->driver, m->vm, m->to, mig_done, m, err)) {
@@ -175,7 +179,8 @@ static int start(vp_engine *e, vp_mig *m, vp_err *err)
     e->mig_count[m->from]++;
     e->mig_count[m->to]++;
     e->st.migrations_started++;
-    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_STARTED, m->why));
+    snprintf(reason, sizeof reason, "%s (timing: %s)", m->why, when_reason);
+    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_STARTED, reason));
     return 0;
 }
 
@@ -195,8 +200,10 @@ static void admit(vp_engine *e, size_t i)
     if (why)
         return drop(e, i, why);
     if (!within_limits(e, m)) {
-        if (!m->limit_reported)
+        if (!m->limit_reported) {
+            e->st.migrations_deferred++;
             vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_DEFERRED, "concurrency limit"));
+        }
         m->limit_reported = true;
         return;
     }
@@ -205,7 +212,7 @@ static void admit(vp_engine *e, size_t i)
         return drop(e, i, w.reason);
     if (w.kind == VP_WHEN_LATER)
         return defer(e, m, vp_clock_now(e->clock) + w.delay, w.reason);
-    if (start(e, m, &err))
+    if (start(e, m, w.reason, &err))
         return drop(e, i, err.text);
 }
 

@@ -94,10 +94,13 @@ typedef struct vp_builtin_params {
     double underload; /* default 0.2 */
 } vp_builtin_params;
 
-/* Name and version of the code behind a slot, recorded with every decision. */
+/* Name and version of the code behind a slot, recorded with every
+ * decision; `where` ("script.lua:12", or NULL) locates the slot's
+ * function, so that a result the engine rejects names the script. */
 typedef struct vp_slot_id {
     const char *name;
     const char *version;
+    const char *where;
 } vp_slot_id;
 
 typedef struct vp_policy {

@@ -265,8 +265,8 @@ void vp_policy_builtin(vp_policy *p, const vp_builtin_params *params)
     p->balance_ctx = &p->builtin;
     p->reserve = reserve_nothing;
     p->migrate_when = when_now;
-    p->id[VP_SLOT_PLACEMENT] = (vp_slot_id){"builtin:best-fit", "1"};
-    p->id[VP_SLOT_BALANCE] = (vp_slot_id){"builtin:threshold", "1"};
-    p->id[VP_SLOT_RESERVATION] = (vp_slot_id){"builtin:none", "1"};
-    p->id[VP_SLOT_MIGRATION] = (vp_slot_id){"builtin:now", "1"};
+    p->id[VP_SLOT_PLACEMENT] = (vp_slot_id){"builtin:best-fit", "1", NULL};
+    p->id[VP_SLOT_BALANCE] = (vp_slot_id){"builtin:threshold", "1", NULL};
+    p->id[VP_SLOT_RESERVATION] = (vp_slot_id){"builtin:none", "1", NULL};
+    p->id[VP_SLOT_MIGRATION] = (vp_slot_id){"builtin:now", "1", NULL};
 }

@@ -356,6 +356,15 @@ static int pool_fits(const vp_pool *pool, const vp_vm *v, vp_err *err)
     return 0;
 }
 
+int vp_pool_host_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(pool, vm);
+    const vp_host *h = vp_pool_host(pool, host);
+    if (!v || !h)
+        return vp_err_set(err, "no %s with id %u", v ? "host" : "VM", v ? host : vm);
+    return host_fits(v, h, err);
+}
+
 int vp_pool_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
 {
     const vp_vm *v = vp_pool_vm(pool, vm);

@@ -136,6 +136,11 @@ vp_res vp_pool_reservation(const vp_pool *pool);
 /* 0 if vm could be allocated on host now, else -1 with the reason. */
 int vp_pool_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err);
 
+/* 0 if host is up and has room for vm (ignoring the pool-level
+ * reservation, which only allocations must respect): the test
+ * begin_migration applies. */
+int vp_pool_host_fits(const vp_pool *pool, vp_id vm, vp_id host, vp_err *err);
+
 /* pending|stopped -> running on host. */
 int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err);
 

@@ -24,7 +24,8 @@ typedef struct run {
     vp_clock *clock;
     vp_timer progress_t;
     /* metrics */
-    double *prev_u; /* utilization at the previous round, -1 = inactive */
+    double *prev_u;      /* utilization at the previous round, -1 = inactive */
+    double *prev_demand; /* cpu demand at the previous round */
     double last_round;
     double energy_ws, active_sum, active_time, over_time, req_cpu_s, lost_cpu_s;
     size_t active_min, active_max, rounds;
@@ -127,23 +128,26 @@ static double host_util(const vp_host *h)
     return u > 1 ? 1 : u;
 }
 
+/* Accounts host h over the dt seconds since the previous round, from
+ * what it was at that round (energy: trapezoid with now), then records
+ * what it is now.  prev_u < 0 means it held no VM (switched off). */
 static void account_host(run *r, const vp_host *h, double dt, size_t *active)
 {
-    const vp_host_type *t = &r->cfg->host_types[h->type];
     double prev = r->prev_u[h->id], u = host_util(h);
-    if (prev >= 0 && t->has_power)
-        r->energy_ws += (vp_power_at(t->power, prev) + vp_power_at(t->power, u)) / 2 * dt;
+    if (prev >= 0) {
+        if (h->power)
+            r->energy_ws += (vp_power_at(h->power, prev) + vp_power_at(h->power, u)) / 2 * dt;
+        r->active_time += dt;
+        r->req_cpu_s += r->prev_demand[h->id] * dt;
+        if (r->prev_demand[h->id] > h->capacity.v[VP_CPU]) {
+            r->over_time += dt;
+            r->lost_cpu_s += (r->prev_demand[h->id] - h->capacity.v[VP_CPU]) * dt;
+        }
+    }
     bool on = h->vms.n > 0;
     r->prev_u[h->id] = on ? u : -1;
-    if (!on)
-        return;
-    (*active)++;
-    double demand = h->demand.v[VP_CPU], cap = h->capacity.v[VP_CPU];
-    r->req_cpu_s += demand * r->cfg->intervals.sample;
-    if (demand > cap) {
-        r->over_time += r->cfg->intervals.sample;
-        r->lost_cpu_s += (demand - cap) * r->cfg->intervals.sample;
-    }
+    r->prev_demand[h->id] = h->demand.v[VP_CPU];
+    *active += on;
 }
 
 static void on_round(run *r)
@@ -153,7 +157,6 @@ static void on_round(run *r)
     for (vp_id h = 0; h < vp_pool_host_end(r->pool); h++)
         account_host(r, vp_pool_host(r->pool, h), dt, &active);
     r->active_sum += (double)active;
-    r->active_time += (double)active * r->cfg->intervals.sample;
     if (r->rounds == 0 || active < r->active_min)
         r->active_min = active;
     if (active > r->active_max)
@@ -165,7 +168,7 @@ static void on_round(run *r)
 static void observe(void *ud, const vp_engine *e, const vp_event *ev)
 {
     run *r = ud;
-    if (ev->kind == VP_EV_SAMPLED && ev->host == VP_NONE)
+    if (ev->kind == VP_EV_SAMPLED)
         on_round(r);
     if (r->hooks && r->hooks->on_event)
         r->hooks->on_event(r->hooks->ud, e, ev);
@@ -188,7 +191,8 @@ static void summarize(const run *r, vp_sim_summary *out)
     out->duration = r->w.duration;
     out->step = r->cfg->sim.step;
     out->engine = *vp_engine_stats_get(r->w.engine);
-    out->has_power = r->cfg->n_host_types > 0 && r->cfg->host_types[0].has_power;
+    for (size_t t = 0; t < r->cfg->n_host_types; t++)
+        out->has_power = out->has_power || r->cfg->host_types[t].has_power;
     out->energy_kwh = r->energy_ws / 3.6e6;
     out->rounds = r->rounds;
     out->active_hosts_mean = r->rounds ? r->active_sum / r->rounds : 0;
@@ -218,7 +222,8 @@ int vp_simulate(const vp_config *cfg, const vp_policy *policy, const vp_sim_hook
     double t0 = vp_engine_wall();
     r.clock = vp_clock_new_sim(0);
     r.prev_u = malloc((cfg->n_hosts + 1) * sizeof *r.prev_u);
-    int rc = !r.clock || !r.prev_u ? vp_err_set(err, "out of memory")
+    r.prev_demand = calloc(cfg->n_hosts + 1, sizeof *r.prev_demand);
+    int rc = !r.clock || !r.prev_u || !r.prev_demand ? vp_err_set(err, "out of memory")
                                    : vp_sim_world_build(&r.w, cfg, r.clock, policy, err);
     if (rc == 0) {
         r.pool = r.w.pool;
@@ -231,5 +236,6 @@ int vp_simulate(const vp_config *cfg, const vp_policy *policy, const vp_sim_hook
     vp_sim_world_free(&r.w);
     vp_clock_free(r.clock);
     free(r.prev_u);
+    free(r.prev_demand);
     return rc;
 }

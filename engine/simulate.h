@@ -10,13 +10,15 @@
  * Uses: config.h, pool.h, clock.h, trace.h, driver_sim.h, engine.h,
  * power.h.
  *
- * Metrics (per sample round, over hosts that hold VMs = active):
- *   energy       trapezoid of P(u) between consecutive rounds for hosts
- *                active at the earlier round; idle hosts are switched
- *                off (0 W); u = min(1, cpu demand / cpu capacity);
- *   overload     share of active host-time with cpu demand > capacity;
+ * Metrics, over the interval between two consecutive sample rounds, for
+ * the hosts that held VMs (were active) at the earlier round:
+ *   energy       trapezoid of P(u) at both rounds x the interval; hosts
+ *                without VMs are switched off (0 W); u = min(1, cpu
+ *                demand / cpu capacity); P from the host's power table;
+ *   overload     share of active host-time whose cpu demand (at the
+ *                earlier round) exceeded the cpu capacity;
  *   SLA violation share of requested cpu-time that could not be served
- *                (demand above capacity).
+ *                (demand above capacity), same weighting.
  */
 #ifndef VP_SIMULATE_H
 #define VP_SIMULATE_H
