@@ -347,7 +347,7 @@ static int check_moves(const vp_engine *e, const vp_moves *m, char *why, size_t 
             if (m->v[k].vm == v->id)
                 return snprintf(why, len, "move %zu: VM '%s' moved twice", i + 1, v->name), -1;
         if (move_fits(e, m, i, &err))
-            return snprintf(why, len, "move %zu: %s", i + 1, err.text), -1;
+            return snprintf(why, len, "move %zu: %.400s", i + 1, err.text), -1;
     }
     return 0;
 }
