@@ -2,7 +2,7 @@
  * cli.h - shared pieces of the `vmpilot` command's subcommands.
  * Provides: exit codes, usage/error printing, and the subcommand entry
  * points (main.c, cli_simulate.c, cli_serve.c).
- * Uses: err.h, config.h, policy_check.h.
+ * Uses: err.h, config.h, bindings/lua_policy.h (no Lua headers).
  */
 #ifndef VP_CLI_H
 #define VP_CLI_H
@@ -11,8 +11,8 @@
 
 #include "config.h"
 #include "err.h"
+#include "lua_policy.h"
 #include "policy.h"
-#include "policy_check.h"
 
 enum { VP_EXIT_OK = 0, VP_EXIT_RUNTIME = 1, VP_EXIT_USAGE = 2, VP_EXIT_CONFIG = 3 };
 
@@ -22,9 +22,9 @@ bool vp_cli_wants_help(int argc, char **argv);
 /* Prints "vmpilot: file:line:col: field 'x': text" to stderr. */
 void vp_cli_print_err(const vp_err *err);
 
-/* Fills policy for cfg: built-ins, or a config error when the config
- * names policy scripts (the Lua runtime is not part of this version). */
-int vp_cli_policy_for(const vp_config *cfg, vp_policy *policy, vp_err *err);
+/* Loads cfg's policy scripts (the shipped default for a slot without
+ * one); NULL with err naming the script on failure. */
+vp_lua_policy *vp_cli_policies(const vp_config *cfg, vp_err *err);
 
 int vp_cli_simulate(int argc, char **argv);
 int vp_cli_serve(int argc, char **argv);

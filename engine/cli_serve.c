@@ -3,11 +3,12 @@
  *
  * Provides: vp_cli_serve().  Runs the engine on a libev loop (real-time
  * clock) with the config's driver, logging every decision and action as
- * one JSON object per line on stdout.  SIGINT/SIGTERM stop cleanly;
- * SIGHUP is logged (policy reload comes with the Lua runtime).  In this
- * version the driver is the simulator (hosts of a "type", trace-driven
- * VMs, in real time); libvirt hosts are refused with a clear error.
- * Uses: cli.h, simulate.h (vp_sim_world), clock.h, event_json.h, libev.
+ * one JSON object per line on stdout.  Policy scripts are reloaded when
+ * they change and on SIGHUP (bindings/watch.h); SIGINT/SIGTERM stop
+ * cleanly.  In this version the driver is the simulator (hosts of a
+ * "type", trace-driven VMs, in real time); libvirt hosts are refused.
+ * Uses: cli.h, simulate.h (vp_sim_world), clock.h, event_json.h, libev,
+ * bindings/watch.h and lua_policy.h (no Lua headers).
  */
 #include <ev.h>
 #include <getopt.h>
@@ -15,31 +16,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "event_json.h"
 #include "simulate.h"
+#include "watch.h"
 
 static const char serve_usage[] =
     "usage: vmpilot serve [OPTIONS] CONFIG\n"
     "\n"
     "Runs the engine in real time on the hosts of CONFIG: periodic sampling,\n"
-    "balancing, reservation and migrations, every decision and action logged as\n"
-    "one JSON object per line on stdout.  SIGINT or SIGTERM stops it cleanly.\n"
+    "balancing, reservation and migrations decided by the policy scripts, every\n"
+    "decision and action logged as one JSON object per line on stdout.\n"
+    "A policy script that changes on disk is reloaded (checked first; a broken\n"
+    "version is refused and the running one kept); SIGHUP, or `vmpilot policy\n"
+    "reload`, reloads every script.  SIGINT or SIGTERM stops cleanly.\n"
     "This version drives simulated hosts (a config whose hosts have a \"type\"\n"
     "and a \"simulation\" trace, replayed in real time); libvirt hosts are not\n"
     "supported yet and are refused.\n"
     "\n"
     "options:\n"
     "  --duration SECONDS   stop after SECONDS (default: run until signalled)\n"
+    "  --pid-file FILE      write the process id to FILE (for `vmpilot policy reload`)\n"
     "  -h, --help           this text\n"
-    "exit codes: 0 stopped cleanly, 1 runtime failure, 2 usage error, 3 invalid config\n";
+    "exit codes: 0 stopped cleanly, 1 runtime failure, 2 usage error,\n"
+    "            3 invalid config or policy script\n";
 
 typedef struct serve {
     vp_clock *clock;
     ev_signal sigint, sigterm, sighup;
     vp_timer stop_t;
     vp_engine *engine;
+    vp_lua_watch *watch;
 } serve;
 
 static void log_line(json_t *j)
@@ -65,6 +74,15 @@ static void log_note(serve *s, const char *event, const char *reason)
                        reason));
 }
 
+static void on_reload(void *ud, vp_slot slot, int rc, const char *version, const char *error)
+{
+    serve *s = ud;
+    log_line(json_pack("{s:f,s:s,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event",
+                       rc ? "policy_reload_failed" : "policy_reloaded", "slot",
+                       vp_slot_names[slot], "version", version, "reason",
+                       rc ? error : "new version checked and swapped in"));
+}
+
 /* Stops the engine's periodic work at once (other callbacks due in this
  * loop iteration must not run) and makes the loop return. */
 static void stop(serve *s, const char *why)
@@ -78,7 +96,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
     serve *s = w->data;
     if (w->signum == SIGHUP)
-        return log_note(s, "sighup", "nothing to reload: the built-in policies are in use");
+        return vp_lua_watch_reload_all(s->watch);
     stop(s, w->signum == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
@@ -108,9 +126,36 @@ static void unwatch_signals(struct ev_loop *loop, serve *s)
     }
 }
 
-static int run(const vp_config *cfg, double duration)
+static int write_pid(const char *path)
 {
-    vp_policy policy;
+    FILE *f = path ? fopen(path, "w") : NULL;
+    if (!path)
+        return 0;
+    if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f))
+        return perror(path), -1;
+    return 0;
+}
+
+/* The loop, once everything is built. */
+static void run_loop(serve *s, vp_sim_world *w, const vp_config *cfg, double duration)
+{
+    struct ev_loop *loop = vp_clock_loop(s->clock);
+    s->engine = w->engine;
+    watch_signals(loop, s);
+    vp_engine_set_observer(w->engine, on_event, s);
+    log_note(s, "started", cfg->path);
+    vp_timer_init(&s->stop_t, on_stop_timer, s);
+    if (duration > 0)
+        vp_timer_start(s->clock, &s->stop_t, duration, 0);
+    vp_sim_world_start(w);
+    vp_clock_run(s->clock, -1);
+    vp_timer_stop(&s->stop_t);
+    log_note(s, "stopped", "clean shutdown");
+    unwatch_signals(loop, s);
+}
+
+static int run(const vp_config *cfg, double duration, const char *pid_file)
+{
     vp_sim_world w;
     vp_err err = {0};
     serve s = {0};
@@ -118,41 +163,44 @@ static int run(const vp_config *cfg, double duration)
         return fprintf(stderr, "vmpilot: %s: libvirt hosts are not supported by this version "
                                "yet (the libvirt driver is not built in)\n", cfg->path),
                VP_EXIT_RUNTIME;
-    if (vp_cli_policy_for(cfg, &policy, &err))
+    vp_lua_policy *lp = vp_cli_policies(cfg, &err);
+    if (!lp)
         return vp_cli_print_err(&err), VP_EXIT_CONFIG;
     struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
     s.clock = vp_clock_new_ev(loop);
-    if (vp_sim_world_build(&w, cfg, s.clock, &policy, &err)) {
-        vp_clock_free(s.clock);
-        return vp_cli_print_err(&err), VP_EXIT_RUNTIME;
+    int rc = vp_sim_world_build(&w, cfg, s.clock, vp_lua_policy_slots(lp), &err);
+    if (rc)
+        vp_cli_print_err(&err);
+    else if ((rc = write_pid(pid_file)) == 0) {
+        s.watch = vp_lua_watch_start(loop, lp, w.pool, 0.02, on_reload, &s);
+        run_loop(&s, &w, cfg, duration);
+        vp_lua_watch_stop(s.watch);
+        if (pid_file)
+            unlink(pid_file);
     }
-    s.engine = w.engine;
-    watch_signals(loop, &s);
-    vp_engine_set_observer(w.engine, on_event, &s);
-    log_note(&s, "started", cfg->path);
-    vp_timer_init(&s.stop_t, on_stop_timer, &s);
-    if (duration > 0)
-        vp_timer_start(s.clock, &s.stop_t, duration, 0);
-    vp_sim_world_start(&w);
-    vp_clock_run(s.clock, -1);
-    vp_timer_stop(&s.stop_t);
-    log_note(&s, "stopped", "clean shutdown");
-    unwatch_signals(loop, &s);
-    vp_sim_world_free(&w);
+    vp_sim_world_free(&w); /* a failed build left it empty */
     vp_clock_free(s.clock);
-    return VP_EXIT_OK;
+    vp_lua_policy_free(lp);
+    return rc ? VP_EXIT_RUNTIME : VP_EXIT_OK;
 }
 
 int vp_cli_serve(int argc, char **argv)
 {
-    static const struct option longs[] = {{"duration", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+    static const struct option longs[] = {{"duration", required_argument, 0, 'd'},
+                                          {"pid-file", required_argument, 0, 'p'},
+                                          {0, 0, 0, 0}};
     double duration = 0;
+    const char *pid_file = NULL;
     char *end;
     int c;
     if (vp_cli_wants_help(argc, argv))
         return fputs(serve_usage, stdout), VP_EXIT_OK;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        if (c == 'p') {
+            pid_file = optarg;
+            continue;
+        }
         if (c != 'd')
             return vp_cli_usage_error(serve_usage, "unknown or incomplete option '%s'",
                                       argv[optind - 1]);
@@ -167,7 +215,7 @@ int vp_cli_serve(int argc, char **argv)
     vp_config *cfg = vp_config_load(argv[optind], &err);
     if (!cfg)
         return vp_cli_print_err(&err), VP_EXIT_CONFIG;
-    int rc = run(cfg, duration);
+    int rc = run(cfg, duration, pid_file);
     vp_config_free(cfg);
     return rc;
 }

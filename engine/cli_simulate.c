@@ -66,18 +66,11 @@ static int parse(int argc, char **argv, sim_opts *o)
     return 0;
 }
 
-int vp_cli_policy_for(const vp_config *cfg, vp_policy *policy, vp_err *err)
+vp_lua_policy *vp_cli_policies(const vp_config *cfg, vp_err *err)
 {
-    for (int s = 0; s < VP_SLOT_N; s++)
-        if (cfg->policy[s]) {
-            vp_err_set(err, "policy scripts are not supported by this version yet (the Lua "
-                            "policy runtime is not built in); remove \"policies\" to use the "
-                            "built-in policies");
-            vp_err_at(err, cfg->path, 0, 0, "policies");
-            return -1;
-        }
-    vp_policy_builtin(policy, NULL);
-    return 0;
+    vp_lua_opts o;
+    vp_lua_opts_from_config(&o, cfg);
+    return vp_lua_policy_new(&o, err);
 }
 
 static void fmt_hms(double s, char *buf, size_t n)
@@ -177,19 +170,22 @@ static vp_config *load(const sim_opts *o, vp_err *err)
 
 static int run_sim(sim_opts *o, const vp_config *cfg)
 {
-    vp_policy policy;
     vp_sim_summary sum;
     vp_err err = {0};
-    if (vp_cli_policy_for(cfg, &policy, &err))
+    vp_lua_policy *lp = vp_cli_policies(cfg, &err);
+    if (!lp)
         return vp_cli_print_err(&err), VP_EXIT_CONFIG;
+    const vp_policy *policy = vp_lua_policy_slots(lp);
     vp_sim_hooks hooks = {on_progress, on_event, o};
-    int rc = vp_simulate(cfg, &policy, &hooks, &sum, &err);
+    int rc = vp_simulate(cfg, policy, &hooks, &sum, &err);
     if (o->tty && !o->quiet)
         fputc('\n', stderr);
-    if (rc)
-        return vp_cli_print_err(&err), VP_EXIT_RUNTIME;
-    (o->json ? print_json : print_table)(&sum, &policy, cfg->path);
-    return VP_EXIT_OK;
+    if (rc == 0)
+        (o->json ? print_json : print_table)(&sum, policy, cfg->path);
+    else
+        vp_cli_print_err(&err);
+    vp_lua_policy_free(lp);
+    return rc ? VP_EXIT_RUNTIME : VP_EXIT_OK;
 }
 
 int vp_cli_simulate(int argc, char **argv)

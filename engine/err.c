@@ -25,6 +25,21 @@ int vp_err_set(vp_err *err, const char *fmt, ...)
     return -1;
 }
 
+int vp_err_prefix(vp_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    char old[VP_ERR_TEXT];
+    snprintf(old, sizeof old, "%s", err->text);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof err->text)
+        snprintf(err->text + n, sizeof err->text - (size_t)n, "%s", old);
+    return -1;
+}
+
 void vp_err_at(vp_err *err, const char *source, int line, int column, const char *field)
 {
     if (!err)

@@ -40,6 +40,10 @@ void vp_err_clear(vp_err *err);
  * fields are left as they are. */
 int vp_err_set(vp_err *err, const char *fmt, ...) VP_PRINTF(2, 3);
 
+/* Puts a printf-formatted prefix before err->text (which may be
+ * shortened to fit).  Returns -1. */
+int vp_err_prefix(vp_err *err, const char *fmt, ...) VP_PRINTF(2, 3);
+
 /* Sets the location fields (source may be NULL, field may be NULL). */
 void vp_err_at(vp_err *err, const char *source, int line, int column, const char *field);
 

@@ -5,8 +5,9 @@
  * policy check; --help on each, --version.  Exit codes: 0 success,
  * 1 runtime failure, 2 usage error, 3 invalid config or policy file.
  * Uses: config.h, simulate.h, engine.h, driver_sim.h, clock.h,
- * event_json.h, bindings/policy_check.h (no Lua headers).
+ * event_json.h, bindings/lua_policy.h (no Lua headers).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +29,8 @@ static const char usage_text[] =
     "                        shipped PlanetLab day on 800 simulated hosts)\n"
     "  serve CONFIG          run the engine in real time on the configured hosts\n"
     "  config check CONFIG   validate a config file and exit\n"
-    "  policy check FILE...  check policy scripts and exit\n"
+    "  policy check FILE...  check policy scripts (sandbox, self_test, dry run)\n"
+    "  policy reload         make a running `serve` reload its policy scripts\n"
     "\n"
     "`vmpilot COMMAND --help` describes each command.\n"
     "exit codes: 0 success, 1 runtime failure, 2 usage error,\n"
@@ -41,13 +43,18 @@ static const char config_check_usage[] =
     "one-line description, or the first error as FILE:LINE:COLUMN: field 'PATH': WHAT.\n"
     "exit codes: 0 valid, 2 usage error, 3 invalid\n";
 
-static const char policy_check_usage[] =
+static const char policy_usage[] =
     "usage: vmpilot policy check FILE...\n"
+    "       vmpilot policy reload (--pid-file FILE | --pid PID)\n"
     "\n"
-    "Compiles each policy script as Lua 5.4 text and reports errors as\n"
-    "FILE:LINE: message.  (This version checks syntax only; loading in the\n"
-    "sandbox and validating the returned table come with the policy runtime.)\n"
-    "exit codes: 0 all valid, 2 usage error, 3 a script is invalid\n";
+    "check: loads each policy script in the sandbox, finds the slot functions it\n"
+    "exports (place, balance, reserve, migrate_when), runs its self_test and a\n"
+    "dry run of each on a small built-in pool, and checks every result; prints a\n"
+    "verdict per slot, or the error as FILE:LINE: message.\n"
+    "reload: asks a running `vmpilot serve` (started with --pid-file) to reload\n"
+    "its policy scripts (SIGHUP); the outcome is in the server's log.\n"
+    "exit codes: 0 all valid / signal sent, 1 runtime failure, 2 usage error,\n"
+    "            3 a script is invalid\n";
 
 int vp_cli_usage_error(const char *usage, const char *fmt, const char *arg)
 {
@@ -92,27 +99,64 @@ static int cmd_config_check(int argc, char **argv)
 static int cmd_policy_check(int argc, char **argv)
 {
     if (vp_cli_wants_help(argc, argv))
-        return fputs(policy_check_usage, stdout), VP_EXIT_OK;
+        return fputs(policy_usage, stdout), VP_EXIT_OK;
     if (argc < 2)
-        return vp_cli_usage_error(policy_check_usage, "%s", "expected at least one FILE");
+        return vp_cli_usage_error(policy_usage, "%s", "expected at least one FILE");
+    vp_lua_opts o;
+    vp_lua_opts_from_config(&o, NULL);
     int bad = 0;
     for (int i = 1; i < argc; i++) {
         vp_err err = {0};
-        if (vp_policy_check_file(argv[i], &err)) {
+        if (vp_lua_check_file(argv[i], &o, stdout, &err)) {
             vp_cli_print_err(&err);
+            printf("%s: INVALID\n", argv[i]);
             bad++;
-        } else {
-            printf("%s: OK (compiles)\n", argv[i]);
         }
     }
     return bad ? VP_EXIT_CONFIG : VP_EXIT_OK;
 }
 
-/* "config check" and "policy check": a noun, then the verb. */
-static int cmd_noun(int argc, char **argv, const char *usage, int (*check)(int, char **))
+/* The pid in file, or -1. */
+static long read_pid(const char *file)
+{
+    long pid = -1;
+    FILE *f = fopen(file, "r");
+    if (!f || fscanf(f, "%ld", &pid) != 1)
+        pid = -1;
+    if (f)
+        fclose(f);
+    return pid;
+}
+
+static int cmd_policy_reload(int argc, char **argv)
+{
+    long pid = -1;
+    if (vp_cli_wants_help(argc, argv))
+        return fputs(policy_usage, stdout), VP_EXIT_OK;
+    if (argc == 3 && !strcmp(argv[1], "--pid-file"))
+        pid = read_pid(argv[2]);
+    else if (argc == 3 && !strcmp(argv[1], "--pid"))
+        pid = strtol(argv[2], NULL, 10);
+    else
+        return vp_cli_usage_error(policy_usage, "%s", "expected --pid-file FILE or --pid PID");
+    if (pid <= 0)
+        return fprintf(stderr, "vmpilot: no server process id in '%s'\n", argv[2]),
+               VP_EXIT_RUNTIME;
+    if (kill((pid_t)pid, SIGHUP))
+        return fprintf(stderr, "vmpilot: cannot signal process %ld: %s\n", pid,
+                       strerror(errno)), VP_EXIT_RUNTIME;
+    printf("asked vmpilot serve (pid %ld) to reload its policies; see its log\n", pid);
+    return VP_EXIT_OK;
+}
+
+/* "config check", "policy check", "policy reload": a noun, then the verb. */
+static int cmd_noun(int argc, char **argv, const char *usage, int (*check)(int, char **),
+                    int (*reload)(int, char **))
 {
     if (argc >= 2 && !strcmp(argv[1], "check"))
         return check(argc - 1, argv + 1);
+    if (argc >= 2 && reload && !strcmp(argv[1], "reload"))
+        return reload(argc - 1, argv + 1);
     if (argc < 2 || vp_cli_wants_help(argc, argv))
         return argc < 2 ? vp_cli_usage_error(usage, "%s", "missing sub-command 'check'")
                         : (fputs(usage, stdout), VP_EXIT_OK);
@@ -133,8 +177,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "serve"))
         return vp_cli_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
-        return cmd_noun(argc - 1, argv + 1, config_check_usage, cmd_config_check);
+        return cmd_noun(argc - 1, argv + 1, config_check_usage, cmd_config_check, NULL);
     if (!strcmp(cmd, "policy"))
-        return cmd_noun(argc - 1, argv + 1, policy_check_usage, cmd_policy_check);
+        return cmd_noun(argc - 1, argv + 1, policy_usage, cmd_policy_check, cmd_policy_reload);
     return vp_cli_usage_error(usage_text, "unknown command '%s'", cmd);
 }

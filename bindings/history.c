@@ -1,0 +1,370 @@
+/*
+ * history.c - the History class (a VM's or host's cpu utilization
+ * samples) and the statistics policies compute over samples.
+ *
+ * Provides: lb_open_history (lb.h); the vmpilot.stats table (left in the
+ * metatable's __module table for lb_open_vmpilot to copy).
+ * Uses: Lua 5.4 (lauxlib), lb.h, history.h (vp_history), libm.
+ *
+ * A History is a proxy (kind LB_OF_VM or LB_OF_HOST) onto vp_vm.cpu or
+ * vp_host.cpu: samples are cpu demand / cpu size (VM) or cpu demand /
+ * cpu capacity (host), one per sample round, stored in single precision.
+ * Reading: #h, h[i] (1 = newest; nil outside 1..#h), h:values() (newest
+ * first), h:last(n).
+ *
+ * Statistics (the same C functions back the History methods and
+ * vmpilot.stats):
+ *   mean, median, min, max;
+ *   mad       median of |x - median| (not scaled by 1.4826);
+ *   quantile  q in [0, 1], R's type 7: with the samples sorted as
+ *             x[0..n-1] and h = (n - 1) q, x[floor h] + (h - floor h) *
+ *             (x[floor h + 1] - x[floor h]);
+ *   iqr       quantile(0.75) - quantile(0.25);
+ *   stdev     sample standard deviation (divides by n - 1);
+ *   trend     slope, intercept of the least-squares line through
+ *             (1, oldest), ..., (n, newest): the next sample is
+ *             predicted at x = n + 1;
+ *   predict   (History only) intercept + slope * (n + k): k samples
+ *             after the newest (k = 1 by default).
+ * All return nil for no samples; stdev also for one sample; trend of one
+ * sample is slope 0, intercept that sample.
+ *
+ * Order.  History:values() is newest first, but vmpilot.stats.trend
+ * takes its array in time order, OLDEST FIRST (reverse values() before
+ * passing it); the other statistics do not depend on order.
+ */
+#include "lb.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* ====== statistics over a double array ====== */
+
+static double st_mean(const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    return s / (double)n;
+}
+
+/* Total order: NaN after every number. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x > y) - (x < y);
+}
+
+/* R type 7 over x[0..n-1] sorted ascending; n >= 1. */
+static double st_quantile_sorted(const double *x, size_t n, double q)
+{
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h), hi = lo + 1 < n ? lo + 1 : lo;
+    return x[lo] + (h - (double)lo) * (x[hi] - x[lo]);
+}
+
+/* Sorts x in place; returns the q-quantile. */
+static double st_quantile(double *x, size_t n, double q)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+    return st_quantile_sorted(x, n, q);
+}
+
+/* Overwrites x with |x - median| and returns their median. */
+static double st_mad(double *x, size_t n)
+{
+    double m = st_quantile(x, n, 0.5);
+    for (size_t i = 0; i < n; i++)
+        x[i] = fabs(x[i] - m);
+    return st_quantile(x, n, 0.5);
+}
+
+/* Sample standard deviation; n >= 2. */
+static double st_stdev(const double *x, size_t n)
+{
+    double m = st_mean(x, n), s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (x[i] - m) * (x[i] - m);
+    return sqrt(s / (double)(n - 1));
+}
+
+/* Least squares through (i + 1, x[i]), x oldest first; n >= 1. */
+static void st_trend(const double *x, size_t n, double *slope, double *intercept)
+{
+    double xm = ((double)n + 1) / 2, ym = st_mean(x, n), sxx = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double dx = (double)(i + 1) - xm;
+        sxx += dx * dx;
+        sxy += dx * (x[i] - ym);
+    }
+    *slope = sxx > 0 ? sxy / sxx : 0;
+    *intercept = ym - *slope * xm;
+}
+
+static double st_extreme(const double *x, size_t n, int sign)
+{
+    double m = x[0];
+    for (size_t i = 1; i < n; i++)
+        if ((x[i] - m) * sign > 0)
+            m = x[i];
+    return m;
+}
+
+/* ====== statistics as Lua results ====== */
+
+/* A kernel pushes its results for samples x[0..n-1] (oldest first, a
+ * scratch copy it may reorder); argument 2 is its parameter, if any. */
+typedef int (*stat_fn)(lua_State *L, double *x, size_t n);
+
+static int push_num(lua_State *L, double v)
+{
+    lua_pushnumber(L, v);
+    return 1;
+}
+
+static int push_nil(lua_State *L)
+{
+    lua_pushnil(L);
+    return 1;
+}
+
+static int k_mean(lua_State *L, double *x, size_t n)
+{
+    return n ? push_num(L, st_mean(x, n)) : push_nil(L);
+}
+
+static int k_median(lua_State *L, double *x, size_t n)
+{
+    return n ? push_num(L, st_quantile(x, n, 0.5)) : push_nil(L);
+}
+
+static int k_mad(lua_State *L, double *x, size_t n)
+{
+    return n ? push_num(L, st_mad(x, n)) : push_nil(L);
+}
+
+static int k_stdev(lua_State *L, double *x, size_t n)
+{
+    return n > 1 ? push_num(L, st_stdev(x, n)) : push_nil(L);
+}
+
+static int k_min(lua_State *L, double *x, size_t n)
+{
+    return n ? push_num(L, st_extreme(x, n, -1)) : push_nil(L);
+}
+
+static int k_max(lua_State *L, double *x, size_t n)
+{
+    return n ? push_num(L, st_extreme(x, n, 1)) : push_nil(L);
+}
+
+static int k_iqr(lua_State *L, double *x, size_t n)
+{
+    if (!n)
+        return push_nil(L);
+    qsort(x, n, sizeof *x, cmp_double);
+    return push_num(L, st_quantile_sorted(x, n, 0.75) - st_quantile_sorted(x, n, 0.25));
+}
+
+static int k_quantile(lua_State *L, double *x, size_t n)
+{
+    double q = luaL_checknumber(L, 2);
+    luaL_argcheck(L, q >= 0 && q <= 1, 2, "q must be in [0, 1]");
+    return n ? push_num(L, st_quantile(x, n, q)) : push_nil(L);
+}
+
+static int k_trend(lua_State *L, double *x, size_t n)
+{
+    double slope, intercept;
+    if (!n)
+        return push_nil(L);
+    st_trend(x, n, &slope, &intercept);
+    lua_pushnumber(L, slope);
+    lua_pushnumber(L, intercept);
+    return 2;
+}
+
+static int k_predict(lua_State *L, double *x, size_t n)
+{
+    double k = luaL_optnumber(L, 2, 1), slope, intercept;
+    if (!n)
+        return push_nil(L);
+    st_trend(x, n, &slope, &intercept);
+    return push_num(L, intercept + slope * ((double)n + k));
+}
+
+/* ====== samples ====== */
+
+static const vp_history *tohist(lua_State *L, int i)
+{
+    const lb_proxy *p = lb_check_proxy(L, i, LB_HISTORY);
+    return p->kind == LB_OF_VM ? &lb_vm_of(L, p)->cpu : &lb_host_of(L, p)->cpu;
+}
+
+/* A scratch array of n doubles owned by a userdata left on the stack. */
+static double *scratch(lua_State *L, size_t n)
+{
+    return lua_newuserdatauv(L, n * sizeof(double), 0);
+}
+
+/* Samples of the History at 1, oldest first. */
+static double *hist_samples(lua_State *L, size_t *n)
+{
+    const vp_history *h = tohist(L, 1);
+    double *x = scratch(L, h->n);
+    for (uint32_t i = 0; i < h->n; i++)
+        x[h->n - 1 - i] = vp_history_at(h, i);
+    *n = h->n;
+    return x;
+}
+
+/* The numbers of the array at 1, in array order. */
+static double *array_samples(lua_State *L, size_t *n)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer len = luaL_len(L, 1);
+    double *x = scratch(L, (size_t)(len > 0 ? len : 0));
+    for (lua_Integer i = 1; i <= len; i++) {
+        if (lua_geti(L, 1, i) != LUA_TNUMBER)
+            luaL_argerror(
+                L, 1,
+                lua_pushfstring(L, "element %I is a %s, number expected", i, luaL_typename(L, -1)));
+        x[i - 1] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    *n = (size_t)(len > 0 ? len : 0);
+    return x;
+}
+
+static int run_hist(lua_State *L, stat_fn f)
+{
+    size_t n;
+    lua_settop(L, 2); /* the parameter (or nil) stays at 2, under the scratch */
+    double *x = hist_samples(L, &n);
+    return f(L, x, n);
+}
+
+static int run_array(lua_State *L, stat_fn f)
+{
+    size_t n;
+    lua_settop(L, 2); /* the parameter (or nil) stays at 2, under the scratch */
+    double *x = array_samples(L, &n);
+    return f(L, x, n);
+}
+
+#define STAT(name)                                                                                 \
+    static int h_##name(lua_State *L) { return run_hist(L, k_##name); }                            \
+    static int s_##name(lua_State *L) { return run_array(L, k_##name); }
+
+STAT(mean)
+STAT(median)
+STAT(mad)
+STAT(quantile)
+STAT(iqr)
+STAT(stdev)
+STAT(min)
+STAT(max)
+STAT(trend)
+
+static int h_predict(lua_State *L) { return run_hist(L, k_predict); }
+
+/* ====== reading samples ====== */
+
+static int h_len(lua_State *L)
+{
+    lua_pushinteger(L, tohist(L, 1)->n);
+    return 1;
+}
+
+/* Pushes a table of the newest n samples of h, newest first. */
+static int push_newest(lua_State *L, const vp_history *h, lua_Integer n)
+{
+    n = n < (lua_Integer)h->n ? n : (lua_Integer)h->n;
+    lua_createtable(L, (int)n, 0);
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_pushnumber(L, vp_history_at(h, (uint32_t)i));
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int h_values(lua_State *L)
+{
+    const vp_history *h = tohist(L, 1);
+    return push_newest(L, h, h->n);
+}
+
+static int h_last(lua_State *L)
+{
+    const vp_history *h = tohist(L, 1);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, n >= 0, 2, "count must be >= 0");
+    return push_newest(L, h, n);
+}
+
+/* h[i] (1 = newest; nil outside 1..#h), or a method. */
+static int h_index(lua_State *L)
+{
+    const vp_history *h = tohist(L, 1);
+    if (lua_type(L, 2) == LUA_TNUMBER) {
+        int isint;
+        lua_Integer i = lua_tointegerx(L, 2, &isint);
+        if (isint && i >= 1 && i <= (lua_Integer)h->n)
+            return push_num(L, vp_history_at(h, (uint32_t)(i - 1)));
+        return push_nil(L);
+    }
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+        return 1;
+    return luaL_error(L, "History has no field '%s'", luaL_tolstring(L, 2, NULL));
+}
+
+static int h_newindex(lua_State *L) { return luaL_error(L, "History is read-only"); }
+
+static int h_tostring(lua_State *L)
+{
+    const lb_proxy *p = lb_test_proxy(L, 1, LB_HISTORY);
+    const vp_vm *v = p && p->kind == LB_OF_VM ? vp_pool_vm(p->view->pool, p->id) : NULL;
+    const vp_host *h = p && p->kind == LB_OF_HOST ? vp_pool_host(p->view->pool, p->id) : NULL;
+    if (v || h)
+        lua_pushfstring(L, "History(%d samples)", (int)(v ? v->cpu.n : h->cpu.n));
+    else
+        lua_pushliteral(L, "History(expired)");
+    return 1;
+}
+
+/* ====== registration ====== */
+
+static const luaL_Reg meta[] = {
+    {"__len", h_len}, {"__newindex", h_newindex}, {"__tostring", h_tostring}, {NULL, NULL}};
+
+static const luaL_Reg methods[] = {
+    {"values", h_values}, {"last", h_last},         {"mean", h_mean},   {"median", h_median},
+    {"mad", h_mad},       {"quantile", h_quantile}, {"iqr", h_iqr},     {"stdev", h_stdev},
+    {"min", h_min},       {"max", h_max},           {"trend", h_trend}, {"predict", h_predict},
+    {NULL, NULL}};
+
+static const luaL_Reg stats[] = {
+    {"mean", s_mean},   {"median", s_median}, {"mad", s_mad}, {"quantile", s_quantile},
+    {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
+    {"trend", s_trend}, {NULL, NULL}};
+
+void lb_open_history(lua_State *L)
+{
+    luaL_newmetatable(L, LB_HISTORY);
+    luaL_setfuncs(L, meta, 0);
+    luaL_newlibtable(L, methods);
+    luaL_setfuncs(L, methods, 0);
+    lua_pushcclosure(L, h_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_createtable(L, 0, 1);
+    luaL_newlibtable(L, stats);
+    luaL_setfuncs(L, stats, 0);
+    lua_setfield(L, -2, "stats");
+    lua_setfield(L, -2, "__module");
+    lua_pushliteral(L, LB_HISTORY);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}

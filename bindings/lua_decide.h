@@ -1,0 +1,33 @@
+/*
+ * lua_decide.h - one decision per slot through its Lua script (internal
+ * to bindings/).  Each returns 0 with *out filled, or -1 with err naming
+ * the script, line and function.
+ */
+#ifndef VP_LUA_DECIDE_H
+#define VP_LUA_DECIDE_H
+
+#include <stdlib.h>
+
+#include "lua_slot.h"
+
+typedef struct lslot_place_args {
+    vp_id vm;
+    const vp_id *cand;
+    size_t n;
+    const vp_decision_ctx *dc;
+} lslot_place_args;
+
+typedef struct lslot_when_args {
+    const lb_migration *m;
+    const vp_decision_ctx *dc;
+} lslot_when_args;
+
+int lslot_place(lslot *s, vp_pool *pool, const lslot_place_args *a, vp_place_result *out,
+                vp_err *err);
+int lslot_balance(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_moves *out,
+                  vp_err *err);
+int lslot_reserve(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_reservation *out,
+                  vp_err *err);
+int lslot_when(lslot *s, vp_pool *pool, const lslot_when_args *a, vp_when *out, vp_err *err);
+
+#endif

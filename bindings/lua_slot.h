@@ -1,0 +1,57 @@
+/*
+ * lua_slot.h - one decision slot run by one Lua script (internal to
+ * bindings/: lua_slot.c loads and checks, lua_policy.c calls).
+ */
+#ifndef VP_LUA_SLOT_H
+#define VP_LUA_SLOT_H
+
+#include <limits.h>
+
+#include "lua_policy.h"
+#include "sandbox.h"
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+/* The function each slot's script must export. */
+extern const char *const lslot_fn[VP_SLOT_N];
+
+typedef struct lslot {
+    vp_slot slot;
+    char path[PATH_MAX];
+    char name[96];
+    char version[20];          /* content hash, 16 hex digits */
+    char where[PATH_MAX + 16]; /* "path:line" of the slot function */
+    lua_State *L;
+    int table_ref, fn_ref;
+    uint64_t calls, errors, reloads, reload_failures;
+    char last_error[VP_ERR_TEXT];
+} lslot;
+
+/* Loads path for slot into a fresh sandbox (out->L etc.): the script
+ * must return a table with the slot's function; self_test, if present,
+ * must pass.  Counters are left zero.  -1 with err on failure. */
+int lslot_load(lslot *out, vp_slot slot, const char *path, const vp_lua_opts *o, vp_err *err);
+void lslot_close(lslot *s);
+
+/* Calls the slot function on pool as a decision would, checks the result
+ * and discards it.  Skipped (0) when the pool gives nothing to ask. */
+int lslot_dry_run(lslot *s, vp_pool *pool, vp_err *err);
+
+/* Hands state from the old version to the new (export_state ->
+ * import_state) when they define those functions. */
+int lslot_hand_over(lslot *from, lslot *to, vp_err *err);
+
+/* Formats "<where>: <fn> returned an invalid result: <why>" into err. */
+int lslot_invalid(const lslot *s, vp_err *err, const char *fmt, ...) VP_PRINTF(3, 4);
+
+/* One decision: the slot function with the arguments pushed by push,
+ * results checked by check; view opened on pool for the call.  Counts
+ * calls and errors and keeps the last error. */
+typedef int (*lslot_push_fn)(lslot *s, void *arg);
+typedef int (*lslot_check_fn)(lslot *s, void *arg, void *out, vp_err *err);
+int lslot_decide(lslot *s, vp_pool *pool, lslot_push_fn push, lslot_check_fn check, int nres,
+                 void *arg, void *out, vp_err *err);
+
+#endif

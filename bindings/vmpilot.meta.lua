@@ -1,0 +1,512 @@
+---@meta vmpilot
+-- vmpilot.meta.lua - LuaLS / EmmyLua annotations for the `vmpilot` Lua
+-- module (bindings/*.c): the classes policies receive and build, the
+-- statistics helpers, and the four decision-slot signatures.  Not loaded
+-- at run time; point your editor's Lua language server at this file.
+--
+-- Units (the config's): cpu in the host's cpu units (cores, or MIPS in
+-- the PlanetLab model), memory in MiB, disk in GiB, network in Mbit/s.
+-- Utilizations and history samples are fractions (0.5 = 50 %).
+--
+-- Proxies.  Host, Vm, History, Migration and the engine's Pool are
+-- proxies onto the engine's pool: every read goes to the pool as it is
+-- now, and they are valid only during the policy call that received
+-- them; using one in a later call raises "Host proxy used after the
+-- policy call that received it ended (keep names or ids, not proxies,
+-- across calls)".  Within one call (or for one plain-Lua Pool) the same
+-- host or VM is always the same object, so proxies work as table keys.
+-- Reading a field a class does not have, or assigning any field, raises.
+
+---@class vmpilot
+---@field version string  version of the Lua API, "0.1.0"
+---@field stats vmpilot.stats  statistics over Lua arrays of numbers
+local vmpilot = {}
+
+-- ====== Resources ======
+
+---An immutable (cpu, memory, disk, network) vector.  Arithmetic: `a + b`,
+---`a - b`, `-a` (Resources); `a * k`, `k * a`, `a / k` (k a number).
+---Comparisons: `a == b` exact; `a <= b` every component <= (within a
+---relative 1e-9, as the engine's fit test); `a < b` means `a <= b` and not
+---`b <= a`.  `tostring(r)` is "Resources{cpu=2, memory=4096, disk=0,
+---network=0}" (%g).  Fields are read-only.
+---@class Resources
+---@field cpu number      cpu units
+---@field memory number   MiB
+---@field disk number     GiB
+---@field network number  Mbit/s
+---@operator add(Resources): Resources
+---@operator sub(Resources): Resources
+---@operator mul(number): Resources
+---@operator div(number): Resources
+---@operator unm: Resources
+local Resources = {}
+
+---True when every component is <= limit's (within a relative 1e-9).
+---@param limit Resources
+---@return boolean
+function Resources:fits(limit) end
+
+---Name of the first resource ("cpu", "memory", "disk", "network") over
+---limit (within a relative 1e-9), or nil when none is.
+---@param limit Resources
+---@return string|nil
+function Resources:over(limit) end
+
+---Component-wise maximum.
+---@param other Resources
+---@return Resources
+function Resources:max(other) end
+
+---Component-wise minimum.
+---@param other Resources
+---@return Resources
+function Resources:min(other) end
+
+---The largest share self / capacity over the components whose capacity
+---is > 0 (a fraction), and that component's name; 0, nil when no
+---capacity component is > 0.
+---@param capacity Resources
+---@return number share
+---@return string|nil resource
+function Resources:dominant_share(capacity) end
+
+---True when every component is exactly 0.
+---@return boolean
+function Resources:is_zero() end
+
+---True when no component is negative.
+---@return boolean
+function Resources:nonneg() end
+
+---@class vmpilot.ResourcesFields
+---@field cpu? number
+---@field memory? number
+---@field disk? number
+---@field network? number
+
+---Makes a Resources: `Resources{cpu=, memory=, disk=, network=}` (missing
+---fields are 0; other fields or non-numbers are errors), or positional
+---`Resources(cpu, memory, disk, network)` (missing arguments are 0), or a
+---copy `Resources(r)`.
+---@overload fun(fields: vmpilot.ResourcesFields): Resources
+---@overload fun(r: Resources): Resources
+---@param cpu? number
+---@param memory? number
+---@param disk? number
+---@param network? number
+---@return Resources
+function vmpilot.Resources(cpu, memory, disk, network) end
+
+-- ====== History ======
+
+---A VM's or host's cpu utilization samples, one per sample round: cpu
+---demand / cpu size (VM) or cpu demand / cpu capacity (host), stored in
+---single precision; at most the pool's history_length.  `#h` is the
+---number of samples; `h[i]` is sample i, 1 = newest (nil outside 1..#h).
+---Every statistic returns nil when there are no samples.
+---@class History
+---@field [integer] number|nil
+---@operator len: integer
+local History = {}
+
+---The samples, newest first ({} when empty).
+---@return number[]
+function History:values() end
+
+---The newest n samples, newest first (all of them if fewer; {} when empty).
+---@param n integer  >= 0
+---@return number[]
+function History:last(n) end
+
+---Arithmetic mean (a fraction); nil when empty.
+---@return number|nil
+function History:mean() end
+
+---Median (mean of the two middle samples for an even count); nil when empty.
+---@return number|nil
+function History:median() end
+
+---Median absolute deviation: median of |x - median|, not scaled by
+---1.4826; nil when empty.
+---@return number|nil
+function History:mad() end
+
+---The q-quantile, R's type 7: with the samples sorted x[0..n-1] and
+---h = (n - 1) q, x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]);
+---nil when empty.  q outside [0, 1] is an error.
+---@param q number  in [0, 1]
+---@return number|nil
+function History:quantile(q) end
+
+---Interquartile range, quantile(0.75) - quantile(0.25); nil when empty.
+---@return number|nil
+function History:iqr() end
+
+---Sample standard deviation (divides by n - 1); nil for fewer than 2 samples.
+---@return number|nil
+function History:stdev() end
+
+---Smallest sample; nil when empty.
+---@return number|nil
+function History:min() end
+
+---Largest sample; nil when empty.
+---@return number|nil
+function History:max() end
+
+---Least-squares line through (1, oldest), ..., (n, newest): slope (per
+---sample round) and intercept, so the next sample is predicted at
+---x = n + 1.  One sample: slope 0, intercept that sample.  nil when empty.
+---@return number|nil slope
+---@return number|nil intercept
+function History:trend() end
+
+---The trend line k sample rounds after the newest sample (k = 1 by
+---default; 0 gives the fitted newest sample); nil when empty.
+---@param k? number
+---@return number|nil
+function History:predict(k) end
+
+---Statistics over a Lua array of numbers, the same computations as the
+---History methods; each returns nil for an empty array (stdev also for a
+---single number).  Non-number elements are errors.
+---@class vmpilot.stats
+vmpilot.stats = {}
+
+---@param xs number[]
+---@return number|nil
+function vmpilot.stats.mean(xs) end
+
+---@param xs number[]
+---@return number|nil
+function vmpilot.stats.median(xs) end
+
+---Median of |x - median|, unscaled.
+---@param xs number[]
+---@return number|nil
+function vmpilot.stats.mad(xs) end
+
+---R type 7 quantile (see History:quantile).
+---@param xs number[]
+---@param q number  in [0, 1]
+---@return number|nil
+function vmpilot.stats.quantile(xs, q) end
+
+---quantile(0.75) - quantile(0.25).
+---@param xs number[]
+---@return number|nil
+function vmpilot.stats.iqr(xs) end
+
+---Sample standard deviation (n - 1); nil for fewer than 2 numbers.
+---@param xs number[]
+---@return number|nil
+function vmpilot.stats.stdev(xs) end
+
+---@param xs number[]
+---@return number|nil
+function vmpilot.stats.min(xs) end
+
+---@param xs number[]
+---@return number|nil
+function vmpilot.stats.max(xs) end
+
+---Least-squares slope and intercept with x = 1..n.  The array is in TIME
+---ORDER, OLDEST FIRST (History:values() is newest first: reverse it).
+---@param xs number[]  oldest first
+---@return number|nil slope
+---@return number|nil intercept
+function vmpilot.stats.trend(xs) end
+
+-- ====== Host ======
+
+---A host of the pool (read-only proxy).  `tostring(h)` is "Host(name)";
+---`==` compares pool and id.
+---@class Host
+---@field name string
+---@field id integer            the engine's id (0-based, never reused)
+---@field state "up"|"draining"|"down"
+---@field type string|nil       host type name from the config, nil if none
+---@field capacity Resources
+---@field overcommit Resources  ratio per resource
+---@field limit Resources       capacity x overcommit
+---@field used Resources        sizes of resident VMs plus VMs migrating in
+---@field reserved Resources    held back from placement
+---@field free Resources        limit - used - reserved
+---@field demand Resources      sum of the sampled demand of resident VMs
+---@field utilization number    cpu demand / cpu capacity (0 if capacity is 0); may exceed 1
+---@field history History       cpu utilization samples
+---@field vm_count integer      resident VMs (running, or migrating away)
+---@field incoming_count integer VMs migrating to it
+local Host = {}
+
+---Resident VMs (running, or migrating away), in no particular order; {} when none.
+---@return Vm[]
+function Host:vms() end
+
+---VMs migrating to this host; {} when none.
+---@return Vm[]
+function Host:incoming() end
+
+---Whether vm could be placed here now (host up, room in limit - used -
+---reserved, pool reservation kept): true, or false and the reason.
+---@param vm Vm
+---@return boolean ok
+---@return string|nil reason
+function Host:fits(vm) end
+
+---Watts at cpu utilization u (clamped to [0, 1]), interpolated in the
+---host type's 11-point power table; nil when the host has none.
+---@param u number  fraction
+---@return number|nil watts
+function Host:power(u) end
+
+---Watts at the current utilization (clamped to 1); nil without a power table.
+---@return number|nil watts
+function Host:power_now() end
+
+-- ====== Vm ======
+
+---A VM of the pool (read-only proxy).  `tostring(v)` is "Vm(name)";
+---`==` compares pool and id.
+---@class Vm
+---@field name string
+---@field id integer             the engine's id (0-based, never reused)
+---@field state "pending"|"running"|"migrating"|"stopped"
+---@field size Resources         capacity it holds on its host
+---@field demand Resources       last sampled use
+---@field utilization number     cpu demand / cpu size (0 if the cpu size is 0)
+---@field host Host|nil          where it runs (nil unless running or migrating)
+---@field dest Host|nil          where it is migrating to (nil unless migrating)
+---@field history History        cpu utilization samples
+local Vm = {}
+
+-- ====== Pool ======
+
+---The whole pool.  Policies receive the engine's (read-only); plain Lua
+---builds its own with vmpilot.pool{}, which also has the mutators below.
+---Wherever a host or VM is expected, a proxy of this pool, a name or an
+---id is accepted.  Mutators return true or raise with the pool's reason;
+---on the engine's Pool they raise "the engine's pool is read-only to
+---policies".
+---@class Pool
+---@field free Resources          free capacity over up hosts
+---@field reservation Resources   pool-level reservation
+---@field host_count integer
+---@field vm_count integer
+---@field history_length integer  samples kept per history
+local Pool = {}
+
+---Every host, in id order; {} when none.
+---@return Host[]
+function Pool:hosts() end
+
+---Every VM, in id order; {} when none.
+---@return Vm[]
+function Pool:vms() end
+
+---The host with this name or id, or nil.
+---@param name_or_id string|integer|Host
+---@return Host|nil
+function Pool:host(name_or_id) end
+
+---The VM with this name or id, or nil.
+---@param name_or_id string|integer|Vm
+---@return Vm|nil
+function Pool:vm(name_or_id) end
+
+---@class vmpilot.HostEntry
+---@field name string
+---@field cpu? number           capacity (missing resources are 0)
+---@field memory? number
+---@field disk? number
+---@field network? number
+---@field overcommit? Resources|vmpilot.ResourcesFields  ratios, missing = 1
+---@field state? "up"|"draining"|"down"  default "up"
+---@field reserved? Resources|vmpilot.ResourcesFields
+---@field power? number[]       11 watts: at 0 %, 10 %, ..., 100 % cpu
+---@field type? string
+---@field history? number[]     cpu utilization samples, newest first
+
+---@class vmpilot.VmEntry
+---@field name string
+---@field cpu? number           size (missing resources are 0)
+---@field memory? number
+---@field disk? number
+---@field network? number
+---@field host? string|integer|Host  place it there (error if it does not fit)
+---@field demand? number|Resources|vmpilot.ResourcesFields  a number is the cpu demand (the rest = size)
+---@field history? number[]     cpu utilization samples, newest first
+
+---(plain Lua) Adds a host; returns it.
+---@param entry vmpilot.HostEntry
+---@return Host
+function Pool:add_host(entry) end
+
+---(plain Lua) Adds a VM, placing it on entry.host if given (raising with
+---the pool's reason, and adding nothing, when it does not fit); returns it.
+---@param entry vmpilot.VmEntry
+---@return Vm
+function Pool:add_vm(entry) end
+
+---(plain Lua) Removes a pending or stopped VM.
+---@param vm Vm|string|integer
+---@return true
+function Pool:remove_vm(vm) end
+
+---(plain Lua) Allocates a pending or stopped VM on host.
+---@param vm Vm|string|integer
+---@param host Host|string|integer
+---@return true
+function Pool:place(vm, host) end
+
+---(plain Lua) Stops a running VM, freeing its capacity.
+---@param vm Vm|string|integer
+---@return true
+function Pool:release(vm) end
+
+---(plain Lua) Sets a VM's sampled demand: a number is the cpu demand (the
+---other resources are taken as its size, as the simulator does).
+---@param vm Vm|string|integer
+---@param demand number|Resources|vmpilot.ResourcesFields
+---@return true
+function Pool:set_demand(vm, demand) end
+
+---(plain Lua) Appends the current cpu utilization of every placed VM and
+---every host not down to its history (as the engine after each sample round).
+---@return true
+function Pool:record() end
+
+---(plain Lua) Starts migrating a running VM to host (its size is held on both).
+---@param vm Vm|string|integer
+---@param host Host|string|integer
+---@return true
+function Pool:begin_migration(vm, host) end
+
+---(plain Lua) Completes a migration: the VM runs on its destination.
+---@param vm Vm|string|integer
+---@return true
+function Pool:end_migration(vm) end
+
+---(plain Lua) Aborts a migration: the VM stays on its source.
+---@param vm Vm|string|integer
+---@return true
+function Pool:abort_migration(vm) end
+
+---(plain Lua) Sets a host's state.
+---@param host Host|string|integer
+---@param state "up"|"draining"|"down"
+---@return true
+function Pool:set_state(host, state) end
+
+---(plain Lua) Sets a host's reservation (non-negative).
+---@param host Host|string|integer
+---@param reserved Resources|vmpilot.ResourcesFields
+---@return true
+function Pool:set_reservation(host, reserved) end
+
+---(plain Lua) Sets the pool-level reservation (non-negative).
+---@param reserved Resources|vmpilot.ResourcesFields
+---@return true
+function Pool:set_pool_reservation(reserved) end
+
+---(plain Lua) Verifies every pool invariant: true, or false and the first violation.
+---@return boolean ok
+---@return string|nil message
+function Pool:check() end
+
+---(plain Lua) A Migration of a placed VM from its host to `to`, as
+---migrate_when receives it (why defaults to "", proposed and asked to 0).
+---@param m {vm: Vm|string|integer, to: Host|string|integer, why?: string, proposed?: number, asked?: integer}
+---@return Migration
+function Pool:migration(m) end
+
+---@class vmpilot.PoolSpec
+---@field history_length? integer  samples kept per history, 1..4096 (default 30)
+---@field hosts? vmpilot.HostEntry[]
+---@field vms? vmpilot.VmEntry[]    added after the hosts
+
+---(plain Lua only: `require "vmpilot"` outside the engine) A new pool
+---owned by Lua, for tests and ops scripts.
+---@param spec? vmpilot.PoolSpec
+---@return Pool
+function vmpilot.pool(spec) end
+
+-- ====== Migration ======
+
+---The proposed migration migrate_when is asked about (read-only proxy).
+---@class Migration
+---@field vm Vm
+---@field from Host       the VM's host when it was proposed
+---@field to Host
+---@field why string      the balance policy's reason
+---@field proposed number clock time it was proposed, s
+---@field asked integer   how many times migrate_when was asked about it before
+local Migration = {}
+
+-- ====== Reservation ======
+
+---Capacity a reserve() policy wants held back.  `#r` is the number of
+---hosts held.  Values are not checked here; the engine rejects negative
+---ones when reserve() returns.
+---@class Reservation
+---@field pool Resources|nil  the pool-level hold, nil if none
+---@operator len: integer
+local Reservation = {}
+
+---Holds res on host (replacing an earlier hold on it); returns self.
+---@param host Host
+---@param res Resources
+---@return Reservation
+function Reservation:hold(host, res) end
+
+---Holds res for the pool as a whole; returns self.
+---@param res Resources
+---@return Reservation
+function Reservation:hold_pool(res) end
+
+---The hold on host, or nil.
+---@param host Host
+---@return Resources|nil
+function Reservation:get(host) end
+
+---A new, empty Reservation.
+---@return Reservation
+function vmpilot.Reservation() end
+
+-- ====== decision slots ======
+
+---The context every slot receives.
+---@class vmpilot.Ctx
+---@field now number       clock time of the decision, s
+---@field interval number  s between two calls of this slot, 0 if on demand
+
+---@class vmpilot.Move
+---@field vm Vm
+---@field to Host
+---@field why string
+
+---place(vm, hosts, ctx): one of the candidate hosts (all fit vm now), or
+---nil, and a reason.
+---@alias vmpilot.place fun(vm: Vm, hosts: Host[], ctx: vmpilot.Ctx): Host|nil, string
+
+---balance(pool, ctx): the moves wanted ({} or nil for none).
+---@alias vmpilot.balance fun(pool: Pool, ctx: vmpilot.Ctx): vmpilot.Move[]
+
+---reserve(pool, ctx): capacity to hold back (nil for none), and a reason.
+---@alias vmpilot.reserve fun(pool: Pool, ctx: vmpilot.Ctx): Reservation|nil, string
+
+---migrate_when(m, pool, ctx): "now", "never", or a delay in seconds (> 0),
+---and a reason.
+---@alias vmpilot.migrate_when fun(m: Migration, pool: Pool, ctx: vmpilot.Ctx): "now"|"never"|number, string
+
+---A policy module returns a table with the slots it implements.
+---@class vmpilot.Policy
+---@field name? string
+---@field version? string
+---@field place? vmpilot.place
+---@field balance? vmpilot.balance
+---@field reserve? vmpilot.reserve
+---@field migrate_when? vmpilot.migrate_when
+
+return vmpilot
