@@ -139,9 +139,7 @@ static int write_pid(const char *path)
 /* The loop, once everything is built. */
 static void run_loop(serve *s, vp_sim_world *w, const vp_config *cfg, double duration)
 {
-    struct ev_loop *loop = vp_clock_loop(s->clock);
     s->engine = w->engine;
-    watch_signals(loop, s);
     vp_engine_set_observer(w->engine, on_event, s);
     log_note(s, "started", cfg->path);
     vp_timer_init(&s->stop_t, on_stop_timer, s);
@@ -151,7 +149,6 @@ static void run_loop(serve *s, vp_sim_world *w, const vp_config *cfg, double dur
     vp_clock_run(s->clock, -1);
     vp_timer_stop(&s->stop_t);
     log_note(s, "stopped", "clean shutdown");
-    unwatch_signals(loop, s);
 }
 
 static int run(const vp_config *cfg, double duration, const char *pid_file)
@@ -163,10 +160,11 @@ static int run(const vp_config *cfg, double duration, const char *pid_file)
         return fprintf(stderr, "vmpilot: %s: libvirt hosts are not supported by this version "
                                "yet (the libvirt driver is not built in)\n", cfg->path),
                VP_EXIT_RUNTIME;
+    struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+    watch_signals(loop, &s); /* first: a stop request while loading is not lost */
     vp_lua_policy *lp = vp_cli_policies(cfg, &err);
     if (!lp)
-        return vp_cli_print_err(&err), VP_EXIT_CONFIG;
-    struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+        return unwatch_signals(loop, &s), vp_cli_print_err(&err), VP_EXIT_CONFIG;
     s.clock = vp_clock_new_ev(loop);
     int rc = vp_sim_world_build(&w, cfg, s.clock, vp_lua_policy_slots(lp), &err);
     if (rc)
@@ -179,6 +177,7 @@ static int run(const vp_config *cfg, double duration, const char *pid_file)
             unlink(pid_file);
     }
     vp_sim_world_free(&w); /* a failed build left it empty */
+    unwatch_signals(loop, &s);
     vp_clock_free(s.clock);
     vp_lua_policy_free(lp);
     return rc ? VP_EXIT_RUNTIME : VP_EXIT_OK;

@@ -182,7 +182,7 @@ describe("vmpilot", function()
     end)
 
     it("stops cleanly on SIGTERM", function()
-      local code, out = run("serve " .. DATA .. "/fast-serve.json", "timeout --preserve-status -s TERM 1 ")
+      local code, out = run("serve " .. DATA .. "/fast-serve.json", "timeout --preserve-status -s TERM 2 ")
       assert.equal(0, code)
       assert.matches('"reason":"SIGTERM"', out, 1, true)
       assert.matches('"event":"stopped"', out, 1, true)
