@@ -2,8 +2,8 @@
  * history.c - the History class (a VM's or host's cpu utilization
  * samples) and the statistics policies compute over samples.
  *
- * Provides: lb_open_history (lb.h); the vmpilot.stats table (left in the
- * metatable's __module table for lb_open_vmpilot to copy).
+ * Provides: lb_history_class (lb.h), whose module is the vmpilot.stats
+ * table.
  * Uses: Lua 5.4 (lauxlib), lb.h, history.h (vp_history), libm.
  *
  * A History is a proxy (kind LB_OF_VM or LB_OF_HOST) onto vp_vm.cpu or
@@ -197,10 +197,16 @@ static int k_predict(lua_State *L, double *x, size_t n)
 
 /* ====== samples ====== */
 
+/* The samples a live History proxy reads (raises if its VM or host is
+ * gone). */
+static const void *resolve(lua_State *L, const lb_proxy *p)
+{
+    return p->kind == LB_OF_VM ? &lb_vm_of(L, p)->cpu : &lb_host_of(L, p)->cpu;
+}
+
 static const vp_history *tohist(lua_State *L, int i)
 {
-    const lb_proxy *p = lb_check_proxy(L, i, LB_HISTORY);
-    return p->kind == LB_OF_VM ? &lb_vm_of(L, p)->cpu : &lb_host_of(L, p)->cpu;
+    return resolve(L, lb_check_proxy(L, i, LB_HISTORY));
 }
 
 /* A scratch array of n doubles owned by a userdata left on the stack. */
@@ -304,41 +310,32 @@ static int h_last(lua_State *L)
     return push_newest(L, h, n);
 }
 
-/* h[i] (1 = newest; nil outside 1..#h), or a method. */
-static int h_index(lua_State *L)
+/* ====== the class ====== */
+
+/* h[i] (1 = newest; nil outside 1..#h): keys that are not methods. */
+static int h_at(lua_State *L, const lb_proxy *p, const void *obj)
 {
-    const vp_history *h = tohist(L, 1);
-    if (lua_type(L, 2) == LUA_TNUMBER) {
-        int isint;
-        lua_Integer i = lua_tointegerx(L, 2, &isint);
-        if (isint && i >= 1 && i <= (lua_Integer)h->n)
-            return push_num(L, vp_history_at(h, (uint32_t)(i - 1)));
-        return push_nil(L);
-    }
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-        return 1;
-    return luaL_error(L, "History has no field '%s'", luaL_tolstring(L, 2, NULL));
+    const vp_history *h = obj;
+    int isint;
+    if (lua_type(L, 2) != LUA_TNUMBER)
+        return lb_no_field(L, LB_HISTORY);
+    lua_Integer i = lua_tointegerx(L, 2, &isint);
+    if (isint && i >= 1 && i <= (lua_Integer)h->n)
+        return push_num(L, vp_history_at(h, (uint32_t)(i - 1)));
+    return push_nil(L);
 }
 
-static int h_newindex(lua_State *L) { return luaL_error(L, "History is read-only"); }
-
-static int h_tostring(lua_State *L)
+static bool describe(lua_State *L, const void *self)
 {
-    const lb_proxy *p = lb_test_proxy(L, 1, LB_HISTORY);
-    const vp_vm *v = p && p->kind == LB_OF_VM ? vp_pool_vm(p->view->pool, p->id) : NULL;
-    const vp_host *h = p && p->kind == LB_OF_HOST ? vp_pool_host(p->view->pool, p->id) : NULL;
+    const lb_proxy *p = self;
+    const vp_vm *v = p->kind == LB_OF_VM ? vp_pool_vm(p->view->pool, p->id) : NULL;
+    const vp_host *h = p->kind == LB_OF_HOST ? vp_pool_host(p->view->pool, p->id) : NULL;
     if (v || h)
         lua_pushfstring(L, "History(%d samples)", (int)(v ? v->cpu.n : h->cpu.n));
-    else
-        lua_pushliteral(L, "History(expired)");
-    return 1;
+    return v || h;
 }
 
-/* ====== registration ====== */
-
-static const luaL_Reg meta[] = {
-    {"__len", h_len}, {"__newindex", h_newindex}, {"__tostring", h_tostring}, {NULL, NULL}};
+static const luaL_Reg meta[] = {{"__len", h_len}, {NULL, NULL}};
 
 static const luaL_Reg methods[] = {
     {"values", h_values}, {"last", h_last},         {"mean", h_mean},   {"median", h_median},
@@ -351,20 +348,14 @@ static const luaL_Reg stats[] = {
     {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
     {"trend", s_trend}, {NULL, NULL}};
 
-void lb_open_history(lua_State *L)
-{
-    luaL_newmetatable(L, LB_HISTORY);
-    luaL_setfuncs(L, meta, 0);
-    luaL_newlibtable(L, methods);
-    luaL_setfuncs(L, methods, 0);
-    lua_pushcclosure(L, h_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_createtable(L, 0, 1);
-    luaL_newlibtable(L, stats);
-    luaL_setfuncs(L, stats, 0);
-    lua_setfield(L, -2, "stats");
-    lua_setfield(L, -2, "__module");
-    lua_pushliteral(L, LB_HISTORY);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-}
+const lb_class lb_history_class = {
+    .name = LB_HISTORY,
+    .meta = meta,
+    .methods = methods,
+    .resolve = resolve,
+    .miss = h_at,
+    .describe = describe,
+    .readonly = "History is read-only",
+    .module = stats,
+    .module_table = "stats",
+};

@@ -1,7 +1,7 @@
 /*
  * host.c - the Host class: a read-only proxy onto a vp_host.
  *
- * Provides: lb_open_host (lb.h).
+ * Provides: lb_host_class (lb.h).
  * Uses: Lua 5.4 (lauxlib), lb.h, pool.h, power.h (vp_power_at).
  *
  * Lua API (every read goes to the pool at the time of the read):
@@ -44,76 +44,26 @@ static double utilization(const vp_host *h)
 
 /* ====== fields ====== */
 
-static int g_name(lua_State *L)
+#define FIELD(f, push, expr) LB_GETTER(vp_host, h, f, push, expr)
+
+FIELD(name, lua_pushstring, h->name)
+FIELD(id, lua_pushinteger, h->id)
+FIELD(state, lua_pushstring, vp_host_state_name(h->state))
+FIELD(type, lua_pushstring, h->type_name) /* NULL pushes nil */
+FIELD(capacity, lb_push_res, h->capacity)
+FIELD(overcommit, lb_push_res, h->overcommit)
+FIELD(limit, lb_push_res, h->limit)
+FIELD(used, lb_push_res, h->used)
+FIELD(reserved, lb_push_res, h->reserved)
+FIELD(free, lb_push_res, vp_pool_host_free(h))
+FIELD(demand, lb_push_res, h->demand)
+FIELD(utilization, lua_pushnumber, utilization(h))
+FIELD(vm_count, lua_pushinteger, h->vms.n)
+FIELD(incoming_count, lua_pushinteger, h->incoming.n)
+
+static int g_history(lua_State *L, const lb_proxy *p, const void *obj)
 {
-    lua_pushstring(L, tohost(L)->name);
-    return 1;
-}
-
-static int g_id(lua_State *L)
-{
-    lua_pushinteger(L, tohost(L)->id);
-    return 1;
-}
-
-static int g_state(lua_State *L)
-{
-    lua_pushstring(L, vp_host_state_name(tohost(L)->state));
-    return 1;
-}
-
-static int g_type(lua_State *L)
-{
-    const vp_host *h = tohost(L);
-    if (h->type_name)
-        lua_pushstring(L, h->type_name);
-    else
-        lua_pushnil(L);
-    return 1;
-}
-
-#define RES_FIELD(f)                                                                               \
-    static int g_##f(lua_State *L)                                                                 \
-    {                                                                                              \
-        lb_push_res(L, tohost(L)->f);                                                              \
-        return 1;                                                                                  \
-    }
-
-RES_FIELD(capacity)
-RES_FIELD(overcommit)
-RES_FIELD(limit)
-RES_FIELD(used)
-RES_FIELD(reserved)
-RES_FIELD(demand)
-
-static int g_free(lua_State *L)
-{
-    lb_push_res(L, vp_pool_host_free(tohost(L)));
-    return 1;
-}
-
-static int g_utilization(lua_State *L)
-{
-    lua_pushnumber(L, utilization(tohost(L)));
-    return 1;
-}
-
-static int g_history(lua_State *L)
-{
-    const vp_host *h = tohost(L);
-    lb_push_proxy(L, LB_HISTORY, toproxy(L)->view, 1, h->id, LB_OF_HOST);
-    return 1;
-}
-
-static int g_vm_count(lua_State *L)
-{
-    lua_pushinteger(L, tohost(L)->vms.n);
-    return 1;
-}
-
-static int g_incoming_count(lua_State *L)
-{
-    lua_pushinteger(L, tohost(L)->incoming.n);
+    lb_push_proxy(L, LB_HISTORY, p->view, 1, p->id, LB_OF_HOST);
     return 1;
 }
 
@@ -170,57 +120,25 @@ static int m_power_now(lua_State *L)
     return 1;
 }
 
-/* ====== metamethods ====== */
+/* ====== the class ====== */
 
-/* Methods (upvalue 1), then fields (upvalue 2: name -> getter). */
-static int host_index(lua_State *L)
-{
-    toproxy(L);
-    lua_settop(L, 2);
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-        return 1;
-    lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(2));
-    lua_CFunction get = lua_tocfunction(L, -1);
-    if (!get)
-        return luaL_error(L, "Host has no field '%s'", luaL_tolstring(L, 2, NULL));
-    lua_settop(L, 2);
-    return get(L);
-}
+static const void *resolve(lua_State *L, const lb_proxy *p) { return lb_host_of(L, p); }
 
-static int host_newindex(lua_State *L)
+static bool describe(lua_State *L, const void *self)
 {
-    return luaL_error(L, "Host is read-only (cannot set field '%s')", luaL_tolstring(L, 2, NULL));
-}
-
-static int host_eq(lua_State *L)
-{
-    const lb_proxy *a = luaL_testudata(L, 1, LB_HOST), *b = luaL_testudata(L, 2, LB_HOST);
-    lua_pushboolean(L, a && b && a->view == b->view && a->id == b->id);
-    return 1;
-}
-
-static int host_tostring(lua_State *L)
-{
-    const lb_proxy *p = lb_test_proxy(L, 1, LB_HOST);
-    const vp_host *h = p ? vp_pool_host(p->view->pool, p->id) : NULL;
+    const lb_proxy *p = self;
+    const vp_host *h = vp_pool_host(p->view->pool, p->id);
     if (h)
         lua_pushfstring(L, "Host(%s)", h->name);
-    else
-        lua_pushliteral(L, "Host(expired)");
-    return 1;
+    return h != NULL;
 }
 
-/* ====== registration ====== */
-
-static const luaL_Reg meta[] = {
-    {"__newindex", host_newindex}, {"__eq", host_eq}, {"__tostring", host_tostring}, {NULL, NULL}};
+static const luaL_Reg meta[] = {{"__eq", lb_proxy_eq}, {NULL, NULL}};
 
 static const luaL_Reg methods[] = {{"vms", m_vms},     {"incoming", m_incoming},   {"fits", m_fits},
                                    {"power", m_power}, {"power_now", m_power_now}, {NULL, NULL}};
 
-static const luaL_Reg fields[] = {{"name", g_name},
+static const lb_field fields[] = {{"name", g_name},
                                   {"id", g_id},
                                   {"state", g_state},
                                   {"type", g_type},
@@ -237,17 +155,11 @@ static const luaL_Reg fields[] = {{"name", g_name},
                                   {"incoming_count", g_incoming_count},
                                   {NULL, NULL}};
 
-void lb_open_host(lua_State *L)
-{
-    luaL_newmetatable(L, LB_HOST);
-    luaL_setfuncs(L, meta, 0);
-    luaL_newlibtable(L, methods);
-    luaL_setfuncs(L, methods, 0);
-    luaL_newlibtable(L, fields);
-    luaL_setfuncs(L, fields, 0);
-    lua_pushcclosure(L, host_index, 2);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, LB_HOST);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-}
+const lb_class lb_host_class = {
+    .name = LB_HOST,
+    .meta = meta,
+    .methods = methods,
+    .fields = fields,
+    .resolve = resolve,
+    .describe = describe,
+};

@@ -2,8 +2,9 @@
  * lb.h - internals shared by the binding layer (the .c files of bindings/).
  *
  * Provides: the proxy representation every Lua class uses, the "view"
- * a proxy reads the C pool through, class names, and the registration
- * functions of each class file.  Only bindings/ includes this (and lua.h).
+ * a proxy reads the C pool through, class names, lb_class (how a class
+ * file describes its class; proxy.c registers it) and the class of each
+ * class file.  Only bindings/ includes this (and lua.h).
  * Uses: Lua 5.4, engine/pool.h.
  *
  * Views and proxies.  A proxy (Host, Vm, History, Migration) is a small
@@ -34,11 +35,11 @@
 #define LB_RESERVATION "Reservation"
 
 typedef struct lb_view {
-    vp_pool *pool;   /* the pool proxies read; NULL when none */
-    uint32_t gen;    /* proxies made under another generation are stale */
-    bool open;       /* false between engine calls */
-    bool writable;   /* set exactly on the view a plain-Lua Pool owns: Pool
-                        methods may change the pool */
+    vp_pool *pool; /* the pool proxies read; NULL when none */
+    uint32_t gen;  /* proxies made under another generation are stale */
+    bool open;     /* false between engine calls */
+    bool writable; /* set exactly on the view a plain-Lua Pool owns: Pool
+                      methods may change the pool */
 } lb_view;
 
 /* The migration a migrate_when call is about (valid during the call). */
@@ -55,7 +56,7 @@ typedef struct lb_proxy {
     lb_view *view;
     uint32_t gen;
     vp_id id;
-    uint8_t kind; /* LB_OF_VM or LB_OF_HOST (History); 0 otherwise */
+    uint8_t kind;            /* LB_OF_VM or LB_OF_HOST (History); 0 otherwise */
     const lb_migration *mig; /* Migration proxies only */
 } lb_proxy;
 
@@ -97,21 +98,81 @@ const vp_vm *lb_vm_of(lua_State *L, const lb_proxy *p);
  * proxy of cls; used when validating results. */
 lb_proxy *lb_test_proxy(lua_State *L, int i, const char *cls);
 
+/* Raises "what: unknown field(s) 'a', 'b'<hint>" naming every key of
+ * the table at t that is not a string in keys (NULL-terminated). */
+void lb_check_keys(lua_State *L, int t, const char *const *keys, const char *what,
+                   const char *hint);
+
 /* ---- Resources (value type) ---- */
 void lb_push_res(lua_State *L, vp_res r);
 vp_res *lb_check_res(lua_State *L, int i);
 vp_res *lb_test_res(lua_State *L, int i);
+/* The names of the fields, in vp_res order, then NULL. */
+extern const char *const lb_res_keys[];
 
-/* ---- class registration: each creates its metatable ---- */
-void lb_open_resources(lua_State *L);
-void lb_open_history(lua_State *L);
-void lb_open_host(lua_State *L);
-void lb_open_vm(lua_State *L);
-void lb_open_pool(lua_State *L);
-void lb_open_migration(lua_State *L);
-void lb_open_reservation(lua_State *L);
+/* ---- classes (registered by proxy.c, described by each class file) ---- */
 
-/* All of the above plus the `vmpilot` module table (left on the stack):
+/* Reads one field.  The userdata is at 1 and the key at 2.  For a proxy
+ * class, p is the proxy (checked once, live) and obj what the class's
+ * resolve made of it (the vp_host, vp_vm ...); for a value class p is
+ * NULL and obj the userdata's block.  Pushes the value, returns 1. */
+typedef int (*lb_getter)(lua_State *L, const lb_proxy *p, const void *obj);
+
+/* Defines the getter g_<f>, which pushes expr with push (lua_pushinteger,
+ * lb_push_res ...); in expr, var is the object (a const T *).  Class files
+ * wrap it: #define FIELD(f, push, expr) LB_GETTER(vp_host, h, f, push, expr). */
+#define LB_GETTER(T, var, f, push, expr)                                                           \
+    static int g_##f(lua_State *L, const lb_proxy *p, const void *obj)                             \
+    {                                                                                              \
+        const T *var = obj;                                                                        \
+        push(L, expr);                                                                             \
+        return 1;                                                                                  \
+    }
+
+typedef struct lb_field {
+    const char *name;
+    lb_getter get;
+} lb_field;
+
+/* A class: what lb_new_class makes its metatable from.  Every class is
+ * read-only and hides its metatable (__metatable = name).  __index looks
+ * the key up among methods, then fields (their names must differ), then
+ * calls miss (if set) or raises "<name> has no field '<key>'". */
+typedef struct lb_class {
+    const char *name;        /* metatable name (LB_HOST ...) */
+    const luaL_Reg *meta;    /* more metamethods (__eq, __len, __gc ...), or NULL;
+                                each gets the class as upvalue 1 */
+    const luaL_Reg *methods; /* or NULL */
+    const lb_field *fields;  /* {NULL, NULL}-terminated, or NULL */
+    /* Proxy classes (the userdata is an lb_proxy): the object a live
+     * proxy names, raising if it is gone.  NULL for value classes. */
+    const void *(*resolve)(lua_State *L, const lb_proxy *p);
+    lb_getter miss; /* keys that are no method or field (History's h[i]) */
+    /* __tostring (required): pushes the text for self (a live proxy, or
+     * the value's block) and returns true; false (or a proxy not live)
+     * prints "<name>(expired)". */
+    bool (*describe)(lua_State *L, const void *self);
+    const char *readonly;     /* __newindex message; NULL for the default
+                                 "<name> is read-only (cannot set field '<key>')" */
+    const luaL_Reg *module;   /* entries of the vmpilot module, or NULL */
+    const char *module_table; /* if set, module goes in vmpilot[module_table] */
+    bool plain_only;          /* module only for plain Lua (vmpilot.pool) */
+} lb_class;
+
+/* Creates c's metatable (registry[c->name]); c must outlive the state. */
+void lb_new_class(lua_State *L, const lb_class *c);
+
+/* Raises "<cls> has no field '<key at 2>'". */
+int lb_no_field(lua_State *L, const char *cls);
+
+/* __eq of a proxy class (in its meta): both of the class (upvalue 1),
+ * same view and id. */
+int lb_proxy_eq(lua_State *L);
+
+extern const lb_class lb_resources_class, lb_history_class, lb_host_class, lb_vm_class,
+    lb_pool_class, lb_migration_class, lb_reservation_class;
+
+/* Every class plus the `vmpilot` module table (left on the stack):
  * constructors (Resources), statistics helpers, and, when plain is true,
  * the plain-Lua constructors (vmpilot.pool{...}). */
 int lb_open_vmpilot(lua_State *L, bool plain);

@@ -4,12 +4,11 @@
  * Provides: lb_open_vmpilot (lb.h), and luaopen_vmpilot, the entry point
  * of the loadable module (vmpilot.so) for plain Lua 5.4: require
  * "vmpilot" from busted or an ops script.
- * Uses: Lua 5.4 (lauxlib), lb.h (every class's lb_open_*).
+ * Uses: Lua 5.4 (lauxlib), lb.h (every class's lb_class, lb_new_class).
  *
- * Each class file keeps the module-level functions it provides in its
- * metatable's __module table (constructors, vmpilot.stats); the module
- * table is those entries merged.  Metatables are hidden from Lua
- * (__metatable), so __module is reachable from C only.
+ * Each class describes the module-level functions it provides in its
+ * lb_class (module: constructors; vmpilot.stats); the module table is
+ * those entries merged.
  *
  * The module: Resources, Reservation, stats, version ("0.1.0"), and in
  * plain Lua only, pool (vmpilot.pool{...}).
@@ -20,37 +19,37 @@
 
 LUAMOD_API int luaopen_vmpilot(lua_State *L);
 
-/* Copies the entries of class cls's __module table into the table at m. */
-static void merge_module(lua_State *L, int m, const char *cls)
+static const lb_class *const classes[] = {
+    &lb_resources_class, &lb_history_class,   &lb_host_class,        &lb_vm_class,
+    &lb_pool_class,      &lb_migration_class, &lb_reservation_class,
+};
+
+#define N_CLASSES (sizeof classes / sizeof classes[0])
+
+/* Adds c's module entries to the table at m (in m[c->module_table] if
+ * that is set). */
+static void add_module(lua_State *L, int m, const lb_class *c)
 {
-    luaL_getmetatable(L, cls);
-    if (lua_getfield(L, -1, "__module") == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pushvalue(L, -2);
-            lua_insert(L, -2);
-            lua_rawset(L, m);
-        }
-    }
-    lua_pop(L, 2);
+    if (c->module_table)
+        lua_newtable(L);
+    else
+        lua_pushvalue(L, m);
+    luaL_setfuncs(L, c->module, 0);
+    if (c->module_table)
+        lua_setfield(L, m, c->module_table);
+    else
+        lua_pop(L, 1);
 }
 
 int lb_open_vmpilot(lua_State *L, bool plain)
 {
-    lb_open_resources(L);
-    lb_open_history(L);
-    lb_open_host(L);
-    lb_open_vm(L);
-    lb_open_pool(L);
-    lb_open_migration(L);
-    lb_open_reservation(L);
     lua_createtable(L, 0, 5);
     int m = lua_gettop(L);
-    merge_module(L, m, LB_RESOURCES);
-    merge_module(L, m, LB_RESERVATION);
-    merge_module(L, m, LB_HISTORY);
-    if (plain)
-        merge_module(L, m, LB_POOL);
+    for (size_t i = 0; i < N_CLASSES; i++) {
+        lb_new_class(L, classes[i]);
+        if (classes[i]->module && (plain || !classes[i]->plain_only))
+            add_module(L, m, classes[i]);
+    }
     lua_pushliteral(L, VP_LUA_VERSION);
     lua_setfield(L, m, "version");
     return 1;

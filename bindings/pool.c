@@ -2,9 +2,8 @@
  * pool.c - the Pool class: the whole pool, read through a view; in plain
  * Lua also an owning, writable pool to build test fixtures with.
  *
- * Provides: lb_open_pool and lb_push_pool (lb.h); the constructor
- * vmpilot.pool (left in the metatable's __module table; lb_open_vmpilot
- * copies it only for plain Lua).
+ * Provides: lb_pool_class and lb_push_pool (lb.h); the constructor
+ * vmpilot.pool (the class's module, for plain Lua only).
  * Uses: Lua 5.4 (lauxlib), lb.h, pool.h, history.h.
  *
  * Two kinds of Pool userdata share the metatable.  The engine's Pool is
@@ -44,7 +43,6 @@ typedef struct plain_migration {
 
 #define MAX_HISTORY 4096
 
-static const char *const RES_KEYS[] = {"cpu", "memory", "disk", "network", NULL};
 static const char *const HOST_KEYS[] = {"name",    "cpu",        "memory",  "disk",
                                         "network", "overcommit", "state",   "reserved",
                                         "power",   "type",       "history", NULL};
@@ -55,7 +53,6 @@ static const char *const MIG_KEYS[] = {"vm", "to", "why", "proposed", "asked", N
 static const char *const HOST_STATES[] = {"up", "draining", "down", NULL};
 
 #define topool(L) lb_check_proxy(L, 1, LB_POOL)
-#define topl(L) (topool(L)->view->pool)
 
 /* The plain Pool at 1, or an error for the engine's. */
 static lb_pool_ud *toplain(lua_State *L)
@@ -68,32 +65,10 @@ static lb_pool_ud *toplain(lua_State *L)
 
 /* ====== reading tables ====== */
 
-static bool in_list(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0)
-            return true;
-    return false;
-}
-
 /* Raises "what: unknown field(s) 'a', 'b'" for the keys of t not in keys. */
 static void check_keys(lua_State *L, int t, const char *const *keys, const char *what)
 {
-    int bad = 0;
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) == LUA_TSTRING && in_list(lua_tostring(L, -1), keys))
-            continue;
-        luaL_checkstack(L, 4, "too many unknown fields");
-        lua_pushfstring(L, "%s'%s'", bad++ ? ", " : "", luaL_tolstring(L, -1, NULL));
-        lua_remove(L, -2);
-        lua_insert(L, -2); /* below the key lua_next goes on from */
-    }
-    if (bad) {
-        lua_concat(L, bad);
-        luaL_error(L, "%s: unknown field%s %s", what, bad > 1 ? "s" : "", lua_tostring(L, -1));
-    }
+    lb_check_keys(L, t, keys, what, "");
 }
 
 /* Field k of t as a number; def when absent. */
@@ -124,7 +99,7 @@ static vp_res res_fields(lua_State *L, int t, double def, const char *what)
 {
     vp_res r;
     for (int i = 0; i < VP_RES_N; i++)
-        r.v[i] = num_field(L, t, RES_KEYS[i], def, what);
+        r.v[i] = num_field(L, t, lb_res_keys[i], def, what);
     return r;
 }
 
@@ -138,7 +113,7 @@ static vp_res res_at(lua_State *L, int i, double def, const char *what)
     if (lua_type(L, i) != LUA_TTABLE)
         luaL_error(L, "%s: Resources or a table expected, got %s", what, luaL_typename(L, i));
     i = lua_absindex(L, i);
-    check_keys(L, i, RES_KEYS, what);
+    check_keys(L, i, lb_res_keys, what);
     return res_fields(L, i, def, what);
 }
 
@@ -479,35 +454,13 @@ static int push_one(lua_State *L, bool host)
 static int m_host(lua_State *L) { return push_one(L, true); }
 static int m_vm(lua_State *L) { return push_one(L, false); }
 
-static int g_free(lua_State *L)
-{
-    lb_push_res(L, vp_pool_free_total(topl(L)));
-    return 1;
-}
+#define FIELD(f, push, expr) LB_GETTER(vp_pool, pl, f, push, expr)
 
-static int g_reservation(lua_State *L)
-{
-    lb_push_res(L, vp_pool_reservation(topl(L)));
-    return 1;
-}
-
-static int g_host_count(lua_State *L)
-{
-    lua_pushinteger(L, (lua_Integer)vp_pool_host_count(topl(L)));
-    return 1;
-}
-
-static int g_vm_count(lua_State *L)
-{
-    lua_pushinteger(L, (lua_Integer)vp_pool_vm_count(topl(L)));
-    return 1;
-}
-
-static int g_history_length(lua_State *L)
-{
-    lua_pushinteger(L, vp_pool_history_length(topl(L)));
-    return 1;
-}
+FIELD(free, lb_push_res, vp_pool_free_total(pl))
+FIELD(reservation, lb_push_res, vp_pool_reservation(pl))
+FIELD(host_count, lua_pushinteger, (lua_Integer)vp_pool_host_count(pl))
+FIELD(vm_count, lua_pushinteger, (lua_Integer)vp_pool_vm_count(pl))
+FIELD(history_length, lua_pushinteger, vp_pool_history_length(pl))
 
 /* ====== plain-only mutators ====== */
 
@@ -520,40 +473,35 @@ static int result(lua_State *L, int rc, const vp_err *err, const char *what)
     return 1;
 }
 
-static int m_add_host(lua_State *L)
+/* pool:<what>{...}: adds the entry at 2 with add; returns its proxy. */
+static int add_one(lua_State *L, entry_fn add, const char *cls, const char *what)
 {
     lb_pool_ud *u = toplain(L);
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
-    vp_id id = add_host_entry(L, 1, 2, "add_host");
-    lb_push_proxy(L, LB_HOST, &u->own, 1, id, 0);
+    vp_id id = add(L, 1, 2, what);
+    lb_push_proxy(L, cls, &u->own, 1, id, 0);
     return 1;
 }
 
-static int m_add_vm(lua_State *L)
-{
-    lb_pool_ud *u = toplain(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
-    vp_id id = add_vm_entry(L, 1, 2, "add_vm");
-    lb_push_proxy(L, LB_VM, &u->own, 1, id, 0);
-    return 1;
-}
+static int m_add_host(lua_State *L) { return add_one(L, add_host_entry, LB_HOST, "add_host"); }
+static int m_add_vm(lua_State *L) { return add_one(L, add_vm_entry, LB_VM, "add_vm"); }
 
-static int m_place(lua_State *L)
+typedef int (*vm_host_op)(vp_pool *pool, vp_id vm, vp_id host, vp_err *err);
+
+/* pool:<what>(vm, host) for an operation on a VM and a host. */
+static int vm_host_call(lua_State *L, vm_host_op op, const char *what)
 {
     vp_err err = {0};
     vp_pool *pl = toplain(L)->own.pool;
-    return result(L, vp_pool_allocate(pl, ref_arg(L, 2, false), ref_arg(L, 3, true), &err), &err,
-                  "place");
+    vp_id vm = ref_arg(L, 2, false), host = ref_arg(L, 3, true);
+    return result(L, op(pl, vm, host, &err), &err, what);
 }
 
+static int m_place(lua_State *L) { return vm_host_call(L, vp_pool_allocate, "place"); }
 static int m_begin_migration(lua_State *L)
 {
-    vp_err err = {0};
-    vp_pool *pl = toplain(L)->own.pool;
-    vp_id vm = ref_arg(L, 2, false), to = ref_arg(L, 3, true);
-    return result(L, vp_pool_begin_migration(pl, vm, to, &err), &err, "begin_migration");
+    return vm_host_call(L, vp_pool_begin_migration, "begin_migration");
 }
 
 typedef int (*vm_op)(vp_pool *pool, vp_id vm, vp_err *err);
@@ -664,39 +612,16 @@ static int m_migration(lua_State *L)
     return 1;
 }
 
-/* ====== metamethods ====== */
+/* ====== the class ====== */
 
-/* Methods (upvalue 1), then fields (upvalue 2: name -> getter). */
-static int pool_index(lua_State *L)
-{
-    topool(L);
-    lua_settop(L, 2);
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-        return 1;
-    lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(2));
-    lua_CFunction get = lua_tocfunction(L, -1);
-    if (!get)
-        return luaL_error(L, "Pool has no field '%s'", luaL_tolstring(L, 2, NULL));
-    lua_settop(L, 2);
-    return get(L);
-}
+static const void *resolve(lua_State *L, const lb_proxy *p) { return p->view->pool; }
 
-static int pool_newindex(lua_State *L)
+static bool describe(lua_State *L, const void *self)
 {
-    return luaL_error(L, "Pool is read-only (cannot set field '%s')", luaL_tolstring(L, 2, NULL));
-}
-
-static int pool_tostring(lua_State *L)
-{
-    const lb_proxy *p = lb_test_proxy(L, 1, LB_POOL);
-    if (!p)
-        lua_pushliteral(L, "Pool(expired)");
-    else
-        lua_pushfstring(L, "Pool(%d hosts, %d VMs)", (int)vp_pool_host_count(p->view->pool),
-                        (int)vp_pool_vm_count(p->view->pool));
-    return 1;
+    const vp_pool *pl = ((const lb_proxy *)self)->view->pool;
+    lua_pushfstring(L, "Pool(%d hosts, %d VMs)", (int)vp_pool_host_count(pl),
+                    (int)vp_pool_vm_count(pl));
+    return true;
 }
 
 /* Frees a plain Pool's vp_pool; the engine's Pool owns nothing. */
@@ -714,10 +639,7 @@ static int pool_gc(lua_State *L)
 
 void lb_push_pool(lua_State *L) { lb_push_proxy(L, LB_POOL, NULL, 0, 0, 0); }
 
-/* ====== registration ====== */
-
-static const luaL_Reg meta[] = {
-    {"__newindex", pool_newindex}, {"__tostring", pool_tostring}, {"__gc", pool_gc}, {NULL, NULL}};
+static const luaL_Reg meta[] = {{"__gc", pool_gc}, {NULL, NULL}};
 
 static const luaL_Reg methods[] = {{"hosts", m_hosts},
                                    {"vms", m_vms},
@@ -740,25 +662,19 @@ static const luaL_Reg methods[] = {{"hosts", m_hosts},
                                    {"migration", m_migration},
                                    {NULL, NULL}};
 
-static const luaL_Reg fields[] = {
+static const lb_field fields[] = {
     {"free", g_free},         {"reservation", g_reservation},       {"host_count", g_host_count},
     {"vm_count", g_vm_count}, {"history_length", g_history_length}, {NULL, NULL}};
 
-void lb_open_pool(lua_State *L)
-{
-    luaL_newmetatable(L, LB_POOL);
-    luaL_setfuncs(L, meta, 0);
-    luaL_newlibtable(L, methods);
-    luaL_setfuncs(L, methods, 0);
-    luaL_newlibtable(L, fields);
-    luaL_setfuncs(L, fields, 0);
-    lua_pushcclosure(L, pool_index, 2);
-    lua_setfield(L, -2, "__index");
-    lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, pool_new);
-    lua_setfield(L, -2, "pool");
-    lua_setfield(L, -2, "__module");
-    lua_pushliteral(L, LB_POOL);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-}
+static const luaL_Reg module[] = {{"pool", pool_new}, {NULL, NULL}};
+
+const lb_class lb_pool_class = {
+    .name = LB_POOL,
+    .meta = meta,
+    .methods = methods,
+    .fields = fields,
+    .resolve = resolve,
+    .describe = describe,
+    .module = module,
+    .plain_only = true,
+};

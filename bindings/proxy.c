@@ -1,9 +1,11 @@
 /*
- * proxy.c - views and the proxies every Lua class reads the pool through.
+ * proxy.c - views, the proxies every Lua class reads the pool through,
+ * and what every class shares.
  *
  * Provides: lb_set_view/lb_get_view, lb_view_begin/lb_view_end,
  * lb_push_proxy (with its cache), lb_check_proxy/lb_test_proxy,
- * lb_host_of/lb_vm_of (lb.h).
+ * lb_host_of/lb_vm_of; lb_new_class (metatable, __index, __newindex,
+ * __tostring), lb_no_field, lb_proxy_eq; lb_check_keys (lb.h).
  * Uses: Lua 5.4 (lauxlib), lb.h, pool.h.
  *
  * Registry entries.  The state's view (a light userdata) and the engine's
@@ -26,6 +28,13 @@
  * writable (lb_view.writable is set only on a view a Pool owns).
  * lb_push_proxy's owner_idx may name that Pool or any proxy made from
  * it: the Pool is found through the proxy's user value.
+ *
+ * Classes.  A class's __index is one closure, class_index, over three
+ * upvalues: a lookup table (method name -> function, field name -> its
+ * lb_field as a light userdata), the lb_class, and the metatable.  A
+ * field read checks the userdata once (its metatable against upvalue 3,
+ * no registry lookup; then liveness for a proxy), resolves the object
+ * once and calls the getter with both: one table lookup, no second check.
  */
 #include "lb.h"
 
@@ -83,16 +92,24 @@ void lb_view_end(lua_State *L)
 
 /* Live: made under the view's current generation while it is open.  (A
  * Migration proxy's lb_migration lives exactly that long, too.) */
-static bool is_live(const lb_proxy *p, const char *cls)
+static bool is_live(const lb_proxy *p)
 {
     const lb_view *v = p->view;
     return v && v->open && v->pool && p->gen == v->gen;
 }
 
+static int stale(lua_State *L, const char *cls)
+{
+    return luaL_error(L,
+                      "%s proxy used after the policy call that received it ended "
+                      "(keep names or ids, not proxies, across calls)",
+                      cls);
+}
+
 lb_proxy *lb_test_proxy(lua_State *L, int i, const char *cls)
 {
     lb_proxy *p = luaL_testudata(L, i, cls);
-    return p && is_live(p, cls) ? p : NULL;
+    return p && is_live(p) ? p : NULL;
 }
 
 lb_proxy *lb_check_proxy(lua_State *L, int i, const char *cls)
@@ -100,11 +117,8 @@ lb_proxy *lb_check_proxy(lua_State *L, int i, const char *cls)
     lb_proxy *p = luaL_testudata(L, i, cls);
     if (!p)
         luaL_typeerror(L, i, cls);
-    if (!is_live(p, cls))
-        luaL_error(L,
-                   "%s proxy used after the policy call that received it ended "
-                   "(keep names or ids, not proxies, across calls)",
-                   cls);
+    if (!is_live(p))
+        stale(L, cls);
     return p;
 }
 
@@ -133,20 +147,22 @@ static bool is_plain_pool(lua_State *L, int idx)
 }
 
 /* Pushes the plain Pool that owns what is made from the value at idx
- * (idx itself, or the first user value of a proxy), or nil. */
+ * (the first user value of a proxy, or idx itself: a plain Pool's first
+ * user value is its cache table), or nil. */
 static void push_owner(lua_State *L, int idx)
 {
-    if (idx != 0 && is_plain_pool(L, idx)) {
-        lua_pushvalue(L, idx);
+    int type = LUA_TNIL;
+    if (idx != 0 && lua_type(L, idx) == LUA_TUSERDATA)
+        type = lua_getiuservalue(L, idx, 1);
+    else
+        lua_pushnil(L);
+    if (type == LUA_TUSERDATA && is_plain_pool(L, -1))
         return;
-    }
-    if (idx != 0 && lua_type(L, idx) == LUA_TUSERDATA) {
-        lua_getiuservalue(L, idx, 1);
-        if (is_plain_pool(L, -1))
-            return;
-        lua_pop(L, 1);
-    }
-    lua_pushnil(L);
+    lua_pop(L, 1);
+    if (type == LUA_TTABLE && is_plain_pool(L, idx))
+        lua_pushvalue(L, idx);
+    else
+        lua_pushnil(L);
 }
 
 /* Pushes the engine cache, creating it on first use. */
@@ -224,4 +240,147 @@ lb_proxy *lb_push_proxy(lua_State *L, const char *cls, lb_view *view, int owner_
     lua_replace(L, owner);
     lua_settop(L, owner);
     return p;
+}
+
+/* ====== tables of fields ====== */
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+void lb_check_keys(lua_State *L, int t, const char *const *keys, const char *what, const char *hint)
+{
+    int bad = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING && in_list(lua_tostring(L, -1), keys))
+            continue;
+        luaL_checkstack(L, 4, "too many unknown fields");
+        lua_pushfstring(L, "%s'%s'", bad++ ? ", " : "", luaL_tolstring(L, -1, NULL));
+        lua_remove(L, -2);
+        lua_insert(L, -2); /* below the key lua_next goes on from */
+    }
+    if (bad) {
+        lua_concat(L, bad);
+        luaL_error(L, "%s: unknown field%s %s%s", what, bad > 1 ? "s" : "", lua_tostring(L, -1),
+                   hint);
+    }
+}
+
+/* ====== classes ====== */
+
+int lb_no_field(lua_State *L, const char *cls)
+{
+    return luaL_error(L, "%s has no field '%s'", cls, luaL_tolstring(L, 2, NULL));
+}
+
+/* The class a metamethod or __index closure was made for. */
+static const lb_class *class_of(lua_State *L, int upvalue)
+{
+    return lua_touserdata(L, lua_upvalueindex(upvalue));
+}
+
+/* The userdata at 1, checked against the metatable at upvalue 3 (what
+ * luaL_checkudata does, without its registry lookup), and live if c is
+ * a proxy class. */
+static void *check_self(lua_State *L, const lb_class *c)
+{
+    void *u = lua_touserdata(L, 1);
+    if (!u || !lua_getmetatable(L, 1) || !lua_rawequal(L, -1, lua_upvalueindex(3)))
+        luaL_typeerror(L, 1, c->name);
+    lua_pop(L, 1);
+    if (c->resolve && !is_live(u))
+        stale(L, c->name);
+    return u;
+}
+
+static int call_getter(lua_State *L, const lb_class *c, void *self, lb_getter get)
+{
+    if (!c->resolve)
+        return get(L, NULL, self);
+    return get(L, self, c->resolve(L, self));
+}
+
+/* Upvalues: 1 the lookup table, 2 the class, 3 its metatable. */
+static int class_index(lua_State *L)
+{
+    const lb_class *c = class_of(L, 2);
+    void *self = check_self(L, c);
+    lua_pushvalue(L, 2);
+    int type = lua_rawget(L, lua_upvalueindex(1));
+    if (type == LUA_TLIGHTUSERDATA)
+        return call_getter(L, c, self, ((const lb_field *)lua_touserdata(L, -1))->get);
+    if (type != LUA_TNIL)
+        return 1; /* a method */
+    if (c->miss)
+        return call_getter(L, c, self, c->miss);
+    return lb_no_field(L, c->name);
+}
+
+static int class_newindex(lua_State *L)
+{
+    const lb_class *c = class_of(L, 1);
+    if (c->readonly)
+        return luaL_error(L, "%s", c->readonly);
+    return luaL_error(L, "%s is read-only (cannot set field '%s')", c->name,
+                      luaL_tolstring(L, 2, NULL));
+}
+
+static int class_tostring(lua_State *L)
+{
+    const lb_class *c = class_of(L, 1);
+    const void *self = c->resolve ? lb_test_proxy(L, 1, c->name) : luaL_checkudata(L, 1, c->name);
+    if (!self || !c->describe(L, self))
+        lua_pushfstring(L, "%s(expired)", c->name);
+    return 1;
+}
+
+int lb_proxy_eq(lua_State *L)
+{
+    const char *cls = class_of(L, 1)->name;
+    const lb_proxy *a = luaL_testudata(L, 1, cls), *b = luaL_testudata(L, 2, cls);
+    lua_pushboolean(L, a && b && a->view == b->view && a->id == b->id);
+    return 1;
+}
+
+/* Sets the functions l in the table at -1, each with upvalue c. */
+static void set_class_funcs(lua_State *L, const lb_class *c, const luaL_Reg *l)
+{
+    lua_pushlightuserdata(L, (void *)c);
+    luaL_setfuncs(L, l, 1);
+}
+
+/* Pushes c's lookup table: methods, then fields as light userdata. */
+static void push_lookup(lua_State *L, const lb_class *c)
+{
+    lua_newtable(L);
+    if (c->methods)
+        luaL_setfuncs(L, c->methods, 0);
+    for (const lb_field *f = c->fields; f && f->name; f++) {
+        lua_pushlightuserdata(L, (void *)f);
+        lua_setfield(L, -2, f->name);
+    }
+}
+
+void lb_new_class(lua_State *L, const lb_class *c)
+{
+    static const luaL_Reg std[] = {
+        {"__newindex", class_newindex}, {"__tostring", class_tostring}, {NULL, NULL}};
+    luaL_newmetatable(L, c->name);
+    set_class_funcs(L, c, std);
+    if (c->meta)
+        set_class_funcs(L, c, c->meta);
+    push_lookup(L, c);
+    lua_pushlightuserdata(L, (void *)c);
+    lua_pushvalue(L, -3);
+    lua_pushcclosure(L, class_index, 3);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, c->name);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
 }

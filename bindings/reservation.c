@@ -2,9 +2,8 @@
  * reservation.c - the Reservation class: the capacity a reserve() policy
  * wants held back, per host and for the pool.
  *
- * Provides: lb_open_reservation and lb_test_reservation (lb.h); the
- * constructor vmpilot.Reservation (left in the metatable's __module
- * table for lb_open_vmpilot to copy).
+ * Provides: lb_reservation_class and lb_test_reservation (lb.h), whose
+ * module is the constructor vmpilot.Reservation.
  * Uses: Lua 5.4 (lauxlib), lb.h.
  *
  * Lua API: vmpilot.Reservation() -> r; r:hold(host, Resources) (host a
@@ -117,29 +116,16 @@ static int rsv_get(lua_State *L)
     return 1;
 }
 
-/* ====== metamethods ====== */
+/* ====== the class ====== */
 
-/* Methods (upvalue 1), then the field pool. */
-static int rsv_index(lua_State *L)
+static int g_pool(lua_State *L, const lb_proxy *p, const void *obj)
 {
-    lb_reservation *r = torsv(L);
-    lua_settop(L, 2);
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-        return 1;
-    if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "pool") != 0)
-        return luaL_error(L, "Reservation has no field '%s'", luaL_tolstring(L, 2, NULL));
+    const lb_reservation *r = obj;
     if (r->has_pool)
         lb_push_res(L, r->pool);
     else
         lua_pushnil(L);
     return 1;
-}
-
-static int rsv_newindex(lua_State *L)
-{
-    return luaL_error(L, "Reservation fields cannot be set (use r:hold(host, res) and "
-                         "r:hold_pool(res))");
 }
 
 static int rsv_len(lua_State *L)
@@ -148,11 +134,11 @@ static int rsv_len(lua_State *L)
     return 1;
 }
 
-static int rsv_tostring(lua_State *L)
+static bool describe(lua_State *L, const void *self)
 {
-    const lb_reservation *r = torsv(L);
+    const lb_reservation *r = self;
     lua_pushfstring(L, "Reservation(%d hosts%s)", (int)r->n, r->has_pool ? ", pool" : "");
-    return 1;
+    return true;
 }
 
 static int rsv_gc(lua_State *L)
@@ -165,30 +151,21 @@ static int rsv_gc(lua_State *L)
     return 0;
 }
 
-/* ====== registration ====== */
-
-static const luaL_Reg meta[] = {{"__newindex", rsv_newindex},
-                                {"__len", rsv_len},
-                                {"__tostring", rsv_tostring},
-                                {"__gc", rsv_gc},
-                                {NULL, NULL}};
+static const luaL_Reg meta[] = {{"__len", rsv_len}, {"__gc", rsv_gc}, {NULL, NULL}};
 
 static const luaL_Reg methods[] = {
     {"hold", rsv_hold}, {"hold_pool", rsv_hold_pool}, {"get", rsv_get}, {NULL, NULL}};
 
-void lb_open_reservation(lua_State *L)
-{
-    luaL_newmetatable(L, LB_RESERVATION);
-    luaL_setfuncs(L, meta, 0);
-    luaL_newlibtable(L, methods);
-    luaL_setfuncs(L, methods, 0);
-    lua_pushcclosure(L, rsv_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, rsv_new);
-    lua_setfield(L, -2, "Reservation");
-    lua_setfield(L, -2, "__module");
-    lua_pushliteral(L, LB_RESERVATION);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-}
+static const lb_field fields[] = {{"pool", g_pool}, {NULL, NULL}};
+
+static const luaL_Reg module[] = {{"Reservation", rsv_new}, {NULL, NULL}};
+
+const lb_class lb_reservation_class = {
+    .name = LB_RESERVATION,
+    .meta = meta,
+    .methods = methods,
+    .fields = fields,
+    .describe = describe,
+    .readonly = "Reservation fields cannot be set (use r:hold(host, res) and r:hold_pool(res))",
+    .module = module,
+};

@@ -2,9 +2,9 @@
  * resources.c - the Resources class: an immutable (cpu, memory, disk,
  * network) value, as a full userdata holding a vp_res.
  *
- * Provides: lb_push_res/lb_check_res/lb_test_res and lb_open_resources
- * (lb.h); the constructor vmpilot.Resources (left in the metatable's
- * __module table for lb_open_vmpilot to copy).
+ * Provides: lb_push_res/lb_check_res/lb_test_res, lb_res_keys and
+ * lb_resources_class (lb.h), whose module is the constructor
+ * vmpilot.Resources.
  * Uses: Lua 5.4 (lauxlib), lb.h, resources.h (vp_res_names, config.c).
  *
  * Lua API: fields cpu, memory, disk, network (read-only); + and -
@@ -17,9 +17,10 @@
 #include "lb.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #define tores(L, i) lb_check_res(L, i)
+
+const char *const lb_res_keys[] = {"cpu", "memory", "disk", "network", NULL};
 
 void lb_push_res(lua_State *L, vp_res r)
 {
@@ -39,32 +40,16 @@ static const char *type_of(lua_State *L, int i)
     return luaL_typename(L, i);
 }
 
-/* Index of a resource name (cpu, memory, disk, network), or -1. */
-static int res_kind(lua_State *L, int i)
-{
-    const char *k = lua_type(L, i) == LUA_TSTRING ? lua_tostring(L, i) : "";
-    for (int r = 0; r < VP_RES_N; r++)
-        if (strcmp(k, vp_res_names[r]) == 0)
-            return r;
-    return -1;
-}
+/* ====== fields ====== */
+
+#define FIELD(f, push, expr) LB_GETTER(vp_res, r, f, push, expr)
+
+FIELD(cpu, lua_pushnumber, r->v[VP_CPU])
+FIELD(memory, lua_pushnumber, r->v[VP_MEM])
+FIELD(disk, lua_pushnumber, r->v[VP_DISK])
+FIELD(network, lua_pushnumber, r->v[VP_NET])
 
 /* ====== metamethods ====== */
-
-static int res_index(lua_State *L)
-{
-    const vp_res *r = tores(L, 1);
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-        return 1;
-    int k = res_kind(L, 2);
-    if (k < 0)
-        return luaL_error(L, "Resources has no field '%s'", luaL_tolstring(L, 2, NULL));
-    lua_pushnumber(L, r->v[k]);
-    return 1;
-}
-
-static int res_newindex(lua_State *L) { return luaL_error(L, "Resources are read-only"); }
 
 /* Both operands of a binary operator, or an error naming the operator. */
 static void two_res(lua_State *L, const char *op, vp_res *a, vp_res *b)
@@ -77,21 +62,17 @@ static void two_res(lua_State *L, const char *op, vp_res *a, vp_res *b)
     *b = *y;
 }
 
-static int res_add(lua_State *L)
+/* a + b, a - b ...: op names it in the error for other operands. */
+static int arith(lua_State *L, const char *op, vp_res (*f)(vp_res, vp_res))
 {
     vp_res a, b;
-    two_res(L, "add", &a, &b);
-    lb_push_res(L, vp_res_add(a, b));
+    two_res(L, op, &a, &b);
+    lb_push_res(L, f(a, b));
     return 1;
 }
 
-static int res_sub(lua_State *L)
-{
-    vp_res a, b;
-    two_res(L, "subtract", &a, &b);
-    lb_push_res(L, vp_res_sub(a, b));
-    return 1;
-}
+static int res_add(lua_State *L) { return arith(L, "add", vp_res_add); }
+static int res_sub(lua_State *L) { return arith(L, "subtract", vp_res_sub); }
 
 static vp_res scale(vp_res r, double k)
 {
@@ -144,30 +125,26 @@ static int res_eq(lua_State *L)
     return 1;
 }
 
-static int res_le(lua_State *L)
+/* a <= b, or a < b when strict (no greater anywhere, smaller somewhere). */
+static int compare(lua_State *L, bool strict)
 {
     vp_res a, b;
     two_res(L, "compare", &a, &b);
-    lua_pushboolean(L, vp_res_le(a, b));
+    lua_pushboolean(L, vp_res_le(a, b) && !(strict && vp_res_le(b, a)));
     return 1;
 }
 
-static int res_lt(lua_State *L)
-{
-    vp_res a, b;
-    two_res(L, "compare", &a, &b);
-    lua_pushboolean(L, vp_res_le(a, b) && !vp_res_le(b, a));
-    return 1;
-}
+static int res_le(lua_State *L) { return compare(L, false); }
+static int res_lt(lua_State *L) { return compare(L, true); }
 
-static int res_tostring(lua_State *L)
+static bool describe(lua_State *L, const void *self)
 {
-    const vp_res *r = tores(L, 1);
+    const vp_res *r = self;
     char buf[160];
     snprintf(buf, sizeof buf, "Resources{cpu=%g, memory=%g, disk=%g, network=%g}", r->v[0], r->v[1],
              r->v[2], r->v[3]);
     lua_pushstring(L, buf);
-    return 1;
+    return true;
 }
 
 /* ====== methods ====== */
@@ -237,32 +214,11 @@ static int res_nonneg(lua_State *L)
 
 /* ====== constructor ====== */
 
-/* Raises naming every key of table t that is not a resource name. */
-static void check_res_keys(lua_State *L, int t)
-{
-    int bad = 0;
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (res_kind(L, -1) >= 0)
-            continue;
-        luaL_checkstack(L, 4, "too many unknown fields");
-        lua_pushfstring(L, "%s'%s'", bad++ ? ", " : "", luaL_tolstring(L, -1, NULL));
-        lua_remove(L, -2);
-        lua_insert(L, -2); /* below the key lua_next goes on from */
-    }
-    if (bad) {
-        lua_concat(L, bad);
-        luaL_error(L, "Resources: unknown field%s %s (fields are cpu, memory, disk, network)",
-                   bad > 1 ? "s" : "", lua_tostring(L, -1));
-    }
-}
-
 /* Resources{cpu=, memory=, disk=, network=}: missing fields are 0. */
 static vp_res res_from_table(lua_State *L, int t)
 {
     vp_res r = vp_res_zero();
-    check_res_keys(L, t);
+    lb_check_keys(L, t, lb_res_keys, "Resources", " (fields are cpu, memory, disk, network)");
     for (int i = 0; i < VP_RES_N; i++) {
         int type = lua_getfield(L, t, vp_res_names[i]);
         if (type == LUA_TNUMBER)
@@ -291,19 +247,11 @@ static int res_new(lua_State *L)
     return 1;
 }
 
-/* ====== registration ====== */
+/* ====== the class ====== */
 
-static const luaL_Reg meta[] = {{"__newindex", res_newindex},
-                                {"__add", res_add},
-                                {"__sub", res_sub},
-                                {"__mul", res_mul},
-                                {"__div", res_div},
-                                {"__unm", res_unm},
-                                {"__eq", res_eq},
-                                {"__le", res_le},
-                                {"__lt", res_lt},
-                                {"__tostring", res_tostring},
-                                {NULL, NULL}};
+static const luaL_Reg meta[] = {{"__add", res_add}, {"__sub", res_sub}, {"__mul", res_mul},
+                                {"__div", res_div}, {"__unm", res_unm}, {"__eq", res_eq},
+                                {"__le", res_le},   {"__lt", res_lt},   {NULL, NULL}};
 
 static const luaL_Reg methods[] = {{"fits", res_fits},
                                    {"over", res_over},
@@ -314,19 +262,17 @@ static const luaL_Reg methods[] = {{"fits", res_fits},
                                    {"nonneg", res_nonneg},
                                    {NULL, NULL}};
 
-void lb_open_resources(lua_State *L)
-{
-    luaL_newmetatable(L, LB_RESOURCES);
-    luaL_setfuncs(L, meta, 0);
-    luaL_newlibtable(L, methods);
-    luaL_setfuncs(L, methods, 0);
-    lua_pushcclosure(L, res_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, res_new);
-    lua_setfield(L, -2, "Resources");
-    lua_setfield(L, -2, "__module");
-    lua_pushliteral(L, LB_RESOURCES);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-}
+static const lb_field fields[] = {
+    {"cpu", g_cpu}, {"memory", g_memory}, {"disk", g_disk}, {"network", g_network}, {NULL, NULL}};
+
+static const luaL_Reg module[] = {{"Resources", res_new}, {NULL, NULL}};
+
+const lb_class lb_resources_class = {
+    .name = LB_RESOURCES,
+    .meta = meta,
+    .methods = methods,
+    .fields = fields,
+    .describe = describe,
+    .readonly = "Resources are read-only",
+    .module = module,
+};

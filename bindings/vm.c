@@ -1,7 +1,7 @@
 /*
  * vm.c - the Vm class: a read-only proxy onto a vp_vm.
  *
- * Provides: lb_open_vm (lb.h).
+ * Provides: lb_vm_class (lb.h).
  * Uses: Lua 5.4 (lauxlib), lb.h, pool.h.
  *
  * Lua API (every read goes to the pool at the time of the read):
@@ -15,128 +15,73 @@
  */
 #include "lb.h"
 
-#define toproxy(L) lb_check_proxy(L, 1, LB_VM)
-#define tovm(L) lb_vm_of(L, toproxy(L))
-
-/* Pushes the Host proxy for id (nil for VP_NONE), made from the Vm at 1. */
-static int push_host(lua_State *L, vp_id id)
+/* Pushes the Host proxy for id (nil for VP_NONE), made from the Vm p at 1. */
+static int push_host(lua_State *L, const lb_proxy *p, vp_id id)
 {
     if (id == VP_NONE)
         lua_pushnil(L);
     else
-        lb_push_proxy(L, LB_HOST, toproxy(L)->view, 1, id, 0);
+        lb_push_proxy(L, LB_HOST, p->view, 1, id, 0);
     return 1;
 }
 
 /* ====== fields ====== */
 
-static int g_name(lua_State *L)
+static double utilization(const vp_vm *v)
 {
-    lua_pushstring(L, tovm(L)->name);
+    return v->size.v[VP_CPU] > 0 ? v->demand.v[VP_CPU] / v->size.v[VP_CPU] : 0;
+}
+
+#define FIELD(f, push, expr) LB_GETTER(vp_vm, v, f, push, expr)
+
+FIELD(name, lua_pushstring, v->name)
+FIELD(id, lua_pushinteger, v->id)
+FIELD(state, lua_pushstring, vp_vm_state_name(v->state))
+FIELD(size, lb_push_res, v->size)
+FIELD(demand, lb_push_res, v->demand)
+FIELD(utilization, lua_pushnumber, utilization(v))
+
+static int g_host(lua_State *L, const lb_proxy *p, const void *obj)
+{
+    return push_host(L, p, ((const vp_vm *)obj)->host);
+}
+
+static int g_dest(lua_State *L, const lb_proxy *p, const void *obj)
+{
+    return push_host(L, p, ((const vp_vm *)obj)->dest);
+}
+
+static int g_history(lua_State *L, const lb_proxy *p, const void *obj)
+{
+    lb_push_proxy(L, LB_HISTORY, p->view, 1, p->id, LB_OF_VM);
     return 1;
 }
 
-static int g_id(lua_State *L)
+/* ====== the class ====== */
+
+static const void *resolve(lua_State *L, const lb_proxy *p) { return lb_vm_of(L, p); }
+
+static bool describe(lua_State *L, const void *self)
 {
-    lua_pushinteger(L, tovm(L)->id);
-    return 1;
-}
-
-static int g_state(lua_State *L)
-{
-    lua_pushstring(L, vp_vm_state_name(tovm(L)->state));
-    return 1;
-}
-
-static int g_size(lua_State *L)
-{
-    lb_push_res(L, tovm(L)->size);
-    return 1;
-}
-
-static int g_demand(lua_State *L)
-{
-    lb_push_res(L, tovm(L)->demand);
-    return 1;
-}
-
-static int g_utilization(lua_State *L)
-{
-    const vp_vm *v = tovm(L);
-    double size = v->size.v[VP_CPU];
-    lua_pushnumber(L, size > 0 ? v->demand.v[VP_CPU] / size : 0);
-    return 1;
-}
-
-static int g_host(lua_State *L) { return push_host(L, tovm(L)->host); }
-static int g_dest(lua_State *L) { return push_host(L, tovm(L)->dest); }
-
-static int g_history(lua_State *L)
-{
-    const vp_vm *v = tovm(L);
-    lb_push_proxy(L, LB_HISTORY, toproxy(L)->view, 1, v->id, LB_OF_VM);
-    return 1;
-}
-
-/* ====== metamethods ====== */
-
-/* Fields (upvalue 1: name -> getter). */
-static int vm_index(lua_State *L)
-{
-    toproxy(L);
-    lua_settop(L, 2);
-    lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(1));
-    lua_CFunction get = lua_tocfunction(L, -1);
-    if (!get)
-        return luaL_error(L, "Vm has no field '%s'", luaL_tolstring(L, 2, NULL));
-    lua_settop(L, 2);
-    return get(L);
-}
-
-static int vm_newindex(lua_State *L)
-{
-    return luaL_error(L, "Vm is read-only (cannot set field '%s')", luaL_tolstring(L, 2, NULL));
-}
-
-static int vm_eq(lua_State *L)
-{
-    const lb_proxy *a = luaL_testudata(L, 1, LB_VM), *b = luaL_testudata(L, 2, LB_VM);
-    lua_pushboolean(L, a && b && a->view == b->view && a->id == b->id);
-    return 1;
-}
-
-static int vm_tostring(lua_State *L)
-{
-    const lb_proxy *p = lb_test_proxy(L, 1, LB_VM);
-    const vp_vm *v = p ? vp_pool_vm(p->view->pool, p->id) : NULL;
+    const lb_proxy *p = self;
+    const vp_vm *v = vp_pool_vm(p->view->pool, p->id);
     if (v)
         lua_pushfstring(L, "Vm(%s)", v->name);
-    else
-        lua_pushliteral(L, "Vm(expired)");
-    return 1;
+    return v != NULL;
 }
 
-/* ====== registration ====== */
+static const luaL_Reg meta[] = {{"__eq", lb_proxy_eq}, {NULL, NULL}};
 
-static const luaL_Reg meta[] = {
-    {"__newindex", vm_newindex}, {"__eq", vm_eq}, {"__tostring", vm_tostring}, {NULL, NULL}};
-
-static const luaL_Reg fields[] = {{"name", g_name},       {"id", g_id},
+static const lb_field fields[] = {{"name", g_name},       {"id", g_id},
                                   {"state", g_state},     {"size", g_size},
                                   {"demand", g_demand},   {"utilization", g_utilization},
                                   {"host", g_host},       {"dest", g_dest},
                                   {"history", g_history}, {NULL, NULL}};
 
-void lb_open_vm(lua_State *L)
-{
-    luaL_newmetatable(L, LB_VM);
-    luaL_setfuncs(L, meta, 0);
-    luaL_newlibtable(L, fields);
-    luaL_setfuncs(L, fields, 0);
-    lua_pushcclosure(L, vm_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, LB_VM);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-}
+const lb_class lb_vm_class = {
+    .name = LB_VM,
+    .meta = meta,
+    .fields = fields,
+    .resolve = resolve,
+    .describe = describe,
+};

@@ -2,9 +2,10 @@
  * watch.h - hot reload of policy scripts on file change and on request.
  *
  * Provides: vp_lua_watch, which watches each slot's script with ev_stat
- * on the engine's libev loop and, after a short quiet period (debounce,
- * so an editor's several writes make one reload), reloads the changed
- * slot; vp_lua_watch_reload_all() does the same for every slot now (for
+ * on the engine's libev loop (plus an inotify watch on its folder, which
+ * sees the rewrites ev_stat's one-second resolution misses) and, after a short
+ * quiet period (debounce, so an editor's several writes make one
+ * reload), reloads the changed slot; vp_lua_watch_reload_all() does the same for every slot now (for
  * SIGHUP and `vmpilot policy reload`).  Every outcome is reported to a
  * callback.  Reloads run on the loop thread, between two decisions.
  * Uses: libev, lua_policy.h, engine/pool.h.

@@ -85,7 +85,8 @@ static const char *const HOST_KEYS[] = {"name", "type", "uri", "count"};
 static const char *const INTERVAL_KEYS[] = {"sample", "balance", "reservation"};
 static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_total",
                                          "migration_bandwidth_share", "policy_instructions",
-                                         "policy_memory_mb", "history_samples"};
+                                         "policy_memory_mb", "history_samples",
+                                         "placement_candidates"};
 static const char *const SIM_KEYS[] = {"trace", "order", "duration", "step", "vm_types", "max_vms"};
 
 /* ---- paths, messages ---- */
@@ -564,6 +565,7 @@ static int parse_limits(loader *l, json_t *root)
     double instr = (double)cfg->limits.policy_instructions;
     double mb = (double)cfg->limits.policy_memory_mb;
     double hist = cfg->limits.history_samples;
+    double cands = (double)cfg->limits.placement_candidates;
     if (section(l, root, "limits", LIMIT_KEYS, COUNT_OF(LIMIT_KEYS), &o))
         return -1;
     if (!o)
@@ -574,9 +576,11 @@ static int parse_limits(loader *l, json_t *root)
                 &cfg->limits.migration_bandwidth_share) ||
         get_num(l, o, "limits", "policy_instructions", &R_INSTRUCTIONS, false, &instr) ||
         get_num(l, o, "limits", "policy_memory_mb", &R_MEGABYTES, false, &mb) ||
-        get_num(l, o, "limits", "history_samples", &R_HISTORY, false, &hist))
+        get_num(l, o, "limits", "history_samples", &R_HISTORY, false, &hist) ||
+        get_num(l, o, "limits", "placement_candidates", &R_NONNEG_INT, false, &cands))
         return -1;
     cfg->limits.history_samples = (int)hist;
+    cfg->limits.placement_candidates = (size_t)cands;
     cfg->limits.migrations_per_host = (int)per_host;
     cfg->limits.migrations_total = (int)total;
     cfg->limits.policy_instructions = (long)instr;

@@ -40,7 +40,9 @@
  *       "migration_bandwidth_share": 0.5,   of a host's network used by a migration, (0,1]
  *       "policy_instructions": 10000000,    per policy call, >= 1000
  *       "policy_memory_mb": 64,             per policy state, >= 1
- *       "history_samples": 30               utilization samples kept per VM/host, 1..4096
+ *       "history_samples": 30,              utilization samples kept per VM/host, 1..4096
+ *       "placement_candidates": 0           hosts offered to placement per decision
+ *                                           (0 = every host that fits; see engine.h)
  *   },
  *   "simulation": {
  *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
@@ -118,6 +120,7 @@ typedef struct vp_config {
         long policy_instructions;
         long policy_memory_mb;
         int history_samples;
+        size_t placement_candidates;
     } limits;
     struct {
         char *trace; /* NULL if the config has no simulation section */

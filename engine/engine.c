@@ -152,16 +152,28 @@ static vp_decision_ctx dctx(const vp_engine *e, double interval)
 
 /* ====== placement ====== */
 
-/* Hosts vm fits on now, into e->cand; returns how many. */
+static int by_id(const void *a, const void *b)
+{
+    vp_id x = *(const vp_id *)a, y = *(const vp_id *)b;
+    return (x > y) - (x < y);
+}
+
+/* Hosts vm fits on now, into e->cand, in id order; returns how many.
+ * With a bound K, the scan starts at scan_pos and stops at the K-th fit. */
 static size_t candidates(vp_engine *e, vp_id vm)
 {
-    vp_id end = vp_pool_host_end(e->pool);
+    vp_id end = vp_pool_host_end(e->pool), start = e->scan_pos < end ? e->scan_pos : 0;
+    size_t k = e->prm.placement_candidates ? e->prm.placement_candidates : end, n = 0;
     if (vp_array_reserve((void **)&e->cand, &e->cand_cap, end, sizeof *e->cand))
         return 0;
-    size_t n = 0;
-    for (vp_id h = 0; h < end; h++)
+    for (vp_id i = 0; i < end && n < k; i++) {
+        vp_id h = (start + i) % end;
         if (vp_pool_host(e->pool, h) && vp_pool_fits(e->pool, vm, h, NULL) == 0)
             e->cand[n++] = h;
+        e->scan_pos = h + 1;
+    }
+    if (start > 0)
+        qsort(e->cand, n, sizeof *e->cand, by_id);
     return n;
 }
 

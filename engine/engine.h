@@ -63,6 +63,13 @@ typedef struct vp_engine_params {
     double reservation_interval; /* seconds, > 0 */
     int migrations_per_host;     /* concurrent, per host, 0 = no limit */
     int migrations_total;        /* concurrent, pool, 0 = no limit */
+    /* Placement candidates: 0 offers every host the VM fits on (a scan of
+     * the whole pool per decision).  K > 0 bounds it, as Kubernetes'
+     * percentageOfNodesToScore does: the scan stops at the K-th host that
+     * fits and the next decision resumes where it stopped (round robin),
+     * so every host is offered over successive decisions, but one decision
+     * sees only K of them (in host-id order). */
+    size_t placement_candidates;
 } vp_engine_params;
 
 typedef struct vp_engine_stats {

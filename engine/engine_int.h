@@ -42,6 +42,7 @@ struct vp_engine {
     vp_create_op *creates; /* driver creates not completed yet */
     double last_latency; /* seconds, of the last policy call */
     vp_id *cand;         /* scratch for placement candidates */
+    vp_id scan_pos;      /* where a bounded candidate scan resumes */
     size_t cand_cap;
 };
 

@@ -95,7 +95,7 @@ int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
     w->driver = vp_sim_driver_new(w->pool, clock, w->trace, cfg, vp_clock_now(clock), err);
     vp_engine_params prm = {cfg->intervals.sample, cfg->intervals.balance,
                             cfg->intervals.reservation, cfg->limits.migrations_per_host,
-                            cfg->limits.migrations_total};
+                            cfg->limits.migrations_total, cfg->limits.placement_candidates};
     if (!w->driver || build_hosts(w, cfg, err) || build_vms(w, cfg, err) ||
         !(w->engine = vp_engine_new(w->pool, clock, w->driver, policy, &prm, err)))
         return vp_sim_world_free(w), -1;

@@ -99,7 +99,6 @@ local function move(plan, vm, from, to, why)
   plan.free[from] = plan.free[from] + vm.size
   plan.free[to] = plan.free[to] - vm.size
   plan.moves[#plan.moves + 1] = { vm = vm, to = to, why = why }
-  plan.receiving[to] = true
   plan.active[to] = true
 end
 
@@ -109,7 +108,10 @@ local function shed(plan, h)
   for _, vm in ipairs(P.movable(h)) do
     if util(plan, h) <= P.upper then break end
     local to = target(plan, plan.by_load, vm, h)
-    if to then move(plan, vm, h, to, why) end
+    if to then
+      move(plan, vm, h, to, why)
+      plan.receiving[to] = true
+    end
   end
   plan.locked[h] = true
 end
@@ -132,6 +134,9 @@ local function drain(plan, targets, h)
       return
     end
     move(plan, vm, h, to, why)
+  end
+  for k = first + 1, #plan.moves do -- only a drain that went through marks its targets
+    plan.receiving[plan.moves[k].to] = true
   end
 end
 

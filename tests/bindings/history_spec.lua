@@ -1,12 +1,7 @@
 -- history_spec.lua - History (a VM's or host's cpu utilization samples)
 -- and vmpilot.stats, against values computed by hand.
-local vp = require "vmpilot"
-
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
+local H = require "tests.bindings.helpers"
+local vp, err = H.vp, H.err
 
 -- Samples exact in single precision (histories store floats).
 -- In time order (oldest first): 0.25, 0.5, 0.125, 1.0, 0.75.

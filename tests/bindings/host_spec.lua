@@ -1,13 +1,7 @@
 -- host_spec.lua - Host proxies on a plain-Lua pool: fields, methods,
 -- errors for unknown fields and writes.
-local vp = require "vmpilot"
-local R = vp.Resources
-
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
+local H = require "tests.bindings.helpers"
+local vp, R, err = H.vp, H.R, H.err
 
 -- SPECpower-like table: watts at 0 %, 10 %, ..., 100 % cpu.
 local POWER = { 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200 }
@@ -66,8 +60,7 @@ describe("Host", function()
   it("counts and lists its VMs", function()
     assert.equal(2, big.vm_count)
     assert.equal(0, big.incoming_count)
-    local names = {}
-    for _, v in ipairs(big:vms()) do names[#names + 1] = v.name end
+    local names = H.names(big:vms())
     table.sort(names)
     assert.same({ "a", "b" }, names)
     assert.same({}, big:incoming())

@@ -1,20 +1,12 @@
 -- migration_spec.lua - the Migration a migrate_when policy receives;
 -- in plain Lua, made with pool:migration{}.
-local vp = require "vmpilot"
-
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
+local H = require "tests.bindings.helpers"
+local err = H.err
 
 describe("Migration", function()
   local pool
   before_each(function()
-    pool = vp.pool {
-      hosts = { { name = "h1", cpu = 8 }, { name = "h2", cpu = 8 } },
-      vms = { { name = "v", cpu = 2, host = "h1" }, { name = "p", cpu = 1 } },
-    }
+    pool = H.two_hosts { { name = "v", cpu = 2, host = "h1" }, { name = "p", cpu = 1 } }
   end)
 
   it("has vm, from (the VM's host), to, why, proposed, asked", function()

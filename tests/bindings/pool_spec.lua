@@ -1,20 +1,8 @@
 -- pool_spec.lua - Pool: the vmpilot.pool{} constructor, the read API,
 -- and the plain-Lua mutators (add_host, add_vm with placement, place,
 -- release, set_demand, record, migrations, states, reservations, check).
-local vp = require "vmpilot"
-local R = vp.Resources
-
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
-
-local function names(list)
-  local t = {}
-  for i, x in ipairs(list) do t[i] = x.name end
-  return t
-end
+local H = require "tests.bindings.helpers"
+local vp, R, err, names = H.vp, H.R, H.err, H.names
 
 local function fixture()
   return vp.pool {

@@ -1,19 +1,13 @@
 -- proxy_spec.lua - how proxies behave: one object per host or VM (so
 -- they work as table keys), a Vm's .host, pools kept apart, the module.
-local vp = require "vmpilot"
+local H = require "tests.bindings.helpers"
+local vp, err = H.vp, H.err
 
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
-
+-- h1 holds a and b, h2 holds c.
 local function fixture()
-  return vp.pool {
-    hosts = { { name = "h1", cpu = 8 }, { name = "h2", cpu = 8 } },
-    vms = { { name = "a", cpu = 1, host = "h1" }, { name = "b", cpu = 1, host = "h1" },
-      { name = "c", cpu = 1, host = "h2" } },
-  }
+  local vms = H.named({ "a", "b", "c" }, { cpu = 1, host = "h1" })
+  vms[3].host = "h2"
+  return H.two_hosts(vms)
 end
 
 describe("proxies", function()
@@ -69,6 +63,27 @@ describe("proxies", function()
     local r = vp.Reservation()
     assert.truthy(err(function() r:hold(p:vm("a"), vp.Resources(1)) end)
       :find("Host expected, got Vm", 1, true))
+  end)
+
+  it("check what their __index is called on", function()
+    local p = fixture()
+    local index = debug.getmetatable(p:host("h1")).__index
+    assert.truthy(err(index, vp.Resources(), "name"):find("Host expected, got Resources", 1, true))
+    assert.truthy(err(index, p:vm("a"), "name"):find("Host expected, got Vm", 1, true))
+    assert.equal("h1", index(p:host("h1"), "name"))
+  end)
+
+  it("of a removed VM fail on reads, methods included", function()
+    local p = fixture()
+    p:release("a")
+    local v = p:vm("a")
+    local h = v.history
+    p:remove_vm("a")
+    assert.equal("VM id 0 no longer exists", err(function() return v.size end))
+    assert.equal("VM id 0 no longer exists", err(function() return h[1] end))
+    assert.equal("VM id 0 no longer exists", err(function() return h.avg end))
+    assert.equal("VM id 0 no longer exists", err(function() return h:mean() end))
+    assert.equal("History(expired)", tostring(h))
   end)
 
   it("hide their metatables", function()

@@ -1,18 +1,12 @@
 -- reservation_spec.lua - the Reservation builder reserve() policies
 -- return: hold, hold_pool, get, pool, errors.
-local vp = require "vmpilot"
-local R = vp.Resources
-
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
+local H = require "tests.bindings.helpers"
+local vp, R, err = H.vp, H.R, H.err
 
 describe("Reservation", function()
   local pool, h1, h2
   before_each(function()
-    pool = vp.pool { hosts = { { name = "h1", cpu = 8 }, { name = "h2", cpu = 8 } } }
+    pool = H.two_hosts()
     h1, h2 = pool:host("h1"), pool:host("h2")
   end)
 
@@ -47,9 +41,9 @@ describe("Reservation", function()
   end)
 
   it("grows past its first block", function()
-    local hosts = {}
-    for i = 1, 40 do hosts[i] = { name = "n" .. i, cpu = 1 } end
-    local p = vp.pool { hosts = hosts }
+    local names = {}
+    for i = 1, 40 do names[i] = "n" .. i end
+    local p = vp.pool { hosts = H.named(names, { cpu = 1 }) }
     local r = vp.Reservation()
     for i, h in ipairs(p:hosts()) do r:hold(h, R(i)) end
     assert.equal(40, #r)

@@ -1,15 +1,9 @@
 -- resources_spec.lua - the Resources value class of require "vmpilot":
 -- constructors, fields, arithmetic, comparisons, methods and errors.
--- Run: LUA_CPATH="<dir of vmpilot.so>/?.so;;" lua5.4 busted tests/bindings
-local vp = require "vmpilot"
-local R = vp.Resources
-
--- The message of the error fn(...) raises, without its "file:line: ".
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
+-- Run (from the repository root): LUA_PATH="./?.lua;;"
+-- LUA_CPATH="<dir of vmpilot.so>/?.so;;" lua5.4 busted tests/bindings
+local H = require "tests.bindings.helpers"
+local R, err = H.R, H.err
 
 describe("Resources", function()
   describe("constructors", function()

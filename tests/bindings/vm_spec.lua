@@ -1,21 +1,13 @@
 -- vm_spec.lua - Vm proxies on a plain-Lua pool: fields through a VM's
 -- life (pending, running, migrating, stopped), errors.
-local vp = require "vmpilot"
-local R = vp.Resources
-
-local function err(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert(not ok, "expected an error")
-  return (tostring(e):gsub("^[^:]+:%d+: ", ""))
-end
+local H = require "tests.bindings.helpers"
+local R, err = H.R, H.err
 
 describe("Vm", function()
   local pool, v
   before_each(function()
-    pool = vp.pool {
-      hosts = { { name = "h1", cpu = 8, memory = 1024 }, { name = "h2", cpu = 8, memory = 1024 } },
-      vms = { { name = "v", cpu = 4, memory = 256, demand = 1 } },
-    }
+    pool = H.two_hosts({ { name = "v", cpu = 4, memory = 256, demand = 1 } },
+      { cpu = 8, memory = 1024 })
     v = pool:vm("v")
   end)
 

@@ -37,6 +37,8 @@ static void remove_trace(void)
     rmdir(trace_dir);
 }
 
+static size_t cand_bound; /* placement_candidates for fx_init */
+
 typedef struct fx {
     vp_config *cfg;
     vp_trace *trace;
@@ -91,7 +93,7 @@ static void fx_init(fx *f, int per_host_limit)
         CHECK_EQ_INT(vp_sim_driver_bind(f->drv, v, i, &err), 0);
     }
     vp_policy_builtin(&f->pol, NULL);
-    vp_engine_params prm = {300, 300, 300, per_host_limit, 0};
+    vp_engine_params prm = {300, 300, 300, per_host_limit, 0, cand_bound};
     f->eng = vp_engine_new(f->pool, f->clock, f->drv, &f->pol, &prm, &err);
     CHECK(f->eng != NULL);
     vp_engine_set_observer(f->eng, observe, f);
@@ -358,6 +360,39 @@ static void test_reservation(void)
     fx_free(&f);
 }
 
+static size_t seen_n;
+static vp_id seen[8];
+
+static int place_record(void *ctx, const vp_pool *pool, vp_id vm, const vp_id *cand, size_t n,
+                        const vp_decision_ctx *dc, vp_place_result *out, vp_err *err)
+{
+    seen_n = n;
+    memcpy(seen, cand, (n < 8 ? n : 8) * sizeof *cand);
+    out->host = cand[0];
+    return 0;
+}
+
+/* With placement_candidates = 2, a decision sees two hosts, and the next
+ * one resumes the scan where the last stopped. */
+static void test_bounded_candidates(void)
+{
+    fx f;
+    vp_err err = {0};
+    cand_bound = 2;
+    fx_init(&f, 0);
+    cand_bound = 0;
+    f.pol.place = place_record;
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 0);
+    CHECK_EQ_INT(seen_n, 2);
+    CHECK(seen[0] == 0 && seen[1] == 1);
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 1, &err), 0);
+    CHECK_EQ_INT(seen_n, 2);
+    CHECK(seen[0] == 0 && seen[1] == 2); /* h2, then h0 after wrapping; in id order */
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 2, &err), 0);
+    CHECK(seen[0] == 1 && seen[1] == 2); /* resumed after h0 */
+    fx_free(&f);
+}
+
 static void test_periodic_run(void)
 {
     fx f;
@@ -386,6 +421,7 @@ int main(void)
     test_failed_migration();
     test_reservation();
     test_periodic_run();
+    test_bounded_candidates();
     vp_moves_free(&planned);
     remove_trace();
     return CHECK_DONE();
