@@ -10,6 +10,7 @@
  * result.
  * Uses: lua_slot.h, sandbox.h, engine/pool.h.
  */
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,7 +47,9 @@ static vp_pool *check_pool(void)
 /* Which slot functions the script's table has; -1 if it does not load. */
 static int exported(const char *path, const vp_lua_opts *o, bool has[VP_SLOT_N], vp_err *err)
 {
-    lb_box_opts bo = {o->instructions, (size_t)o->memory_mb << 20, NULL, o->lib_dir};
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    lb_box_opts bo = {o->instructions, (size_t)o->memory_mb << 20, dirname(dir), o->lib_dir};
     lua_State *L = lb_box_new(&bo, err);
     int n = 0;
     if (!L || lb_box_dofile(L, path, err))
@@ -71,11 +74,13 @@ static int check_slot(const char *path, vp_slot s, const vp_lua_opts *o, vp_pool
     if (lslot_load(&slot, s, path, o, err))
         return -1;
     int rc = lslot_dry_run(&slot, pool, err);
-    if (rc == 0)
-        fprintf(out, "%s: %s policy '%s' (version %s): %s at %s, self_test and dry run passed\n",
-                path, vp_slot_names[s], slot.name, slot.version, lslot_fn[s], slot.where);
+    if (rc >= 0)
+        fprintf(out, "%s: %s policy '%s' (version %s): %s at %s; %s; dry run %s\n", path,
+                vp_slot_names[s], slot.name, slot.version, lslot_fn[s], slot.where,
+                slot.has_self_test ? "self_test passed" : "no self_test",
+                rc == 0 ? "passed" : "skipped");
     lslot_close(&slot);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 int vp_lua_check_file(const char *path, const vp_lua_opts *opts, void *out_file, vp_err *err)

@@ -9,6 +9,8 @@
  */
 #include "lua_decide.h"
 
+#include "engine.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -251,13 +253,26 @@ int lslot_when(lslot *s, vp_pool *pool, const lslot_when_args *a, vp_when *out, 
 
 /* ====== dry runs ====== */
 
+/* The VM to ask placement about: a pending one as in a real call, else
+ * the first VM; VP_NONE if the pool has none. */
+static vp_id dry_vm(const vp_pool *pool)
+{
+    vp_id first = VP_NONE;
+    for (vp_id v = 0; v < vp_pool_vm_end(pool); v++) {
+        const vp_vm *vm = vp_pool_vm(pool, v);
+        if (vm && vm->state == VP_VM_PENDING)
+            return v;
+        if (vm && first == VP_NONE)
+            first = v;
+    }
+    return first;
+}
+
 /* A VM and up to 64 hosts it fits on, to ask placement about. */
 static size_t dry_place_args(vp_pool *pool, vp_id *vm, vp_id *cand)
 {
     size_t n = 0;
-    for (*vm = 0; *vm < vp_pool_vm_end(pool) && !vp_pool_vm(pool, *vm); (*vm)++)
-        ;
-    if (*vm >= vp_pool_vm_end(pool))
+    if ((*vm = dry_vm(pool)) == VP_NONE)
         return 0;
     for (vp_id h = 0; h < vp_pool_host_end(pool) && n < 64; h++)
         if (vp_pool_host(pool, h) && vp_pool_host_fits(pool, *vm, h, NULL) == 0)
@@ -292,28 +307,36 @@ static int dry_reserve(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_er
     return rc;
 }
 
+/* balance, then the engine's own checks on the moves. */
+static int dry_balance(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_err *err)
+{
+    vp_moves m = {0};
+    char why[VP_ERR_TEXT];
+    int rc = lslot_balance(s, pool, dc, &m, err);
+    if (rc == 0 && vp_moves_check(pool, &m, why, sizeof why))
+        rc = lslot_invalid(s, err, "%s", why);
+    vp_moves_free(&m);
+    return rc;
+}
+
 int lslot_dry_run(lslot *s, vp_pool *pool, vp_err *err)
 {
     vp_decision_ctx dc = {0, 0};
     if (!pool)
-        return 0;
+        return 1;
     if (s->slot == VP_SLOT_PLACEMENT) {
         vp_id vm = 0, cand[64];
         vp_place_result r;
         size_t n = dry_place_args(pool, &vm, cand);
         lslot_place_args a = {vm, cand, n, &dc};
-        return n ? lslot_place(s, pool, &a, &r, err) : 0;
+        return n ? lslot_place(s, pool, &a, &r, err) : 1;
     }
-    if (s->slot == VP_SLOT_BALANCE) {
-        vp_moves m = {0};
-        int rc = lslot_balance(s, pool, &dc, &m, err);
-        vp_moves_free(&m);
-        return rc;
-    }
+    if (s->slot == VP_SLOT_BALANCE)
+        return dry_balance(s, pool, &dc, err);
     if (s->slot == VP_SLOT_RESERVATION)
         return dry_reserve(s, pool, &dc, err);
     lb_migration m;
     vp_when w;
     lslot_when_args a = {&m, &dc};
-    return dry_migration(pool, &m) ? lslot_when(s, pool, &a, &w, err) : 0;
+    return dry_migration(pool, &m) ? lslot_when(s, pool, &a, &w, err) : 1;
 }

@@ -146,8 +146,8 @@ const char *vp_lua_policy_path(const vp_lua_policy *p, vp_slot slot)
 static int reload_one(vp_lua_policy *p, vp_slot s, vp_pool *pool, vp_err *err)
 {
     lslot *old = &p->slots[s], fresh;
-    if (lslot_load(&fresh, s, old->path, &p->opts, err) || lslot_dry_run(&fresh, pool, err) ||
-        lslot_hand_over(old, &fresh, err)) {
+    if (lslot_load(&fresh, s, old->path, &p->opts, err) || lslot_hand_over(old, &fresh, err) ||
+        lslot_dry_run(&fresh, pool, err) < 0) {
         if (fresh.L)
             lslot_close(&fresh);
         old->reload_failures++;

@@ -68,8 +68,9 @@ static int check_table(lua_State *L)
                           luaL_typename(L, -1), vp_slot_names[s->slot], lslot_fn[s->slot]);
     lua_Debug ar;
     lua_pushvalue(L, -1);
-    lua_getinfo(L, ">S", &ar);
-    snprintf(s->where, sizeof s->where, "%s:%d", s->path, ar.linedefined);
+    lua_getinfo(L, ">S", &ar); /* the function may live in a module the script required */
+    snprintf(s->where, sizeof s->where, "%s:%d", ar.source[0] == '@' ? ar.source + 1 : s->path,
+             ar.linedefined);
     s->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     read_name(s, 1);
     s->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -86,6 +87,7 @@ static int self_test(lslot *s, vp_err *err)
         lua_pop(L, 2);
         return 0;
     }
+    s->has_self_test = true;
     lb_box_set_entry(L, "self_test");
     int rc = lb_box_call(L, 0, 2, err);
     if (rc == 0 && lua_toboolean(L, -2) == 0 && !lua_isnil(L, -2))
@@ -213,7 +215,10 @@ int lslot_invalid(const lslot *s, vp_err *err, const char *fmt, ...)
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     vp_err_set(err, "%s: %s returned an invalid result: %s", s->where, lslot_fn[s->slot], why);
-    vp_err_at(err, s->path, atoi(strrchr(s->where, ':') + 1), 0, NULL);
+    char src[VP_ERR_SOURCE];
+    const char *colon = strrchr(s->where, ':');
+    snprintf(src, sizeof src, "%.*s", (int)(colon - s->where), s->where);
+    vp_err_at(err, src, atoi(colon + 1), 0, NULL);
     return -1;
 }
 

@@ -23,6 +23,7 @@ typedef struct lslot {
     char name[96];
     char version[20];          /* content hash, 16 hex digits */
     char where[PATH_MAX + 16]; /* "path:line" of the slot function */
+    bool has_self_test;
     lua_State *L;
     int table_ref, fn_ref;
     uint64_t calls, errors, reloads, reload_failures;
@@ -36,7 +37,8 @@ int lslot_load(lslot *out, vp_slot slot, const char *path, const vp_lua_opts *o,
 void lslot_close(lslot *s);
 
 /* Calls the slot function on pool as a decision would, checks the result
- * and discards it.  Skipped (0) when the pool gives nothing to ask. */
+ * (balance moves also with the engine's checks) and discards it.  0 ran,
+ * 1 skipped (no pool, or nothing in it to ask about), -1 failed. */
 int lslot_dry_run(lslot *s, vp_pool *pool, vp_err *err);
 
 /* Hands state from the old version to the new (export_state ->

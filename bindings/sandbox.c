@@ -373,9 +373,9 @@ static void fill_error(lua_State *L, int rc, vp_err *err)
             snprintf(src, sizeof src, "%.*s", (int)(c - at - 2), at + 2);
         }
     }
-    if (rc == LUA_ERRMEM || b->mem_hit)
-        vp_err_set(err, "%s%s%s: memory ceiling of %zu bytes reached", src, src[0] ? ": " : "",
-                   fn, b->limit);
+    if (rc == LUA_ERRMEM || b->mem_hit) /* no handler ran: no position is known */
+        vp_err_set(err, "memory ceiling of %zu bytes reached (in function '%s')", b->limit,
+                   b->entry ? b->entry : fn);
     else if (src[0] && strncmp(msg, src, strlen(src)) != 0) /* e.g. raised by the hook */
         vp_err_set(err, "%s:%d: %s (in function '%s')", src, line, msg, fn);
     else if (src[0])
@@ -395,12 +395,13 @@ int lb_box_call(lua_State *L, int nargs, int nresults, vp_err *err)
     budget_reset(L);
     int rc = lua_pcall(L, nargs, nresults, base);
     lua_sethook(L, NULL, 0, 0);
-    box_of(L)->entry = NULL;
     if (rc != LUA_OK) {
         fill_error(L, rc, err);
         lua_settop(L, base - 1);
-        return -1;
     }
+    box_of(L)->entry = NULL;
+    if (rc != LUA_OK)
+        return -1;
     lua_remove(L, base);
     return 0;
 }

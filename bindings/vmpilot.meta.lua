@@ -484,7 +484,7 @@ function vmpilot.Reservation() end
 ---@class vmpilot.Move
 ---@field vm Vm
 ---@field to Host
----@field why string
+---@field why? string  the reason, recorded with the migration
 
 ---place(vm, hosts, ctx): one of the candidate hosts (all fit vm now), or
 ---nil, and a reason.
@@ -500,13 +500,16 @@ function vmpilot.Reservation() end
 ---and a reason.
 ---@alias vmpilot.migrate_when fun(m: Migration, pool: Pool, ctx: vmpilot.Ctx): "now"|"never"|number, string
 
----A policy module returns a table with the slots it implements.
+---A policy module returns a table with the slot function it implements
+---(the engine's version of it is the hash of the file's content).
 ---@class vmpilot.Policy
----@field name? string
----@field version? string
+---@field name? string  shown in decisions and logs (default: the file name)
 ---@field place? vmpilot.place
 ---@field balance? vmpilot.balance
 ---@field reserve? vmpilot.reserve
 ---@field migrate_when? vmpilot.migrate_when
+---@field self_test? fun(): boolean|nil, string|nil  run at load and reload; raise or return false, reason to refuse the version
+---@field export_state? fun(): any  on reload, the running version's state (nil, booleans, numbers, strings, tables of those)
+---@field import_state? fun(state: any)  on reload, the new version receives what export_state returned
 
 return vmpilot

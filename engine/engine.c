@@ -323,16 +323,16 @@ void vp_engine_sample_now(vp_engine *e)
 
 /* Room on host `to` for move i, after the moves before it that go there
  * (a migrating VM holds its size on both hosts until it completes). */
-static int move_fits(const vp_engine *e, const vp_moves *m, size_t i, vp_err *err)
+static int move_fits(const vp_pool *pool, const vp_moves *m, size_t i, vp_err *err)
 {
-    const vp_vm *v = vp_pool_vm(e->pool, m->v[i].vm);
-    const vp_host *to = vp_pool_host(e->pool, m->v[i].to);
+    const vp_vm *v = vp_pool_vm(pool, m->v[i].vm);
+    const vp_host *to = vp_pool_host(pool, m->v[i].to);
     if (to->state != VP_HOST_UP)
         return vp_err_set(err, "host '%s' is %s", to->name, vp_host_state_name(to->state));
     vp_res room = vp_pool_host_free(to);
     for (size_t k = 0; k < i; k++)
         if (m->v[k].to == to->id)
-            room = vp_res_sub(room, vp_pool_vm(e->pool, m->v[k].vm)->size);
+            room = vp_res_sub(room, vp_pool_vm(pool, m->v[k].vm)->size);
     int r = vp_res_first_over(v->size, room);
     if (r >= 0)
         return vp_err_set(err, "VM '%s' needs %g %s, host '%s' has %g left", v->name,
@@ -340,13 +340,12 @@ static int move_fits(const vp_engine *e, const vp_moves *m, size_t i, vp_err *er
     return 0;
 }
 
-/* A balance result is all valid or rejected as a whole. */
-static int check_moves(const vp_engine *e, const vp_moves *m, char *why, size_t len)
+int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len)
 {
     vp_err err = {0};
     for (size_t i = 0; i < m->n; i++) {
-        const vp_vm *v = vp_pool_vm(e->pool, m->v[i].vm);
-        const vp_host *to = vp_pool_host(e->pool, m->v[i].to);
+        const vp_vm *v = vp_pool_vm(pool, m->v[i].vm);
+        const vp_host *to = vp_pool_host(pool, m->v[i].to);
         if (!v || !to)
             return snprintf(why, len, "move %zu: unknown %s", i + 1, v ? "host" : "VM"), -1;
         if (v->state != VP_VM_RUNNING)
@@ -358,7 +357,7 @@ static int check_moves(const vp_engine *e, const vp_moves *m, char *why, size_t 
         for (size_t k = 0; k < i; k++)
             if (m->v[k].vm == v->id)
                 return snprintf(why, len, "move %zu: VM '%s' moved twice", i + 1, v->name), -1;
-        if (move_fits(e, m, i, &err))
+        if (move_fits(pool, m, i, &err))
             return snprintf(why, len, "move %zu: %.400s", i + 1, err.text), -1;
     }
     return 0;
@@ -376,12 +375,14 @@ void vp_engine_balance_now(vp_engine *e)
     e->st.decisions[VP_SLOT_BALANCE]++;
     if (rc)
         return vp_engine_policy_error(e, VP_SLOT_BALANCE, err.text, VP_NONE);
-    if (check_moves(e, &e->moves, why, sizeof why))
+    if (vp_moves_check(e->pool, &e->moves, why, sizeof why))
         return vp_engine_policy_invalid(e, VP_SLOT_BALANCE, why, VP_NONE);
+    char summary[64];
+    snprintf(summary, sizeof summary, "%zu move%s proposed", e->moves.n, e->moves.n == 1 ? "" : "s");
     vp_engine_emit(e, (vp_event){.kind = VP_EV_BALANCED, .slot = VP_SLOT_BALANCE,
                                  .policy = &e->policy->id[VP_SLOT_BALANCE], .vm = VP_NONE,
                                  .host = VP_NONE, .to = VP_NONE, .count = e->moves.n,
-                                 .latency = lat, .reason = "balance"});
+                                 .latency = lat, .reason = summary});
     for (size_t i = 0; i < e->moves.n; i++)
         (void)vp_mig_enqueue(e, e->moves.v[i].vm, e->moves.v[i].to, e->moves.v[i].why, NULL);
     vp_mig_pump(e);
@@ -393,7 +394,7 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
     char text[VP_ERR_TEXT];
     if (vp_moves_push(&one, vm, to, why))
         return vp_err_set(err, "out of memory");
-    int rc = check_moves(e, &one, text, sizeof text);
+    int rc = vp_moves_check(e->pool, &one, text, sizeof text);
     vp_moves_free(&one);
     if (rc)
         return vp_err_set(err, "%s", text + strlen("move 1: "));

@@ -106,6 +106,12 @@ int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err);
  * migrate_when and the limits.  -1 if the move is invalid now. */
 int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);
 
+/* The engine's checks on a balance result, as a whole: every VM exists
+ * and is running, no VM moves to its own host or twice, every destination
+ * is up and has room after the earlier moves of the list that go there.
+ * 0, or -1 with "move N: why" in why. */
+int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len);
+
 /* Runs one round of each periodic job now (for tests and on request). */
 void vp_engine_sample_now(vp_engine *e);
 void vp_engine_balance_now(vp_engine *e);

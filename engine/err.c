@@ -52,8 +52,10 @@ void vp_err_at(vp_err *err, const char *source, int line, int column, const char
 
 const char *vp_err_format(const vp_err *err, char *buf, size_t size)
 {
-    size_t n = 0;
+    size_t n = 0, k = strlen(err->source);
     buf[0] = '\0';
+    if (k && strncmp(err->text, err->source, k) == 0 && err->text[k] == ':')
+        return snprintf(buf, size, "%s", err->text), buf; /* already located */
     if (err->source[0])
         n += (size_t)snprintf(buf + n, size - n, "%s:", err->source);
     if (n < size && err->line > 0)
