@@ -33,6 +33,7 @@
 #define LB_POOL "Pool"
 #define LB_MIGRATION "Migration"
 #define LB_RESERVATION "Reservation"
+#define LB_HOSTLIST "HostList"
 
 typedef struct lb_view {
     vp_pool *pool; /* the pool proxies read; NULL when none */
@@ -170,7 +171,11 @@ int lb_no_field(lua_State *L, const char *cls);
 int lb_proxy_eq(lua_State *L);
 
 extern const lb_class lb_resources_class, lb_history_class, lb_host_class, lb_vm_class,
-    lb_pool_class, lb_migration_class, lb_reservation_class;
+    lb_pool_class, lb_migration_class, lb_reservation_class, lb_hostlist_class;
+
+/* Pushes a HostList of the candidates ids[0..n) for a placement call
+ * (engine view; raises when no view is open). */
+void lb_push_hostlist(lua_State *L, const vp_id *ids, size_t n);
 
 /* Every class plus the `vmpilot` module table (left on the stack):
  * constructors (Resources), statistics helpers, and, when plain is true,

@@ -59,11 +59,7 @@ static int push_place(lslot *s, void *arg)
     const lslot_place_args *a = arg;
     lua_State *L = s->L;
     lb_push_proxy(L, LB_VM, NULL, 0, a->vm, 0);
-    lua_createtable(L, (int)a->n, 0);
-    for (size_t i = 0; i < a->n; i++) {
-        lb_push_proxy(L, LB_HOST, NULL, 0, a->cand[i], 0);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
+    lb_push_hostlist(L, a->cand, a->n);
     push_ctx(L, a->dc);
     return 3;
 }

@@ -222,6 +222,38 @@ function vmpilot.stats.trend(xs) end
 
 ---A host of the pool (read-only proxy).  `tostring(h)` is "Host(name)";
 ---`==` compares pool and id.
+---The candidate hosts of a placement decision (all fit the VM now), in
+---host-id order; with limits.placement_candidates = K only K of the pool's
+---hosts (a round-robin window).  #hosts, hosts[i] (1-based, nil past the
+---end) and ipairs work; the queries run in C.  Valid during the call.
+---@class HostList
+---@field [integer] Host
+local HostList = {}
+
+---The hosts as a plain table (for table.sort and friends).
+---@return Host[]
+function HostList:list() end
+
+---The candidate left with the least free `resource` after placing vm
+---(ties: least memory left, then the earlier candidate), and that amount.
+---nil when the list is empty.
+---@param vm Vm
+---@param resource? "cpu"|"memory"|"disk"|"network"  default "cpu"
+---@return Host|nil, number
+function HostList:tightest(vm, resource) end
+
+---The candidate left with the most free `resource` after placing vm.
+---@param vm Vm
+---@param resource? "cpu"|"memory"|"disk"|"network"  default "cpu"
+---@return Host|nil, number
+function HostList:loosest(vm, resource) end
+
+---A HostList of some of a pool's hosts, in the order given (specs, ops).
+---@param pool Pool
+---@param hosts Host[]
+---@return HostList
+function vmpilot.HostList(pool, hosts) end
+
 ---@class Host
 ---@field name string
 ---@field id integer            the engine's id (0-based, never reused)
@@ -488,7 +520,7 @@ function vmpilot.Reservation() end
 
 ---place(vm, hosts, ctx): one of the candidate hosts (all fit vm now), or
 ---nil, and a reason.
----@alias vmpilot.place fun(vm: Vm, hosts: Host[], ctx: vmpilot.Ctx): Host|nil, string
+---@alias vmpilot.place fun(vm: Vm, hosts: HostList, ctx: vmpilot.Ctx): Host|nil, string
 
 ---balance(pool, ctx): the moves wanted ({} or nil for none).
 ---@alias vmpilot.balance fun(pool: Pool, ctx: vmpilot.Ctx): vmpilot.Move[]

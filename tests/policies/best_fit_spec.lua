@@ -10,7 +10,7 @@ local CTX = { now = 0, interval = 0 }
 local function hosts(pool, ...)
   local list = {}
   for i, name in ipairs { ... } do list[i] = pool:host(name) end
-  return list
+  return vp.HostList(pool, list)
 end
 
 describe("placement/best_fit", function()
@@ -41,7 +41,7 @@ describe("placement/best_fit", function()
     end)
 
     it("picks the candidate with the least cpu left after placing the VM", function()
-      local h, why = P.place(pool:vm("v"), pool:hosts(), CTX)
+      local h, why = P.place(pool:vm("v"), vp.HostList(pool, pool:hosts()), CTX)
       assert.equal("h2", h.name)
       assert.equal("best fit on h2: 6 cpu, 3584 MiB left", why)
     end)
@@ -58,7 +58,7 @@ describe("placement/best_fit", function()
     end)
 
     it("returns exactly a Host proxy of the candidates and a string", function()
-      local candidates = pool:hosts()
+      local candidates = vp.HostList(pool, pool:hosts())
       local n = select("#", P.place(pool:vm("v"), candidates, CTX))
       local h, why = P.place(pool:vm("v"), candidates, CTX)
       assert.equal(2, n)
@@ -68,7 +68,7 @@ describe("placement/best_fit", function()
     end)
 
     it("leaves the pool unchanged", function()
-      P.place(pool:vm("v"), pool:hosts(), CTX)
+      P.place(pool:vm("v"), vp.HostList(pool, pool:hosts()), CTX)
       assert.equal("pending", pool:vm("v").state)
       assert.equal(vp.Resources(8, 4096), pool:host("h2").free)
     end)
@@ -83,7 +83,7 @@ describe("placement/best_fit", function()
       },
       vms = { { name = "v", cpu = 2, memory = 512 } },
     }
-    local h, why = P.place(pool:vm("v"), pool:hosts(), CTX)
+    local h, why = P.place(pool:vm("v"), vp.HostList(pool, pool:hosts()), CTX)
     assert.equal("h2", h.name)
     assert.equal("best fit on h2: 6 cpu, 1536 MiB left", why)
   end)
@@ -97,7 +97,7 @@ describe("placement/best_fit", function()
       },
       vms = { { name = "v", cpu = 1, memory = 128 } },
     }
-    assert.equal("h1", P.place(pool:vm("v"), pool:hosts(), CTX).name)
+    assert.equal("h1", P.place(pool:vm("v"), vp.HostList(pool, pool:hosts()), CTX).name)
     assert.equal("h3", P.place(pool:vm("v"), hosts(pool, "h3", "h1", "h2"), CTX).name)
     assert.equal("h2", P.place(pool:vm("v"), hosts(pool, "h2", "h3"), CTX).name)
   end)
@@ -113,15 +113,15 @@ describe("placement/best_fit", function()
       },
       vms = { { name = "v", cpu = 2, memory = 128 } },
     }
-    local h, why = P.place(pool:vm("v"), pool:hosts(), CTX)
+    local h, why = P.place(pool:vm("v"), vp.HostList(pool, pool:hosts()), CTX)
     assert.equal("h2", h.name)
     assert.equal("best fit on h2: 7 cpu, 896 MiB left", why)
   end)
 
   it("returns nil and a reason when there is no candidate", function()
     local pool = vp.pool { hosts = { { name = "h1", cpu = 1 } }, vms = { { name = "v", cpu = 2 } } }
-    local n = select("#", P.place(pool:vm("v"), {}, CTX))
-    local h, why = P.place(pool:vm("v"), {}, CTX)
+    local n = select("#", P.place(pool:vm("v"), vp.HostList(pool, {}), CTX))
+    local h, why = P.place(pool:vm("v"), vp.HostList(pool, {}), CTX)
     assert.equal(2, n)
     assert.is_nil(h)
     assert.equal("no candidate host", why)
