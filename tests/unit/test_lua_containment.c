@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "driver_sim.h"
 #include "engine.h"
 #include "lua_policy.h"
 
@@ -344,6 +345,87 @@ static void test_reload_broken(void)
     vp_pool_free(pool);
 }
 
+static char last_error[VP_ERR_TEXT];
+static int policy_errors;
+
+static void observe(void *ud, const vp_engine *e, const vp_event *ev)
+{
+    if (ev->kind == VP_EV_POLICY_ERROR) {
+        policy_errors++;
+        snprintf(last_error, sizeof last_error, "%s", ev->reason);
+    }
+}
+
+/* Moves the engine refuses (to the VM's own host; to a host without
+ * room) are reported naming the script and line, and the engine goes on
+ * deciding (the next balance round runs). */
+static void test_engine_refusals_name_script(void)
+{
+    static const char *const bodies[] = {
+        "return { {vm = pool:vm('v0'), to = pool:host('h0'), why = 'x'} }",
+        "return { {vm = pool:vm('v0'), to = pool:host('h1')}, {vm = pool:vm('v1'), to = pool:host('h1')},"
+        " {vm = pool:vm('v0'), to = pool:host('h2')} }"};
+    static const char *const says[] = {"move 1: VM 'v0' is already on host 'h0'",
+                                       "move 3: VM 'v0' moved twice"};
+    vp_config cfg = {0};
+    cfg.limits.migration_bandwidth_share = 0.5;
+    for (int k = 0; k < 2; k++) {
+        char text[512], name[32];
+        vp_err err = {0};
+        snprintf(text, sizeof text, "local P = {}\nfunction P.balance(pool, ctx)\n  %s\nend\nreturn P\n",
+                 bodies[k]);
+        snprintf(name, sizeof name, "refused_%d.lua", k);
+        const char *path = write_script(name, text);
+        vp_pool *pool = make_pool();
+        vp_clock *clock = vp_clock_new_sim(0);
+        vp_driver *drv = vp_sim_driver_new(pool, clock, NULL, &cfg, 0, &err);
+        vp_lua_policy *lp = load(VP_SLOT_BALANCE, path, 64, &err);
+        vp_engine_params prm = {300, 300, 300, 0, 0, 0};
+        vp_engine *e = vp_engine_new(pool, clock, drv, vp_lua_policy_slots(lp), &prm, &err);
+        vp_engine_set_observer(e, observe, NULL);
+        policy_errors = 0;
+        vp_engine_balance_now(e);
+        vp_engine_balance_now(e); /* still deciding */
+        CHECK_EQ_INT(policy_errors, 2);
+        char want[300];
+        snprintf(want, sizeof want, "%s:2: balance returned an invalid result: ", path);
+        CHECK_STR_HAS(last_error, want);
+        CHECK_STR_HAS(last_error, says[k]);
+        CHECK_EQ_INT(vp_engine_migrations_running(e), 0);
+        vp_engine_free(e);
+        drv->ops->free(drv);
+        vp_lua_policy_free(lp);
+        vp_clock_free(clock);
+        vp_pool_free(pool);
+    }
+}
+
+/* A destination without room is refused (h1 has 4 cpu: the fifth VM of
+ * 1 cpu moved in at once does not fit), here by the reload's dry run. */
+static void test_no_room_names_script(void)
+{
+    vp_err err = {0};
+    const char *path = write_script("no_room.lua",
+        "local P = {}\nfunction P.balance(pool, ctx)\n"
+        "  local t = {}\n"
+        "  for _, v in ipairs(pool:vms()) do\n"
+        "    if v.state == 'running' then t[#t + 1] = {vm = v, to = pool:host('h1')} end\n"
+        "  end\n"
+        "  return t\nend\nreturn P\n");
+    vp_pool *pool = make_pool();
+    const char *vms[] = {"w0", "w1", "w2", "w3"};
+    for (int i = 0; i < 4; i++) {
+        vp_id v = vp_pool_add_vm(pool, vms[i], vp_res_make(1, 1024, 0, 0), NULL);
+        CHECK_EQ_INT(vp_pool_allocate(pool, v, 2, NULL), 0);
+    }
+    vp_lua_policy *lp = load(VP_SLOT_BALANCE, path, 64, &err);
+    CHECK_EQ_INT(vp_lua_policy_reload(lp, VP_SLOT_BALANCE, pool, &err), -1); /* dry run */
+    CHECK_STR_HAS(err.text, "no_room.lua:2: balance returned an invalid result: move ");
+    CHECK_STR_HAS(err.text, "move 5: VM 'w2' needs 1 cpu, host 'h1' has 0 left");
+    vp_lua_policy_free(lp);
+    vp_pool_free(pool);
+}
+
 int main(void)
 {
     CHECK(mkdtemp(dir) != NULL);
@@ -354,6 +436,8 @@ int main(void)
     test_bad_returns();
     test_stale_proxy();
     test_reload_broken();
+    test_engine_refusals_name_script();
+    test_no_room_names_script();
     for (int i = 0; i < nfiles; i++)
         unlink(files[i]);
     rmdir(dir);
