@@ -141,11 +141,15 @@ const char *vp_lua_policy_path(const vp_lua_policy *p, vp_slot slot)
 
 /* ====== reload ====== */
 
-/* New version of slot s: load, dry run, hand-over, swap; the old version
- * stays on any failure. */
+/* New version of slot s: load, hand-over, dry run, swap; the old version
+ * stays on any failure.  1 (nothing done) when the file is unchanged. */
 static int reload_one(vp_lua_policy *p, vp_slot s, vp_pool *pool, vp_err *err)
 {
     lslot *old = &p->slots[s], fresh;
+    char version[sizeof old->version];
+    if (lslot_file_version(old->path, version, sizeof version, NULL) == 0 &&
+        strcmp(version, old->version) == 0)
+        return 1;
     if (lslot_load(&fresh, s, old->path, &p->opts, err) || lslot_hand_over(old, &fresh, err) ||
         lslot_dry_run(&fresh, pool, err) < 0) {
         if (fresh.L)
@@ -168,15 +172,16 @@ static int reload_one(vp_lua_policy *p, vp_slot s, vp_pool *pool, vp_err *err)
 int vp_lua_policy_reload(vp_lua_policy *p, int slot, vp_pool *pool, vp_err *err)
 {
     int rc = 0;
+    int changed = 0;
     for (int s = 0; s < VP_SLOT_N; s++) {
         vp_err e = {0};
-        if ((slot < 0 || slot == s) && reload_one(p, (vp_slot)s, pool, &e)) {
-            if (rc == 0 && err)
-                *err = e;
-            rc = -1;
-        }
+        int r = slot < 0 || slot == s ? reload_one(p, (vp_slot)s, pool, &e) : 1;
+        if (r < 0 && rc == 0 && err)
+            *err = e;
+        rc = r < 0 ? -1 : rc;
+        changed += r == 0;
     }
-    return rc;
+    return rc < 0 ? -1 : changed ? 0 : 1;
 }
 
 void vp_lua_policy_status(const vp_lua_policy *p, vp_slot slot, vp_lua_status *st)

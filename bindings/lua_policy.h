@@ -50,9 +50,11 @@ void vp_lua_policy_free(vp_lua_policy *p);
 /* The slots, for vp_engine_new; stable for the policy's life. */
 const vp_policy *vp_lua_policy_slots(vp_lua_policy *p);
 
-/* Reloads one slot (or all for slot < 0) from its file.  pool (may be
- * NULL) is used for the dry run.  0 if every reload succeeded; on
- * failure the old version keeps running and err says why. */
+/* Reloads one slot (or all for slot < 0) from its file; a slot whose
+ * file is unchanged (same content hash) is left as it is.  pool (may be
+ * NULL) is used for the dry run.  0 if a new version was swapped in and
+ * none failed, 1 if nothing changed, -1 on a failure (the old version
+ * keeps running and err says why). */
 int vp_lua_policy_reload(vp_lua_policy *p, int slot, vp_pool *pool, vp_err *err);
 
 /* The script file of a slot (absolute or as configured). */

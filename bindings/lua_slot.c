@@ -20,7 +20,7 @@ const char *const lslot_fn[VP_SLOT_N] = {"place", "balance", "reserve", "migrate
 /* ====== version and name ====== */
 
 /* The 64-bit XXH3 hash of the file's bytes, in hex. */
-static int hash_file(const char *path, char *out, size_t n, vp_err *err)
+int lslot_file_version(const char *path, char *out, size_t n, vp_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -107,7 +107,7 @@ int lslot_load(lslot *out, vp_slot slot, const char *path, const vp_lua_opts *o,
     out->table_ref = out->fn_ref = LUA_NOREF;
     snprintf(out->path, sizeof out->path, "%s", path);
     snprintf(dir, sizeof dir, "%s", path);
-    if (hash_file(path, out->version, sizeof out->version, err))
+    if (lslot_file_version(path, out->version, sizeof out->version, err))
         return -1;
     lb_box_opts bo = {o->instructions, (size_t)o->memory_mb << 20, dirname(dir), o->lib_dir};
     if (!(out->L = lb_box_new(&bo, err)))

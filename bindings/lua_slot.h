@@ -36,6 +36,9 @@ typedef struct lslot {
 int lslot_load(lslot *out, vp_slot slot, const char *path, const vp_lua_opts *o, vp_err *err);
 void lslot_close(lslot *s);
 
+/* The version of a script file: the XXH3-64 hash of its bytes, in hex. */
+int lslot_file_version(const char *path, char *out, size_t n, vp_err *err);
+
 /* Calls the slot function on pool as a decision would, checks the result
  * (balance moves also with the engine's checks) and discards it.  0 ran,
  * 1 skipped (no pool, or nothing in it to ask about), -1 failed. */

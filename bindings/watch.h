@@ -19,7 +19,8 @@
 
 typedef struct vp_lua_watch vp_lua_watch;
 
-/* ok: 0 reloaded, -1 failed (old version kept; error says why). */
+/* ok: 0 reloaded, 1 unchanged (same content), -1 failed (old version
+ * kept; error says why). */
 typedef void (*vp_reload_cb)(void *ud, vp_slot slot, int ok, const char *version,
                              const char *error);
 

@@ -77,10 +77,12 @@ static void log_note(serve *s, const char *event, const char *reason)
 static void on_reload(void *ud, vp_slot slot, int rc, const char *version, const char *error)
 {
     serve *s = ud;
+    static const char *const what[] = {"policy_reload_failed", "policy_reloaded",
+                                       "policy_unchanged"};
     log_line(json_pack("{s:f,s:s,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event",
-                       rc ? "policy_reload_failed" : "policy_reloaded", "slot",
-                       vp_slot_names[slot], "version", version, "reason",
-                       rc ? error : "new version checked and swapped in"));
+                       what[rc + 1], "slot", vp_slot_names[slot], "version", version, "reason",
+                       rc < 0 ? error : rc ? "same content as the running version"
+                                           : "new version checked and swapped in"));
 }
 
 /* Stops the engine's periodic work at once (other callbacks due in this

@@ -181,7 +181,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *t, int revents)
 
 static void on_reloaded(void *ud, vp_slot slot, int rc, const char *version, const char *error)
 {
-    if (rc)
+    if (rc < 0)
         printf("reload failed: %s\n", error);
 }
 

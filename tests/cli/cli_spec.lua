@@ -181,6 +181,69 @@ describe("vmpilot", function()
       assert.matches("stopping stopped$", ev)
     end)
 
+    -- A config in a temporary folder whose placement policy we edit while
+    -- the server runs; the trace is the shipped one (absolute path).
+    local function hot_setup()
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir -p " .. dir))
+      local trace = DATA .. "/../../../examples/traces/20110303"
+      local cfg = io.open(dir .. "/serve.json", "w")
+      cfg:write((([[{
+        "host_types": [{"name": "g4", "cpu": 3720, "memory": 4096, "network": 1000}],
+        "hosts": [{"type": "g4", "count": 4, "name": "h%d"}],
+        "vm_types": [{"name": "small", "cpu": 500, "memory": 613}],
+        "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5},
+        "policies": {"placement": "place.lua"},
+        "simulation": {"trace": "TRACE", "step": 0.1, "max_vms": 4}
+      }]]):gsub("TRACE", trace)))
+      cfg:close()
+      return dir
+    end
+
+    local function write(path, text)
+      local f = assert(io.open(path, "w"))
+      f:write(text)
+      f:close()
+    end
+
+    local function sleep(s) os.execute("sleep " .. s) end
+
+    it("reloads a changed policy, refuses a broken one and keeps running", function()
+      local dir = hot_setup()
+      write(dir .. "/place.lua", "return { name = 'one', place = function(vm, hosts) return hosts[1], 'one' end }\n")
+      local log = dir .. "/log"
+      assert(os.execute(string.format("%s serve --duration 3 --pid-file %s/pid %s/serve.json > %s 2>&1 &",
+        VMPILOT, dir, dir, log)))
+      sleep(0.8)
+      write(dir .. "/place.lua", "return { name = 'two', place = function(vm, hosts) return hosts[1], 'two' end }\n")
+      sleep(0.6)
+      write(dir .. "/place.lua", "return { name = 'three', place = function(vm, hosts) return hosts[1] +\n end }\n")
+      sleep(0.6)
+      local code = run("policy reload --pid-file " .. dir .. "/pid")
+      assert.equal(0, code)
+      sleep(2)
+      local reloaded, failed, stopped = {}, {}, false
+      for l in io.lines(log) do
+        local ev = json.decode(l)
+        if ev.event == "policy_reloaded" then reloaded[#reloaded + 1] = ev end
+        if ev.event == "policy_reload_failed" then failed[#failed + 1] = ev end
+        stopped = stopped or ev.event == "stopped"
+      end
+      assert.is_true(stopped)
+      assert.is_true(#reloaded >= 1)
+      assert.equal("placement", reloaded[1].slot)
+      -- the broken file is refused (on change, and again on SIGHUP) naming file and line
+      assert.is_true(#failed >= 2, "expected the change and the SIGHUP to fail")
+      for _, ev in ipairs(failed) do
+        if ev.slot == "placement" then
+          assert.matches("place.lua:2:", ev.reason, 1, true)
+          assert.matches("keeps running", ev.reason, 1, true)
+        end
+      end
+      os.execute("rm -rf " .. dir)
+    end)
+
     it("stops cleanly on SIGTERM", function()
       local code, out = run("serve " .. DATA .. "/fast-serve.json", "timeout --preserve-status -s TERM 2 ")
       assert.equal(0, code)

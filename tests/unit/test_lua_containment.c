@@ -336,6 +336,7 @@ static void test_reload_broken(void)
                                "function P.import_state(s) P.n = s and s.n or 0 end\n"
                                "return P\n");
     CHECK_EQ_INT(vp_lua_policy_reload(lp, VP_SLOT_PLACEMENT, pool, &err), 0);
+    CHECK_EQ_INT(vp_lua_policy_reload(lp, VP_SLOT_PLACEMENT, pool, &err), 1); /* unchanged */
     CHECK_EQ_INT(place(lp, pool, 2, &r, &err), 0);
     CHECK_EQ_INT(r.host, 2);
     vp_lua_policy_status(lp, VP_SLOT_PLACEMENT, &after);
@@ -405,7 +406,9 @@ static void test_engine_refusals_name_script(void)
 static void test_no_room_names_script(void)
 {
     vp_err err = {0};
-    const char *path = write_script("no_room.lua",
+    const char *path = write_script("no_room.lua", "return { balance = function() end }\n");
+    vp_lua_policy *lp = load(VP_SLOT_BALANCE, path, 64, &err);
+    write_script("no_room.lua",
         "local P = {}\nfunction P.balance(pool, ctx)\n"
         "  local t = {}\n"
         "  for _, v in ipairs(pool:vms()) do\n"
@@ -418,7 +421,6 @@ static void test_no_room_names_script(void)
         vp_id v = vp_pool_add_vm(pool, vms[i], vp_res_make(1, 1024, 0, 0), NULL);
         CHECK_EQ_INT(vp_pool_allocate(pool, v, 2, NULL), 0);
     }
-    vp_lua_policy *lp = load(VP_SLOT_BALANCE, path, 64, &err);
     CHECK_EQ_INT(vp_lua_policy_reload(lp, VP_SLOT_BALANCE, pool, &err), -1); /* dry run */
     CHECK_STR_HAS(err.text, "no_room.lua:2: balance returned an invalid result: move ");
     CHECK_STR_HAS(err.text, "move 5: VM 'w2' needs 1 cpu, host 'h1' has 0 left");
