@@ -247,6 +247,81 @@ int lslot_when(lslot *s, vp_pool *pool, const lslot_when_args *a, vp_when *out, 
     return lslot_decide(s, pool, push_when, check_when, 2, (void *)a, out, err);
 }
 
+/* ====== order(vms, ctx) -> the same VMs, in placement order ====== */
+
+typedef struct order_args {
+    vp_id *vms;
+    size_t n;
+    const vp_decision_ctx *dc;
+} order_args;
+
+static int push_order(lslot *s, void *arg)
+{
+    const order_args *a = arg;
+    lua_createtable(s->L, (int)a->n, 0);
+    for (size_t i = 0; i < a->n; i++) {
+        lb_push_proxy(s->L, LB_VM, NULL, 0, a->vms[i], 0);
+        lua_rawseti(s->L, -2, (lua_Integer)i + 1);
+    }
+    push_ctx(s->L, a->dc);
+    return 2;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    vp_id x = *(const vp_id *)a, y = *(const vp_id *)b;
+    return (x > y) - (x < y);
+}
+
+/* Reads the returned list into out (n ids); -1 unless it is exactly a
+ * permutation of the given VMs (sorted copy in `given`). */
+static int read_order(lslot *s, const vp_id *given, size_t n, vp_id *out, vp_err *err)
+{
+    lua_State *L = s->L;
+    if (!lua_istable(L, 1) || lua_rawlen(L, 1) != n)
+        return lslot_invalid(s, err, "order must return a list of the %zu VMs it was given", n);
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, 1, (lua_Integer)i + 1);
+        lb_proxy *v = lb_test_proxy(L, -1, LB_VM);
+        lua_pop(L, 1);
+        if (!v)
+            return lslot_invalid(s, err, "order: item %zu is not a Vm", i + 1);
+        out[i] = v->id;
+    }
+    vp_id *sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return vp_err_set(err, "out of memory");
+    memcpy(sorted, out, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_id);
+    int same = memcmp(sorted, given, n * sizeof *sorted) == 0;
+    free(sorted);
+    return same ? 0 : lslot_invalid(s, err, "order must return each VM it was given exactly once");
+}
+
+static int check_order(lslot *s, void *arg, void *out, vp_err *err)
+{
+    order_args *a = arg;
+    vp_id *given = malloc(2 * a->n * sizeof *given);
+    if (!given)
+        return vp_err_set(err, "out of memory");
+    memcpy(given, a->vms, a->n * sizeof *given);
+    qsort(given, a->n, sizeof *given, by_id);
+    int rc = read_order(s, given, a->n, given + a->n, err);
+    if (rc == 0)
+        memcpy(a->vms, given + a->n, a->n * sizeof *given);
+    free(given);
+    return rc;
+}
+
+int lslot_order(lslot *s, vp_pool *pool, vp_id *vms, size_t n, const vp_decision_ctx *dc,
+                vp_err *err)
+{
+    order_args a = {vms, n, dc};
+    if (s->order_ref == LUA_NOREF)
+        return 1;
+    return lslot_call(s, s->order_ref, "order", pool, push_order, check_order, 1, &a, NULL, err);
+}
+
 /* ====== dry runs ====== */
 
 /* The VM to ask placement about: a pending one as in a real call, else

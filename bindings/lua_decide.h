@@ -30,4 +30,9 @@ int lslot_reserve(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_reserva
                   vp_err *err);
 int lslot_when(lslot *s, vp_pool *pool, const lslot_when_args *a, vp_when *out, vp_err *err);
 
+/* placement's order(vms, ctx): reorders vms in place.  1 when the script
+ * has no order function. */
+int lslot_order(lslot *s, vp_pool *pool, vp_id *vms, size_t n, const vp_decision_ctx *dc,
+                vp_err *err);
+
 #endif

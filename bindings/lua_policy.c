@@ -49,6 +49,12 @@ static int t_place(void *ctx, const vp_pool *pool, vp_id vm, const vp_id *cand, 
     return lslot_place(ctx, (vp_pool *)pool, &a, out, err);
 }
 
+static int t_order(void *ctx, const vp_pool *pool, vp_id *vms, size_t n,
+                   const vp_decision_ctx *dc, vp_err *err)
+{
+    return lslot_order(ctx, (vp_pool *)pool, vms, n, dc, err);
+}
+
 static int t_balance(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc, vp_moves *out,
                      vp_err *err)
 {
@@ -111,6 +117,7 @@ vp_lua_policy *vp_lua_policy_new(const vp_lua_opts *opts, vp_err *err)
         publish(p, (vp_slot)s);
     }
     p->base.place = t_place;
+    p->base.order = t_order;
     p->base.balance = t_balance;
     p->base.reserve = t_reserve;
     p->base.migrate_when = t_when;

@@ -72,6 +72,13 @@ static int check_table(lua_State *L)
     snprintf(s->where, sizeof s->where, "%s:%d", ar.source[0] == '@' ? ar.source + 1 : s->path,
              ar.linedefined);
     s->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    s->order_ref = LUA_NOREF;
+    if (s->slot == VP_SLOT_PLACEMENT) { /* optional batch order */
+        if (lua_getfield(L, 1, "order") == LUA_TFUNCTION)
+            s->order_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        else
+            lua_pop(L, 1);
+    }
     read_name(s, 1);
     s->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
@@ -214,7 +221,8 @@ int lslot_invalid(const lslot *s, vp_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    vp_err_set(err, "%s: %s returned an invalid result: %s", s->where, lslot_fn[s->slot], why);
+    vp_err_set(err, "%s: %s returned an invalid result: %s", s->where,
+               s->calling ? s->calling : lslot_fn[s->slot], why);
     char src[VP_ERR_SOURCE];
     const char *colon = strrchr(s->where, ':');
     snprintf(src, sizeof src, "%.*s", (int)(colon - s->where), s->where);
@@ -224,6 +232,7 @@ int lslot_invalid(const lslot *s, vp_err *err, const char *fmt, ...)
 
 typedef struct call_ctx {
     lslot *s;
+    int fn_ref;
     lslot_push_fn push;
     lslot_check_fn check;
     void *arg, *out;
@@ -238,7 +247,7 @@ static int call_slot(lua_State *L)
 {
     call_ctx *c = lua_touserdata(L, 1);
     lua_settop(L, 0);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, c->s->fn_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref);
     int nargs = c->push(c->s, c->arg);
     lua_call(L, nargs, c->nres);
     c->rc = c->check(c->s, c->arg, c->out, c->err);
@@ -248,16 +257,24 @@ static int call_slot(lua_State *L)
 int lslot_decide(lslot *s, vp_pool *pool, lslot_push_fn push, lslot_check_fn check, int nres,
                  void *arg, void *out, vp_err *err)
 {
+    return lslot_call(s, s->fn_ref, lslot_fn[s->slot], pool, push, check, nres, arg, out, err);
+}
+
+int lslot_call(lslot *s, int fn_ref, const char *fn, vp_pool *pool, lslot_push_fn push,
+               lslot_check_fn check, int nres, void *arg, void *out, vp_err *err)
+{
     lua_State *L = s->L;
-    call_ctx c = {s, push, check, arg, out, err, nres, 0};
+    call_ctx c = {s, fn_ref, push, check, arg, out, err, nres, 0};
+    s->calling = fn;
     lua_settop(L, 0);
     lb_view_begin(L, pool);
     lua_pushcfunction(L, call_slot);
     lua_pushlightuserdata(L, &c);
-    lb_box_set_entry(L, lslot_fn[s->slot]);
+    lb_box_set_entry(L, fn);
     int rc = lb_box_call(L, 1, 0, err);
     if (rc == 0)
         rc = c.rc;
+    s->calling = NULL;
     lua_settop(L, 0);
     lb_view_end(L);
     s->calls++;

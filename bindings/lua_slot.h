@@ -26,6 +26,8 @@ typedef struct lslot {
     bool has_self_test;
     lua_State *L;
     int table_ref, fn_ref;
+    int order_ref; /* placement's optional order(vms, ctx), or LUA_NOREF */
+    const char *calling; /* the function being called (for result errors) */
     uint64_t calls, errors, reloads, reload_failures;
     char last_error[VP_ERR_TEXT];
 } lslot;
@@ -58,5 +60,9 @@ typedef int (*lslot_push_fn)(lslot *s, void *arg);
 typedef int (*lslot_check_fn)(lslot *s, void *arg, void *out, vp_err *err);
 int lslot_decide(lslot *s, vp_pool *pool, lslot_push_fn push, lslot_check_fn check, int nres,
                  void *arg, void *out, vp_err *err);
+
+/* The same for another function of the script (fn_ref, named fn). */
+int lslot_call(lslot *s, int fn_ref, const char *fn, vp_pool *pool, lslot_push_fn push,
+               lslot_check_fn check, int nres, void *arg, void *out, vp_err *err);
 
 #endif

@@ -284,6 +284,30 @@ int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err)
     return 1;
 }
 
+size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n)
+{
+    vp_id *order = malloc((n ? n : 1) * sizeof *order);
+    vp_err err = {0};
+    size_t placed = 0;
+    if (!order)
+        return 0;
+    memcpy(order, vms, n * sizeof *order);
+    vp_decision_ctx dc = dctx(e, 0);
+    if (e->policy->order && n > 1) {
+        double t0 = vp_engine_wall();
+        int rc = e->policy->order(e->policy->place_ctx, e->pool, order, n, &dc, &err);
+        e->last_latency = vp_engine_wall() - t0;
+        if (rc < 0) {
+            vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, VP_NONE);
+            memcpy(order, vms, n * sizeof *order);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        placed += vp_engine_submit(e, order[i], NULL) == 0;
+    free(order);
+    return placed;
+}
+
 /* Retries the VMs still waiting, in order; keeps those that still wait. */
 static void retry_pending(vp_engine *e)
 {

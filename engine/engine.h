@@ -102,6 +102,13 @@ void vp_engine_stop(vp_engine *e);
  * bad argument. */
 int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err);
 
+/* Submits n VMs at once (e.g. a simulation's start): the placement
+ * policy's order function, if any, sorts them (best-fit decreasing: by
+ * size, largest first), then each is submitted as by vp_engine_submit.
+ * A failing or invalid order is a placement policy error; the given
+ * order is used.  Returns how many were placed now. */
+size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n);
+
 /* Proposes one migration (as the balance slot would); it goes through
  * migrate_when and the limits.  -1 if the move is invalid now. */
 int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);

@@ -81,6 +81,11 @@ typedef struct vp_when {
 typedef int (*vp_place_fn)(void *ctx, const vp_pool *pool, vp_id vm, const vp_id *candidates,
                            size_t n, const vp_decision_ctx *dc, vp_place_result *out,
                            vp_err *err);
+/* order: the order in which a batch of VMs submitted together is placed
+ * (vms reordered in place: a permutation).  0 reordered, 1 no opinion
+ * (keep the given order), -1 failed. */
+typedef int (*vp_order_fn)(void *ctx, const vp_pool *pool, vp_id *vms, size_t n,
+                           const vp_decision_ctx *dc, vp_err *err);
 typedef int (*vp_balance_fn)(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc,
                              vp_moves *out, vp_err *err);
 typedef int (*vp_reserve_fn)(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc,
@@ -106,6 +111,7 @@ typedef struct vp_slot_id {
 typedef struct vp_policy {
     vp_place_fn place;
     void *place_ctx;
+    vp_order_fn order; /* optional (NULL: batches are placed in the given order); place_ctx */
     vp_balance_fn balance;
     void *balance_ctx;
     vp_reserve_fn reserve;

@@ -104,8 +104,16 @@ int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
 
 void vp_sim_world_start(vp_sim_world *w)
 {
-    for (vp_id v = 0; v < vp_pool_vm_end(w->pool); v++)
-        (void)vp_engine_submit(w->engine, v, NULL);
+    size_t n = vp_pool_vm_end(w->pool);
+    vp_id *all = malloc((n ? n : 1) * sizeof *all);
+    for (vp_id v = 0; v < n; v++)
+        if (all)
+            all[v] = v;
+        else /* no memory for a batch: one by one, in id order */
+            (void)vp_engine_submit(w->engine, v, NULL);
+    if (all)
+        (void)vp_engine_submit_batch(w->engine, all, n);
+    free(all);
     vp_engine_start(w->engine);
 }
 

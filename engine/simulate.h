@@ -68,7 +68,8 @@ typedef struct vp_sim_world {
 int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
                        const vp_policy *policy, vp_err *err);
 
-/* Submits every VM for placement and starts the engine's periodic work. */
+/* Submits every VM for placement as one batch (the placement policy may
+ * order it) and starts the engine's periodic work. */
 void vp_sim_world_start(vp_sim_world *w);
 
 void vp_sim_world_free(vp_sim_world *w);

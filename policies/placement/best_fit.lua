@@ -4,10 +4,10 @@
 -- the VM), choose the one left with the least free CPU after placing it;
 -- ties go to the least free memory, then to the earlier candidate.  Packing
 -- tightly keeps other hosts empty (they can be switched off) and leaves
--- large holes for large VMs.  The engine places VMs one at a time in the
--- order they are requested; with a batch sorted by decreasing size this is
--- best-fit decreasing.  The search runs in C (hosts:tightest), so a
--- decision costs microseconds however many candidates there are.
+-- large holes for large VMs.  A batch of VMs requested together (a
+-- simulation's start, say) is placed largest first (P.order): best-fit
+-- decreasing.  The search runs in C (hosts:tightest), so a decision costs
+-- microseconds however many candidates there are.
 local P = { name = "best-fit" }
 
 ---@param vm Vm
@@ -20,6 +20,24 @@ function P.place(vm, hosts, ctx)
   end
   return best, string.format("best fit on %s: %g cpu, %g MiB left", best.name, cpu_left,
     best.free.memory - vm.size.memory)
+end
+
+-- Best-fit decreasing: a batch is placed by decreasing cpu size, then
+-- memory size, then id.
+---@param vms Vm[]
+---@return Vm[]
+function P.order(vms, ctx)
+  local cpu, mem = {}, {}
+  for _, vm in ipairs(vms) do
+    local size = vm.size
+    cpu[vm], mem[vm] = size.cpu, size.memory
+  end
+  table.sort(vms, function(a, b)
+    if cpu[a] ~= cpu[b] then return cpu[a] > cpu[b] end
+    if mem[a] ~= mem[b] then return mem[a] > mem[b] end
+    return a.id < b.id
+  end)
+  return vms
 end
 
 return P

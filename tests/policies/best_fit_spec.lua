@@ -127,3 +127,20 @@ describe("placement/best_fit", function()
     assert.equal("no candidate host", why)
   end)
 end)
+
+describe("placement/best_fit order (best-fit decreasing)", function()
+  it("places a batch by decreasing cpu, then memory, then id", function()
+    local pool = vp.pool {
+      hosts = { { name = "h", cpu = 64, memory = 65536 } },
+      vms = {
+        { name = "a", cpu = 1, memory = 100 }, { name = "b", cpu = 4, memory = 100 },
+        { name = "c", cpu = 2, memory = 300 }, { name = "d", cpu = 2, memory = 500 },
+        { name = "e", cpu = 4, memory = 100 },
+      },
+    }
+    local order = P.order(pool:vms(), CTX)
+    local names = {}
+    for i, vm in ipairs(order) do names[i] = vm.name end
+    assert.same({ "b", "e", "d", "c", "a" }, names)
+  end)
+end)

@@ -428,6 +428,39 @@ static void test_no_room_names_script(void)
     vp_pool_free(pool);
 }
 
+/* A placement script's order() must return exactly the VMs it got. */
+static void test_bad_order(void)
+{
+    static const char *const bodies[] = {"return {vms[1]}", "return {vms[1], vms[1], vms[3]}",
+                                         "return {vms[1], 'x', vms[3]}", "return vms"};
+    static const char *const says[] = {"order must return a list of the 3 VMs",
+                                       "exactly once", "item 2 is not a Vm", NULL};
+    vp_pool *pool = make_pool();
+    for (int k = 0; k < 4; k++) {
+        char text[512], name[32];
+        vp_err err = {0};
+        snprintf(text, sizeof text, "local P = {}\nfunction P.place(vm, hosts) return hosts[1] end\n"
+                 "function P.order(vms, ctx)\n  %s\nend\nreturn P\n", bodies[k]);
+        snprintf(name, sizeof name, "order_%d.lua", k);
+        const char *path = write_script(name, text);
+        vp_lua_policy *lp = load(VP_SLOT_PLACEMENT, path, 64, &err);
+        const vp_policy *p = vp_lua_policy_slots(lp);
+        vp_id vms[3] = {3, 2, 0};
+        int rc = p->order(p->place_ctx, pool, vms, 3, &DC, &err);
+        if (says[k]) {
+            CHECK_EQ_INT(rc, -1);
+            CHECK_STR_HAS(err.text, says[k]);
+            CHECK_STR_HAS(err.text, path);
+            CHECK_STR_HAS(err.text, "order returned an invalid result");
+        } else {
+            CHECK_EQ_INT(rc, 0);
+            CHECK(vms[0] == 3 && vms[1] == 2 && vms[2] == 0);
+        }
+        vp_lua_policy_free(lp);
+    }
+    vp_pool_free(pool);
+}
+
 int main(void)
 {
     CHECK(mkdtemp(dir) != NULL);
@@ -440,6 +473,7 @@ int main(void)
     test_reload_broken();
     test_engine_refusals_name_script();
     test_no_room_names_script();
+    test_bad_order();
     for (int i = 0; i < nfiles; i++)
         unlink(files[i]);
     rmdir(dir);
