@@ -390,18 +390,35 @@ static int dry_balance(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_er
     return rc;
 }
 
+/* order() (if the script has one) on up to 64 of the pool's VMs. */
+static int dry_order(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_err *err)
+{
+    vp_id vms[64];
+    size_t n = 0;
+    for (vp_id v = 0; v < vp_pool_vm_end(pool) && n < 64; v++)
+        if (vp_pool_vm(pool, v))
+            vms[n++] = v;
+    return n > 1 ? lslot_order(s, pool, vms, n, dc, err) : 1;
+}
+
+static int dry_place(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_err *err)
+{
+    vp_id vm = 0, cand[64];
+    vp_place_result r;
+    size_t n = dry_place_args(pool, &vm, cand);
+    lslot_place_args a = {vm, cand, n, dc};
+    int rc = n ? lslot_place(s, pool, &a, &r, err) : 1;
+    int ro = rc < 0 ? 1 : dry_order(s, pool, dc, err);
+    return rc < 0 || ro < 0 ? -1 : rc;
+}
+
 int lslot_dry_run(lslot *s, vp_pool *pool, vp_err *err)
 {
     vp_decision_ctx dc = {0, 0};
     if (!pool)
         return 1;
-    if (s->slot == VP_SLOT_PLACEMENT) {
-        vp_id vm = 0, cand[64];
-        vp_place_result r;
-        size_t n = dry_place_args(pool, &vm, cand);
-        lslot_place_args a = {vm, cand, n, &dc};
-        return n ? lslot_place(s, pool, &a, &r, err) : 1;
-    }
+    if (s->slot == VP_SLOT_PLACEMENT)
+        return dry_place(s, pool, &dc, err);
     if (s->slot == VP_SLOT_BALANCE)
         return dry_balance(s, pool, &dc, err);
     if (s->slot == VP_SLOT_RESERVATION)

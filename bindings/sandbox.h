@@ -49,7 +49,7 @@ void lb_box_set_entry(lua_State *L, const char *name);
 
 /* Calls the function below nargs arguments with the budget reset;
  * nresults results stay on the stack on success.  On failure err->text
- * is "script:line: in function 'name': message" (and err->source/line
+ * is "script:line: message (in function 'name')" (and err->source/line
  * are set); a blown budget or memory ceiling says so. */
 int lb_box_call(lua_State *L, int nargs, int nresults, vp_err *err);
 

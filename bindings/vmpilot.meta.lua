@@ -8,7 +8,7 @@
 -- the PlanetLab model), memory in MiB, disk in GiB, network in Mbit/s.
 -- Utilizations and history samples are fractions (0.5 = 50 %).
 --
--- Proxies.  Host, Vm, History, Migration and the engine's Pool are
+-- Proxies.  Host, Vm, History, Migration, HostList and the engine's Pool are
 -- proxies onto the engine's pool: every read goes to the pool as it is
 -- now, and they are valid only during the policy call that received
 -- them; using one in a later call raises "Host proxy used after the
@@ -218,10 +218,8 @@ function vmpilot.stats.max(xs) end
 ---@return number|nil intercept
 function vmpilot.stats.trend(xs) end
 
--- ====== Host ======
+-- ====== HostList ======
 
----A host of the pool (read-only proxy).  `tostring(h)` is "Host(name)";
----`==` compares pool and id.
 ---The candidate hosts of a placement decision (all fit the VM now), in
 ---host-id order; with limits.placement_candidates = K only K of the pool's
 ---hosts (a round-robin window).  #hosts, hosts[i] (1-based, nil past the
@@ -254,6 +252,10 @@ function HostList:loosest(vm, resource) end
 ---@return HostList
 function vmpilot.HostList(pool, hosts) end
 
+-- ====== Host ======
+
+---A host of the pool (read-only proxy).  `tostring(h)` is "Host(name)";
+---`==` compares pool and id.
 ---@class Host
 ---@field name string
 ---@field id integer            the engine's id (0-based, never reused)
@@ -540,6 +542,7 @@ function vmpilot.Reservation() end
 ---@field balance? vmpilot.balance
 ---@field reserve? vmpilot.reserve
 ---@field migrate_when? vmpilot.migrate_when
+---@field order? fun(vms: Vm[], ctx: vmpilot.Ctx): Vm[]  placement only: the order a batch submitted together is placed in (the same VMs)
 ---@field self_test? fun(): boolean|nil, string|nil  run at load and reload; raise or return false, reason to refuse the version
 ---@field export_state? fun(): any  on reload, the running version's state (nil, booleans, numbers, strings, tables of those)
 ---@field import_state? fun(state: any)  on reload, the new version receives what export_state returned

@@ -1,7 +1,7 @@
 /*
  * cli_simulate.c - `vmpilot simulate [CONFIG]`.
  *
- * Provides: vp_cli_simulate(), vp_cli_policy_for().
+ * Provides: vp_cli_simulate(), vp_cli_policies().
  * Uses: cli.h, simulate.h, event_json.h, jansson.
  */
 #include <getopt.h>
@@ -25,11 +25,13 @@ static const char simulate_usage[] =
     "\n"
     "options:\n"
     "  --json            print the summary as JSON instead of a table\n"
-    "  --events FILE     write every engine event as a JSON line to FILE ('-' = stdout)\n"
+    "  --events FILE     write every engine event but the per-round 'sampled' as a\n"
+    "                    JSON line to FILE ('-' = stdout)\n"
     "  --progress        always report progress on stderr (default: when a terminal)\n"
     "  -q, --quiet       no progress\n"
     "  -h, --help        this text\n"
-    "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid config\n";
+    "exit codes: 0 success, 1 runtime failure, 2 usage error,\n"
+    "            3 invalid config or policy script\n";
 
 typedef struct sim_opts {
     bool json, quiet, progress;

@@ -74,7 +74,7 @@ static const num_rule R_COUNT = {1, INT_MAX, false, true, "an integer >= 1"};
 static const num_rule R_NONNEG_INT = {0, INT_MAX, false, true, "an integer >= 0"};
 static const num_rule R_INSTRUCTIONS = {1000, 1e15, false, true, "an integer >= 1000"};
 static const num_rule R_MEGABYTES = {1, 1e9, false, true, "an integer >= 1"};
-static const num_rule R_HISTORY = {1, 4096, false, true, "an integer in 1..4096"};
+static const num_rule R_HISTORY = {1, 4096, false, true, "an integer >= 1"};
 
 static const char *const ROOT_KEYS[] = {"host_types", "hosts",  "vm_types",  "policies",
                                         "intervals",  "limits", "simulation"};

@@ -16,8 +16,9 @@
  *       "name": "ml110-g5",                 required, unique
  *       "cpu": 5320, "memory": 4096,        capacity [cpu units, MiB], required
  *       "disk": 0, "network": 1000,         [GiB, Mbit/s], default 0
- *       "cores": 2,                         cores the cpu capacity is made of (per-core
- *                                           cpu = cpu / cores), default 1
+ *       "cores": 2,                         cores the cpu capacity is made of, default 1
+ *                                           (recorded for policies and reports; the
+ *                                           engine accounts the cpu total only)
  *       "overcommit": {"cpu": 1.0, "memory": 1.0, "disk": 1.0, "network": 1.0},
  *       "power": [93.7, 97, ... , 135]      watts at 0 %, 10 %, ... 100 % cpu
  *                                           (exactly 11 numbers, non-decreasing)

@@ -54,8 +54,10 @@ const char *vp_err_format(const vp_err *err, char *buf, size_t size)
 {
     size_t n = 0, k = strlen(err->source);
     buf[0] = '\0';
-    if (k && strncmp(err->text, err->source, k) == 0 && err->text[k] == ':')
-        return snprintf(buf, size, "%s", err->text), buf; /* already located */
+    char located[VP_ERR_SOURCE + 2];
+    snprintf(located, sizeof located, "%s:", err->source);
+    if (k && strstr(err->text, located)) /* the text already says where */
+        return snprintf(buf, size, "%s", err->text), buf;
     if (err->source[0])
         n += (size_t)snprintf(buf + n, size - n, "%s:", err->source);
     if (n < size && err->line > 0)

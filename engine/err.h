@@ -48,8 +48,8 @@ int vp_err_prefix(vp_err *err, const char *fmt, ...) VP_PRINTF(2, 3);
 void vp_err_at(vp_err *err, const char *source, int line, int column, const char *field);
 
 /* Formats err as "source:line:column: field: text" (parts that are unset
- * are left out; a text that already starts with "source:" is printed as
- * is) into buf; returns buf. */
+ * are left out; a text that already names "source:" is printed as is)
+ * into buf; returns buf. */
 const char *vp_err_format(const vp_err *err, char *buf, size_t size);
 
 #endif

@@ -2,7 +2,7 @@
  * main.c - the `vmpilot` command.
  *
  * Provides: main() and the subcommands simulate, serve, config check,
- * policy check; --help on each, --version.  Exit codes: 0 success,
+ * policy check, policy reload; --help on each, --version.  Exit codes: 0 success,
  * 1 runtime failure, 2 usage error, 3 invalid config or policy file.
  * Uses: config.h, simulate.h, engine.h, driver_sim.h, clock.h,
  * event_json.h, bindings/lua_policy.h (no Lua headers).
@@ -51,8 +51,9 @@ static const char policy_usage[] =
     "exports (place, balance, reserve, migrate_when), runs its self_test and a\n"
     "dry run of each on a small built-in pool, and checks every result; prints a\n"
     "verdict per slot, or the error as FILE:LINE: message.\n"
-    "reload: asks a running `vmpilot serve` (started with --pid-file) to reload\n"
-    "its policy scripts (SIGHUP); the outcome is in the server's log.\n"
+    "reload: asks a running `vmpilot serve` (its --pid-file, or its process id)\n"
+    "to reload the policy scripts that changed (SIGHUP); the outcome is in the\n"
+    "server's log.\n"
     "exit codes: 0 all valid / signal sent, 1 runtime failure, 2 usage error,\n"
     "            3 a script is invalid\n";
 
@@ -140,7 +141,7 @@ static int cmd_policy_reload(int argc, char **argv)
     else
         return vp_cli_usage_error(policy_usage, "%s", "expected --pid-file FILE or --pid PID");
     if (pid <= 0)
-        return fprintf(stderr, "vmpilot: no server process id in '%s'\n", argv[2]),
+        return fprintf(stderr, "vmpilot: no process id in '%s'\n", argv[2]),
                VP_EXIT_RUNTIME;
     if (kill((pid_t)pid, SIGHUP))
         return fprintf(stderr, "vmpilot: cannot signal process %ld: %s\n", pid,
@@ -158,7 +159,7 @@ static int cmd_noun(int argc, char **argv, const char *usage, int (*check)(int, 
     if (argc >= 2 && reload && !strcmp(argv[1], "reload"))
         return reload(argc - 1, argv + 1);
     if (argc < 2 || vp_cli_wants_help(argc, argv))
-        return argc < 2 ? vp_cli_usage_error(usage, "%s", "missing sub-command 'check'")
+        return argc < 2 ? vp_cli_usage_error(usage, "%s", "missing sub-command")
                         : (fputs(usage, stdout), VP_EXIT_OK);
     return vp_cli_usage_error(usage, "unknown sub-command '%s'", argv[1]);
 }

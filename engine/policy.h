@@ -5,8 +5,8 @@
  * migrate_when), each a function pointer with its own context, name and
  * version.  The engine calls them with a read-only view of the pool and
  * checks every result before acting on it.  bindings/ implements the
- * slots with Lua; policy_builtin.c has plain-C stand-ins the engine uses
- * when a slot has no script.
+ * slots with Lua; policy_builtin.c has plain-C stand-ins for the engine's
+ * own tests.
  * Uses: pool.h, err.h.
  *
  * Contract of every slot: return 0 with *out filled, or -1 with err set

@@ -2,8 +2,8 @@
  * policy_builtin.c - the decision slots in plain C.
  *
  * Provides: vp_policy_builtin() (see policy.h) and the vp_moves helpers.
- * These stand-ins let the engine run and be tested without Lua; they are
- * what a slot does when the config names no script.
+ * These stand-ins let the engine be tested without Lua (a slot the config
+ * names no script for runs the shipped default Lua policy instead).
  * Uses: policy.h, pool.h.
  */
 #include "policy.h"

@@ -16,7 +16,7 @@ local function p90(h)
 end
 
 ---@param vm Vm
----@param hosts Host[]
+---@param hosts HostList
 ---@param ctx vmpilot.Ctx
 ---@return Host|nil, string
 function P.place(vm, hosts, ctx)
