@@ -19,6 +19,8 @@
 struct lb_box {
     size_t used, peak, limit;
     bool mem_hit;
+    bool armed;   /* inside lb_box_call: the hook can report errors */
+    lua_State *L; /* for the allocator to arm the hook */
     long budget, spent;
     bool budget_hit;
     const char *entry; /* name of the function lb_box_call calls, for errors */
@@ -34,6 +36,20 @@ size_t lb_box_memory(lua_State *L) { return box_of(L)->used; }
 
 /* ====== memory ceiling ====== */
 
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* The ceiling is soft by an eighth: the first allocation over it arms
+ * the hook, which raises at the very next instruction, so the error
+ * names the script's line; allocations past the eighth fail outright
+ * (Lua then raises "not enough memory", which carries no line). */
+static bool over_ceiling(lb_box *b, size_t after)
+{
+    if (b->armed && !b->mem_hit)
+        lua_sethook(b->L, budget_hook, LUA_MASKCOUNT, 1); /* safe anywhere, as in lua.c */
+    b->mem_hit = true;
+    return !b->armed || after > b->limit + b->limit / 8;
+}
+
 static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     lb_box *b = ud;
@@ -43,10 +59,9 @@ static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         b->used -= old;
         return NULL;
     }
-    if (b->limit && nsize > old && b->used - old + nsize > b->limit) {
-        b->mem_hit = true;
+    if (b->limit && nsize > old && b->used - old + nsize > b->limit &&
+        over_ceiling(b, b->used - old + nsize))
         return NULL;
-    }
     void *p = realloc(ptr, nsize);
     if (p) {
         b->used = b->used - old + nsize;
@@ -61,6 +76,10 @@ static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     lb_box *b = box_of(L);
+    if (b->mem_hit) { /* armed by the allocator; fails again at every instruction */
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "memory ceiling of %I bytes reached", (lua_Integer)b->limit);
+    }
     b->spent += HOOK_STEP;
     if (b->spent <= b->budget && !b->budget_hit)
         return;
@@ -75,6 +94,13 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 static void budget_reset(lua_State *L)
 {
     lb_box *b = box_of(L);
+    if (b->limit && b->used > b->limit) {
+        /* garbage of a call that hit the ceiling; finalizers run under
+         * the hook (Lua turns their errors into warnings) */
+        b->spent = 0;
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
+        lua_gc(L, LUA_GCCOLLECT);
+    }
     b->spent = 0;
     b->budget_hit = false;
     b->mem_hit = false;
@@ -298,6 +324,7 @@ lua_State *lb_box_new(const lb_box_opts *opts, vp_err *err)
         return vp_err_set(err, "out of memory creating a Lua state"), NULL;
     }
     *(lb_box **)lua_getextraspace(L) = b;
+    b->L = L;
     lua_pushcfunction(L, open_all);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         vp_err_set(err, "cannot set up the policy sandbox: %s", lua_tostring(L, -1));
@@ -373,7 +400,7 @@ static void fill_error(lua_State *L, int rc, vp_err *err)
             snprintf(src, sizeof src, "%.*s", (int)(c - at - 2), at + 2);
         }
     }
-    if (rc == LUA_ERRMEM || b->mem_hit) /* no handler ran: no position is known */
+    if (rc == LUA_ERRMEM) /* no handler ran: no position is known */
         vp_err_set(err, "memory ceiling of %zu bytes reached (in function '%s')", b->limit,
                    b->entry ? b->entry : fn);
     else if (src[0] && strncmp(msg, src, strlen(src)) != 0) /* e.g. raised by the hook */
@@ -393,7 +420,9 @@ int lb_box_call(lua_State *L, int nargs, int nresults, vp_err *err)
     lua_pushcfunction(L, msgh);
     lua_insert(L, base);
     budget_reset(L);
+    box_of(L)->armed = true;
     int rc = lua_pcall(L, nargs, nresults, base);
+    box_of(L)->armed = false;
     lua_sethook(L, NULL, 0, 0);
     if (rc != LUA_OK) {
         fill_error(L, rc, err);
