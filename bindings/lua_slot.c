@@ -53,6 +53,16 @@ static void read_name(lslot *s, int t)
 
 /* ====== loading ====== */
 
+/* "file:line" where the function on the stack top is defined (it may
+ * live in a module the script required). */
+static void where_of(lua_State *L, const lslot *s, char *out, size_t n)
+{
+    lua_Debug ar;
+    lua_pushvalue(L, -1);
+    lua_getinfo(L, ">S", &ar);
+    snprintf(out, n, "%s:%d", ar.source[0] == '@' ? ar.source + 1 : s->path, ar.linedefined);
+}
+
 /* Protected: checks the script's table (index 1) for the slot function
  * and keeps references to both; raises a message on a wrong shape. */
 static int check_table(lua_State *L)
@@ -66,16 +76,14 @@ static int check_table(lua_State *L)
         return luaL_error(L, "%s: the returned table has no function '%s' (got %s); a %s "
                              "policy defines %s", s->path, lslot_fn[s->slot],
                           luaL_typename(L, -1), vp_slot_names[s->slot], lslot_fn[s->slot]);
-    lua_Debug ar;
-    lua_pushvalue(L, -1);
-    lua_getinfo(L, ">S", &ar); /* the function may live in a module the script required */
-    snprintf(s->where, sizeof s->where, "%s:%d", ar.source[0] == '@' ? ar.source + 1 : s->path,
-             ar.linedefined);
+    where_of(L, s, s->where, sizeof s->where);
     s->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     s->order_ref = LUA_NOREF;
     if (s->slot == VP_SLOT_PLACEMENT) { /* optional batch order */
-        if (lua_getfield(L, 1, "order") == LUA_TFUNCTION)
+        if (lua_getfield(L, 1, "order") == LUA_TFUNCTION) {
+            where_of(L, s, s->order_where, sizeof s->order_where);
             s->order_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        }
         else
             lua_pop(L, 1);
     }
@@ -221,11 +229,13 @@ int lslot_invalid(const lslot *s, vp_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    vp_err_set(err, "%s: %s returned an invalid result: %s", s->where,
+    bool order = s->calling && !strcmp(s->calling, "order");
+    const char *where = order ? s->order_where : s->where;
+    vp_err_set(err, "%s: %s returned an invalid result: %s", where,
                s->calling ? s->calling : lslot_fn[s->slot], why);
     char src[VP_ERR_SOURCE];
-    const char *colon = strrchr(s->where, ':');
-    snprintf(src, sizeof src, "%.*s", (int)(colon - s->where), s->where);
+    const char *colon = strrchr(where, ':');
+    snprintf(src, sizeof src, "%.*s", (int)(colon - where), where);
     vp_err_at(err, src, atoi(colon + 1), 0, NULL);
     return -1;
 }

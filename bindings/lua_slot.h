@@ -23,6 +23,7 @@ typedef struct lslot {
     char name[96];
     char version[20];          /* content hash, 16 hex digits */
     char where[PATH_MAX + 16]; /* "path:line" of the slot function */
+    char order_where[PATH_MAX + 16]; /* "path:line" of order(), if any */
     bool has_self_test;
     lua_State *L;
     int table_ref, fn_ref;

@@ -449,6 +449,7 @@ static void test_bad_order(void)
             CHECK_STR_HAS(err.text, says[k]);
             CHECK_STR_HAS(err.text, path);
             CHECK_STR_HAS(err.text, "order returned an invalid result");
+            CHECK_EQ_INT(err.line, 3); /* where order() is defined, not place() */
         } else {
             CHECK_EQ_INT(rc, 0);
             CHECK(vms[0] == 3 && vms[1] == 2 && vms[2] == 0);
