@@ -6,12 +6,8 @@ local P = require "policies.placement.best_fit"
 
 local CTX = { now = 0, interval = 0 }
 
--- The candidates, in the order given, as Host proxies of pool.
-local function hosts(pool, ...)
-  local list = {}
-  for i, name in ipairs { ... } do list[i] = pool:host(name) end
-  return vp.HostList(pool, list)
-end
+-- The candidates, in the order given, as the engine passes them.
+local hosts = require("tests.policies.helpers").candidates
 
 describe("placement/best_fit", function()
   it("is named best-fit and has a place slot", function()

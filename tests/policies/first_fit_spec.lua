@@ -5,11 +5,8 @@ local P = require "policies.placement.first_fit"
 
 local CTX = { now = 0, interval = 0 }
 
-local function hosts(pool, ...)
-  local list = {}
-  for i, name in ipairs { ... } do list[i] = pool:host(name) end
-  return list
-end
+-- The candidates, in the order given, as the engine passes them.
+local hosts = require("tests.policies.helpers").candidates
 
 describe("placement/first_fit", function()
   local pool

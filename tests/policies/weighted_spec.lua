@@ -8,11 +8,8 @@ local P = require "policies.placement.weighted"
 
 local CTX = { now = 0, interval = 0 }
 
-local function hosts(pool, ...)
-  local list = {}
-  for i, name in ipairs { ... } do list[i] = pool:host(name) end
-  return list
-end
+-- The candidates, in the order given, as the engine passes them.
+local hosts = require("tests.policies.helpers").candidates
 
 -- Placing v (cpu 2, memory 100), by hand:
 --          cpu left / limit   memory left / limit   utilization
