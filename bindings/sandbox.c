@@ -202,12 +202,13 @@ static bool module_path(const char *dir, const char *name, char *out, size_t n)
     return stat(out, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Finds name: "vmpilot" is preloaded; "vmpilot.x" is lib_dir/x.lua;
- * anything else is policy_dir/<name>.lua. */
+/* Finds name: "vmpilot" is preloaded; "vmpilot.x" is lib_dir/vmpilot/x.lua (the
+ * same file plain Lua finds with lib_dir/?.lua on package.path); anything
+ * else is policy_dir/<name>.lua. */
 static bool find_module(lb_box *b, const char *name, char *out, size_t n)
 {
     if (strncmp(name, "vmpilot.", 8) == 0)
-        return module_path(b->lib_dir, name + 8, out, n);
+        return module_path(b->lib_dir, name, out, n); /* lib_dir/vmpilot/x.lua */
     return module_path(b->policy_dir, name, out, n);
 }
 

@@ -7,6 +7,7 @@
 #include <lua.h>
 #include <lualib.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -459,6 +460,40 @@ static void test_bad_order(void)
     vp_pool_free(pool);
 }
 
+/* require "vmpilot.x" loads lib_dir/vmpilot/x.lua (as plain Lua would
+ * with lib_dir/?.lua on package.path); a module in the policy's folder is
+ * found too; both run in the sandbox. */
+static void test_require(void)
+{
+    char lib[300], sub[320];
+    vp_err err = {0};
+    snprintf(lib, sizeof lib, "%s/lib", dir);
+    snprintf(sub, sizeof sub, "%s/vmpilot", lib);
+    CHECK(mkdir(lib, 0755) == 0 && mkdir(sub, 0755) == 0);
+    write_script("lib/vmpilot/pick.lua", "return { first = function(hosts) return hosts[1] end }\n");
+    write_script("near.lua", "return { why = 'from the folder' }\n");
+    const char *path = write_script("req.lua",
+        "local pick, near = require 'vmpilot.pick', require 'near'\n"
+        "return { place = function(vm, hosts) return pick.first(hosts), near.why end }\n");
+    vp_lua_opts o;
+    vp_lua_opts_from_config(&o, NULL);
+    o.paths[VP_SLOT_PLACEMENT] = path;
+    o.lib_dir = lib;
+    vp_lua_policy *lp = vp_lua_policy_new(&o, &err);
+    CHECK(lp != NULL);
+    vp_pool *pool = make_pool();
+    vp_place_result r;
+    CHECK_EQ_INT(lp ? place(lp, pool, 2, &r, &err) : -1, 0);
+    CHECK_STR_HAS(r.reason, "from the folder");
+    vp_lua_policy_free(lp);
+    vp_pool_free(pool);
+    snprintf(sub, sizeof sub, "%s/lib/vmpilot/pick.lua", dir);
+    unlink(sub);
+    snprintf(sub, sizeof sub, "%s/vmpilot", lib);
+    rmdir(sub);
+    rmdir(lib);
+}
+
 int main(void)
 {
     CHECK(mkdtemp(dir) != NULL);
@@ -472,6 +507,7 @@ int main(void)
     test_engine_refusals_name_script();
     test_no_room_names_script();
     test_bad_order();
+    test_require();
     for (int i = 0; i < nfiles; i++)
         unlink(files[i]);
     rmdir(dir);
