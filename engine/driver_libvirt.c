@@ -1,0 +1,604 @@
+/*
+ * driver_libvirt.c - the libvirt hypervisor driver (first increment).
+ *
+ * Provides: see driver_libvirt.h.
+ * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt, uthash.
+ *
+ * Per-host state (lv_host, in an array indexed by host id) holds the
+ * connection, the ids of its lifecycle and close callbacks, the event
+ * counters and, per domain name, the cpu.time and wall time of the last
+ * sample (to turn cpu time deltas into utilization).  Operations in
+ * flight are malloc'd records with a one-shot vp_timer on a doubly linked
+ * list, as in driver_sim.c; a record is unlinked and freed before its
+ * done() runs.
+ *
+ * A host whose connection closes (virConnectRegisterCloseCallback) is
+ * marked VP_HOST_DOWN and keeps its dead connection until close_host;
+ * reconnecting with back-off is a later increment.
+ */
+#include "driver_libvirt.h"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <uthash.h>
+
+#include "virt_events.h"
+
+#define LV_N_EVENTS 9 /* VIR_DOMAIN_EVENT_DEFINED .. VIR_DOMAIN_EVENT_CRASHED */
+
+static const char *const lv_event_names[LV_N_EVENTS] = {
+    "defined", "undefined", "started", "suspended", "resumed",
+    "stopped", "shutdown", "pmsuspended", "crashed",
+};
+
+typedef struct lv_driver lv_driver;
+
+/* The last cpu sample of one domain. */
+typedef struct lv_prev {
+    char *name;
+    unsigned long long cpu_ns;
+    uint64_t wall_ns;
+    uint64_t round;
+    UT_hash_handle hh;
+} lv_prev;
+
+typedef struct lv_host {
+    lv_driver *d;
+    vp_id id;
+    virConnectPtr conn;
+    int lifecycle_id;   /* -1 if not registered */
+    bool close_cb;      /* close callback registered */
+    unsigned events[LV_N_EVENTS];
+    lv_prev *prev;      /* by domain name */
+    uint64_t round;     /* sample rounds so far */
+} lv_host;
+
+typedef struct lv_op lv_op;
+
+struct lv_driver {
+    vp_driver base;
+    vp_pool *pool;
+    vp_clock *clock;
+    lv_host **hosts;    /* by host id, NULL if not open */
+    size_t n_hosts;
+    lv_op *ops;         /* operations in flight */
+    vp_libvirt_event_cb event_cb;
+    void *event_ud;
+};
+
+struct lv_op {
+    vp_timer timer;
+    lv_driver *d;
+    lv_op *prev, *next;
+    vp_driver_done_cb done;
+    void *ud;
+};
+
+static const vp_driver_ops lv_ops;
+
+/* ====== helpers ====== */
+
+static lv_driver *as_lv(const vp_driver *d)
+{
+    return d && d->ops == &lv_ops ? (lv_driver *)(void *)d : NULL;
+}
+
+/* Sets err to "what: <libvirt's last error>" and returns -1. */
+static int lv_fail(vp_err *err, const char *what)
+{
+    const char *msg = virGetLastErrorMessage();
+    int rc = vp_err_set(err, "%s: %s", what, msg ? msg : "unknown libvirt error");
+    virResetLastError();
+    return rc;
+}
+
+static lv_host *host_get(const lv_driver *s, vp_id host)
+{
+    return s && host < s->n_hosts ? s->hosts[host] : NULL;
+}
+
+static lv_host *open_host_of(const lv_driver *s, vp_id host, vp_err *err)
+{
+    lv_host *h = host_get(s, host);
+    if (!h)
+        vp_err_set(err, "host %u is not open on the libvirt driver", host);
+    return h;
+}
+
+static const vp_vm *vm_of(const lv_driver *s, vp_id vm, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(s->pool, vm);
+    if (!v)
+        vp_err_set(err, "no VM with id %u", vm);
+    return v;
+}
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Makes hosts[host] addressable, new entries NULL. */
+static int grow_hosts(lv_driver *s, vp_id host)
+{
+    if (host < s->n_hosts)
+        return 0;
+    size_t n = s->n_hosts ? s->n_hosts : 16;
+    while (n <= host)
+        n *= 2;
+    lv_host **hosts = realloc(s->hosts, n * sizeof *hosts);
+    if (!hosts)
+        return -1;
+    for (size_t i = s->n_hosts; i < n; i++)
+        hosts[i] = NULL;
+    s->hosts = hosts;
+    s->n_hosts = n;
+    return 0;
+}
+
+/* libvirt prints every error to stderr by default; we report them. */
+static void quiet_errors(void *ud, virErrorPtr e)
+{
+}
+
+/* ====== operations in flight ====== */
+
+static void op_fire(vp_clock *clock, vp_timer *timer, void *ud)
+{
+    lv_op *op = ud;
+    lv_driver *s = op->d;
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        s->ops = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    vp_driver_done_cb done = op->done;
+    void *done_ud = op->ud;
+    free(op);
+    done(done_ud, 0, NULL);
+}
+
+/* Calls done(ud, 0, NULL) on the next loop iteration. */
+static int op_later(lv_driver *s, vp_driver_done_cb done, void *ud, vp_err *err)
+{
+    lv_op *op = calloc(1, sizeof *op);
+    if (!op)
+        return vp_err_set(err, "out of memory");
+    op->d = s;
+    op->done = done;
+    op->ud = ud;
+    op->next = s->ops;
+    if (s->ops)
+        s->ops->prev = op;
+    s->ops = op;
+    vp_timer_init(&op->timer, op_fire, op);
+    vp_timer_start(s->clock, &op->timer, 0, 0);
+    return 0;
+}
+
+/* ====== libvirt callbacks ====== */
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+                        void *opaque)
+{
+    lv_host *h = opaque;
+    const char *kind = "unknown";
+    if (event >= 0 && event < LV_N_EVENTS) {
+        h->events[event]++;
+        kind = lv_event_names[event];
+    }
+    if (h->d->event_cb)
+        h->d->event_cb(h->d->event_ud, h->id, virDomainGetName(dom), kind);
+    return 0;
+}
+
+/* The connection dropped: the host is down until a later increment's
+ * reconnect brings it back.  Runs inside libvirt: no libvirt calls. */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    lv_host *h = opaque;
+    vp_pool_set_host_state(h->d->pool, h->id, VP_HOST_DOWN, NULL);
+}
+
+/* ====== hosts ====== */
+
+static void host_free(lv_host *h)
+{
+    lv_prev *p, *tmp;
+    HASH_ITER(hh, h->prev, p, tmp) {
+        HASH_DEL(h->prev, p);
+        free(p->name);
+        free(p);
+    }
+    if (h->lifecycle_id >= 0)
+        virConnectDomainEventDeregisterAny(h->conn, h->lifecycle_id);
+    if (h->close_cb)
+        virConnectUnregisterCloseCallback(h->conn, on_close);
+    if (h->conn)
+        virConnectClose(h->conn);
+    free(h);
+}
+
+/* Registers the lifecycle and close callbacks of a fresh connection. */
+static int host_watch(lv_host *h, vp_err *err)
+{
+    h->lifecycle_id = virConnectDomainEventRegisterAny(
+        h->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+        h, NULL);
+    if (h->lifecycle_id < 0)
+        return lv_fail(err, "cannot register for lifecycle events");
+    if (virConnectRegisterCloseCallback(h->conn, on_close, h, NULL) < 0)
+        return lv_fail(err, "cannot register a close callback");
+    h->close_cb = true;
+    return 0;
+}
+
+static int lv_open_host(vp_driver *d, vp_id host, const char *uri, vp_err *err)
+{
+    lv_driver *s = as_lv(d);
+    if (!vp_pool_host(s->pool, host))
+        return vp_err_set(err, "no host with id %u", host);
+    if (!uri || !*uri)
+        return vp_err_set(err, "host %u: the libvirt driver needs a URI", host);
+    if (host_get(s, host))
+        return vp_err_set(err, "host %u is already open", host);
+    lv_host *h = calloc(1, sizeof *h);
+    if (!h || grow_hosts(s, host))
+        return free(h), vp_err_set(err, "out of memory");
+    *h = (lv_host){.d = s, .id = host, .lifecycle_id = -1};
+    h->conn = virConnectOpen(uri);
+    if (!h->conn) {
+        free(h);
+        return lv_fail(err, uri);
+    }
+    if (host_watch(h, err)) {
+        host_free(h);
+        return vp_err_prefix(err, "%s: ", uri);
+    }
+    s->hosts[host] = h;
+    return 0;
+}
+
+static void lv_close_host(vp_driver *d, vp_id host)
+{
+    lv_driver *s = as_lv(d);
+    lv_host *h = host_get(s, host);
+    if (!h)
+        return;
+    s->hosts[host] = NULL;
+    host_free(h);
+}
+
+/* ====== inventory ====== */
+
+static int report_domain(virDomainPtr dom, vp_driver_vm_cb cb, void *ud, vp_err *err)
+{
+    virDomainInfo info;
+    if (virDomainGetInfo(dom, &info) < 0)
+        return lv_fail(err, virDomainGetName(dom));
+    vp_driver_vm_info vm = {
+        .name = virDomainGetName(dom),
+        .size = vp_res_make(info.nrVirtCpu, info.maxMem / 1024.0, 0, 0),
+        .running = virDomainIsActive(dom) == 1,
+    };
+    cb(ud, &vm);
+    return 0;
+}
+
+static int lv_list_vms(vp_driver *d, vp_id host, vp_driver_vm_cb cb, void *ud, vp_err *err)
+{
+    lv_host *h = open_host_of(as_lv(d), host, err);
+    if (!h)
+        return -1;
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(h->conn, &doms, 0);
+    if (n < 0)
+        return lv_fail(err, "cannot list domains");
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = report_domain(doms[i], cb, ud, err);
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    return rc;
+}
+
+/* ====== sampling ====== */
+
+/* The entry for name, created (with no history) if missing. */
+static lv_prev *prev_of(lv_host *h, const char *name)
+{
+    lv_prev *p = NULL;
+    HASH_FIND_STR(h->prev, name, p);
+    if (p)
+        return p;
+    p = calloc(1, sizeof *p);
+    if (!p || !(p->name = strdup(name)))
+        return free(p), NULL;
+    HASH_ADD_KEYPTR(hh, h->prev, p->name, strlen(p->name), p);
+    return p;
+}
+
+/* Forgets the domains not seen in the current round. */
+static void prev_prune(lv_host *h)
+{
+    lv_prev *p, *tmp;
+    HASH_ITER(hh, h->prev, p, tmp) {
+        if (p->round != h->round) {
+            HASH_DEL(h->prev, p);
+            free(p->name);
+            free(p);
+        }
+    }
+}
+
+/* cpu utilization (0..1) of one domain since its last sample; 0 on the
+ * first sample or when the hypervisor gives no cpu.time.  The test
+ * driver gives no cpu.time at all, so its VMs always show 0 cpu demand. */
+static double cpu_util(lv_host *h, virDomainStatsRecordPtr rec, double vcpus)
+{
+    unsigned long long cpu;
+    if (virTypedParamsGetULLong(rec->params, rec->nparams, "cpu.time", &cpu) != 1)
+        return 0;
+    lv_prev *p = prev_of(h, virDomainGetName(rec->dom));
+    if (!p)
+        return 0;
+    uint64_t now = wall_ns();
+    double u = 0;
+    if (p->round != 0 && now > p->wall_ns && cpu >= p->cpu_ns && vcpus > 0)
+        u = (double)(cpu - p->cpu_ns) / ((double)(now - p->wall_ns) * vcpus);
+    p->cpu_ns = cpu;
+    p->wall_ns = now;
+    p->round = h->round;
+    return u > 1 ? 1 : u;
+}
+
+/* Demand of the pool VM v from its stats record. */
+static vp_res demand_of(lv_host *h, const vp_vm *v, virDomainStatsRecordPtr rec)
+{
+    vp_res r = v->size;
+    unsigned int vcpus = 0;
+    unsigned long long balloon_kib = 0;
+    if (virTypedParamsGetUInt(rec->params, rec->nparams, "vcpu.current", &vcpus) != 1)
+        vcpus = (unsigned)ceil(v->size.v[VP_CPU]);
+    r.v[VP_CPU] = cpu_util(h, rec, vcpus) * v->size.v[VP_CPU];
+    if (virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.current", &balloon_kib) == 1)
+        r.v[VP_MEM] = balloon_kib / 1024.0;
+    return r;
+}
+
+static int lv_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud, vp_err *err)
+{
+    lv_driver *s = as_lv(d);
+    lv_host *h = open_host_of(s, host, err);
+    if (!h)
+        return -1;
+    virDomainStatsRecordPtr *recs = NULL;
+    unsigned stats = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
+    int n = virConnectGetAllDomainStats(h->conn, stats, &recs,
+                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+    if (n < 0)
+        return lv_fail(err, "cannot get domain stats");
+    h->round++;
+    for (int i = 0; i < n; i++) {
+        const char *name = virDomainGetName(recs[i]->dom);
+        const vp_vm *v = vp_pool_vm(s->pool, vp_pool_find_vm(s->pool, name));
+        if (v)
+            cb(ud, v->id, demand_of(h, v, recs[i]));
+    }
+    virDomainStatsRecordListFree(recs);
+    prev_prune(h);
+    return 0;
+}
+
+/* ====== create and destroy ====== */
+
+/* Writes s with XML's five special characters escaped. */
+static void put_escaped(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+char *vp_libvirt_domain_xml(const char *name, vp_res size, const char *domain_type)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    double cpu = ceil(size.v[VP_CPU]), mem = ceil(size.v[VP_MEM]);
+    fputs("<domain type='", f);
+    put_escaped(f, domain_type);
+    fputs("'>\n  <name>", f);
+    put_escaped(f, name);
+    fprintf(f, "</name>\n  <memory unit='MiB'>%.0f</memory>\n  <vcpu>%.0f</vcpu>\n"
+               "  <os><type>hvm</type></os>\n</domain>\n",
+            mem < 1 ? 1 : mem, cpu < 1 ? 1 : cpu);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* libvirt's domain type for a connection: "test" on the test driver,
+ * "kvm" elsewhere (QEMU/KVM hosts are the target). */
+static const char *domain_type_of(virConnectPtr conn)
+{
+    const char *t = virConnectGetType(conn);
+    return t && strcasecmp(t, "test") == 0 ? "test" : "kvm";
+}
+
+/* Defines and starts v on h; undefines it again if it does not start. */
+static int define_and_start(lv_host *h, const vp_vm *v, vp_err *err)
+{
+    char *xml = vp_libvirt_domain_xml(v->name, v->size, domain_type_of(h->conn));
+    if (!xml)
+        return vp_err_set(err, "out of memory");
+    virDomainPtr dom = virDomainDefineXML(h->conn, xml);
+    free(xml);
+    if (!dom)
+        return lv_fail(err, v->name);
+    int rc = 0;
+    if (virDomainCreate(dom) < 0) {
+        rc = lv_fail(err, v->name);
+        virDomainUndefine(dom);
+    }
+    virDomainFree(dom);
+    return rc;
+}
+
+static int lv_create(vp_driver *d, vp_id vm, vp_id host, vp_driver_done_cb done, void *ud,
+                     vp_err *err)
+{
+    lv_driver *s = as_lv(d);
+    const vp_vm *v = vm_of(s, vm, err);
+    lv_host *h = v ? open_host_of(s, host, err) : NULL;
+    if (!h)
+        return -1;
+    if (!done)
+        return vp_err_set(err, "no done callback");
+    if (define_and_start(h, v, err))
+        return -1;
+    return op_later(s, done, ud, err);
+}
+
+/* The domain called name on the VM's own host first, then on any open
+ * host; NULL if no open host has it. */
+static virDomainPtr find_domain(lv_driver *s, const vp_vm *v)
+{
+    lv_host *own = host_get(s, v->host);
+    virDomainPtr dom = own ? virDomainLookupByName(own->conn, v->name) : NULL;
+    for (size_t i = 0; !dom && i < s->n_hosts; i++)
+        if (s->hosts[i] && s->hosts[i] != own)
+            dom = virDomainLookupByName(s->hosts[i]->conn, v->name);
+    virResetLastError();
+    return dom;
+}
+
+static int lv_destroy(vp_driver *d, vp_id vm, vp_driver_done_cb done, void *ud, vp_err *err)
+{
+    lv_driver *s = as_lv(d);
+    const vp_vm *v = vm_of(s, vm, err);
+    if (!v)
+        return -1;
+    if (!done)
+        return vp_err_set(err, "no done callback");
+    virDomainPtr dom = find_domain(s, v);
+    if (!dom)
+        return vp_err_set(err, "VM '%s' is not defined on any open host", v->name);
+    int rc = 0;
+    if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0)
+        rc = lv_fail(err, v->name);
+    if (rc == 0 && virDomainUndefine(dom) < 0)
+        rc = lv_fail(err, v->name);
+    virDomainFree(dom);
+    return rc ? rc : op_later(s, done, ud, err);
+}
+
+/* ====== not yet ====== */
+
+static int lv_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done, void *ud,
+                      vp_err *err)
+{
+    return vp_err_set(err, "migrate: not supported by this driver yet");
+}
+
+static int lv_resize(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb done, void *ud,
+                     vp_err *err)
+{
+    return vp_err_set(err, "resize: not supported by this driver yet");
+}
+
+/* ====== the vtable ====== */
+
+/* Closes every host and drops the operations in flight (their done()
+ * is not called).  Removed libvirt watches are freed on a later loop
+ * iteration, or by vp_virt_events_flush(). */
+static void lv_free(vp_driver *d)
+{
+    lv_driver *s = as_lv(d);
+    if (!s)
+        return;
+    while (s->ops) {
+        lv_op *op = s->ops;
+        s->ops = op->next;
+        vp_timer_stop(&op->timer);
+        free(op);
+    }
+    for (size_t i = 0; i < s->n_hosts; i++)
+        if (s->hosts[i])
+            host_free(s->hosts[i]);
+    free(s->hosts);
+    free(s);
+}
+
+static const vp_driver_ops lv_ops = {
+    .name = "libvirt",
+    .open_host = lv_open_host,
+    .close_host = lv_close_host,
+    .list_vms = lv_list_vms,
+    .sample = lv_sample,
+    .create = lv_create,
+    .destroy = lv_destroy,
+    .migrate = lv_migrate,
+    .resize = lv_resize,
+    .free = lv_free,
+};
+
+/* ====== public ====== */
+
+vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err)
+{
+    if (!pool || !clock || vp_clock_is_sim(clock))
+        return vp_err_set(err, "the libvirt driver needs a pool and a real-time clock"), NULL;
+    if (vp_virt_events_register(vp_clock_loop(clock)))
+        return vp_err_set(err, "cannot run libvirt's events on this loop "
+                               "(another loop still has libvirt watches)"), NULL;
+    virSetErrorFunc(NULL, quiet_errors);
+    lv_driver *s = calloc(1, sizeof *s);
+    if (!s)
+        return vp_err_set(err, "out of memory"), NULL;
+    s->base.ops = &lv_ops;
+    s->pool = pool;
+    s->clock = clock;
+    return &s->base;
+}
+
+void vp_libvirt_set_event_cb(vp_driver *d, vp_libvirt_event_cb cb, void *ud)
+{
+    lv_driver *s = as_lv(d);
+    if (!s)
+        return;
+    s->event_cb = cb;
+    s->event_ud = ud;
+}
+
+unsigned vp_libvirt_event_count(const vp_driver *d, vp_id host, const char *event)
+{
+    const lv_host *h = host_get(as_lv(d), host);
+    for (int i = 0; h && event && i < LV_N_EVENTS; i++)
+        if (strcmp(event, lv_event_names[i]) == 0)
+            return h->events[i];
+    return 0;
+}

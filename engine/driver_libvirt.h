@@ -1,0 +1,51 @@
+/*
+ * driver_libvirt.h - the libvirt hypervisor driver (first increment).
+ *
+ * Provides: a vp_driver whose hosts are libvirt connections, one URI per
+ * host (qemu+tcp://.../system, qemu:///system, test:///abs/path.xml).
+ * libvirt's events run on the real-time clock's libev loop
+ * (virt_events.h).  Implemented: open/close a host, list its domains,
+ * sample them (virConnectGetAllDomainStats), create a VM from a minimal
+ * domain XML template, destroy (and undefine) it, lifecycle events
+ * counted per host and forwarded to an optional callback, a host whose
+ * connection closes marked down in the pool.  Not yet: migrate and resize
+ * (they return -1, "not supported by this driver yet"; a later increment
+ * runs them on worker threads), reconnecting a dropped host with back-off.
+ * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt.
+ *
+ * VMs are matched to pool VMs by name.  create() and destroy() call
+ * libvirt synchronously on the loop thread and report done() on the next
+ * loop iteration (a zero-delay timer); a libvirt failure is returned at
+ * once as -1 with libvirt's message.
+ */
+#ifndef VP_DRIVER_LIBVIRT_H
+#define VP_DRIVER_LIBVIRT_H
+
+#include "clock.h"
+#include "driver.h"
+
+/* A domain lifecycle event on host: vm is the domain name, event one of
+ * "defined", "undefined", "started", "suspended", "resumed", "stopped",
+ * "shutdown", "pmsuspended", "crashed" (or "unknown").  Both strings are
+ * only valid during the call. */
+typedef void (*vp_libvirt_event_cb)(void *ud, vp_id host, const char *vm, const char *event);
+
+/* pool and clock are borrowed and must outlive the driver; clock must be
+ * a real-time clock (its libev loop runs libvirt's events).  Registers
+ * the libvirt event implementation on that loop. */
+vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err) VP_WUR;
+
+/* Forwards every lifecycle event to cb (NULL to stop). */
+void vp_libvirt_set_event_cb(vp_driver *d, vp_libvirt_event_cb cb, void *ud);
+
+/* Lifecycle events of kind `event` (a name as above) seen on host since
+ * it was opened; 0 for an unknown host or kind. */
+unsigned vp_libvirt_event_count(const vp_driver *d, vp_id host, const char *event);
+
+/* A minimal domain XML for a VM called name of the given size: vcpus =
+ * ceil(cpu), memory = ceil(MiB), both at least 1; domain_type is libvirt's
+ * (<domain type=...>: "test", "kvm", "qemu").  The name is XML-escaped.
+ * Returns a malloc'd string, or NULL when out of memory. */
+char *vp_libvirt_domain_xml(const char *name, vp_res size, const char *domain_type);
+
+#endif
