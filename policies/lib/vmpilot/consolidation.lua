@@ -1,0 +1,753 @@
+-- vmpilot/consolidation.lua - the dynamic VM-consolidation heuristics of
+-- Beloglazov & Buyya (CloudSim 3.0.3, PowerVmAllocationPolicyMigration*),
+-- written against the public vmpilot Lua API.  Used by policies/balance/
+-- {thr,iqr,mad,lr,lrr}.lua and policies/placement/pabfd.lua.
+--
+--   require "vmpilot.consolidation"   (sandbox: policies/lib/vmpilot/
+--                                      consolidation.lua; busted: the same
+--                                      file through policies/lib/?.lua)
+--
+-- Contents
+--   M.stat      CloudSim's statistics (MathUtil, commons-math Percentile,
+--               SimpleRegression), on plain arrays
+--   M.thr, M.iqr, M.mad, M.lr, M.lrr
+--               overload detectors: f(hist, u, s [, mig]) -> over, limit
+--   M.mmt, M.mu, M.mc, M.rs, M.new_rng
+--               VM selection: f(vms, ...) -> vm
+--   M.pabfd     power-aware best-fit host choice over a tentative state
+--   M.plan      optimizeAllocation (reference section 2.5, steps 1-7)
+--
+-- How the engine's view maps onto CloudSim's (first increment; see the
+-- "FIDELITY" notes below for what differs):
+--   * a VM's "current requested MIPS" (getCurrentRequestedTotalMips) is
+--     vm.demand.cpu (the last sampled cpu demand);
+--   * a host's total MIPS is host.capacity.cpu (not limit: overcommit only
+--     widens the engine's room check);
+--   * a host's "requested utilization" (Σ requested MIPS of host.getVmList()
+--     / total MIPS) is the demand of its resident VMs (running or migrating
+--     away) plus the VMs migrating in, over capacity.cpu - CloudSim's vmList
+--     holds both;
+--   * getUtilizationOfCpuMips(host) (the PABFD "current" load) is that same
+--     requested sum.  FIDELITY: CloudSim sums *allocated* MIPS, which is
+--     less than requested on an over-subscribed host;
+--   * host.getUtilizationOfCpu() (the value from the last
+--     updateVmsProcessing: switched-off test, under-utilized choice,
+--     host.getPower()) is host.utilization, fixed for the whole round;
+--   * PowerHostUtilizationHistory.getUtilizationHistory() is rebuilt from
+--     the VMs currently (tentatively) on the host:
+--     h[i] = Σ_vm vm.history[i] * vm.size.cpu / host.capacity.cpu
+--     (vm.history is demand/size, so vm.history[i] * size.cpu is the VM's
+--     demand at sample i), newest first, zero tail trimmed.  So, as in
+--     CloudSim, a VM's history leaves with it when it is (tentatively)
+--     removed.  host.history (the host's own samples) is not used;
+--   * isSuitableForVm is the engine's room check: vm.size fits in the
+--     host's free capacity minus what the plan already put there.  Moving a
+--     VM away does not make room (a migrating VM holds its size on both
+--     hosts), so tentative removals never add free capacity.  FIDELITY:
+--     CloudSim tests available MIPS against the *requested* MIPS and frees
+--     MIPS on vmDestroy;
+--   * the power model is host:power(u) (the host type's 11-point table).
+--     A host without a table uses P(u) = u (proportional), so plain pools
+--     without power tables still work.
+local M = {}
+
+local floor, ceil, abs, huge = math.floor, math.ceil, math.abs, math.huge
+
+-- ====================================================================
+-- Statistics (CloudSim MathUtil + commons-math)
+-- ====================================================================
+local stat = {}
+M.stat = stat
+
+local function sorted_copy(xs)
+  local t = {}
+  for i = 1, #xs do t[i] = xs[i] end
+  table.sort(t)
+  return t
+end
+
+-- commons-math Percentile.evaluate(p) with its default estimation
+-- (EstimationType.LEGACY): pos = p(n+1)/100; pos < 1 -> the minimum,
+-- pos >= n -> the maximum, else linear interpolation between the
+-- floor(pos)-th and the next order statistic (1-based).  p in (0, 100].
+function stat.percentile(xs, p)
+  local n = #xs
+  if n == 0 then return nil end
+  local s = sorted_copy(xs)
+  if n == 1 then return s[1] end
+  local pos = p * (n + 1) / 100
+  if pos < 1 then return s[1] end
+  if pos >= n then return s[n] end
+  local fpos = floor(pos)
+  local d = pos - fpos
+  local lower, upper = s[fpos], s[fpos + 1]
+  return lower + d * (upper - lower)
+end
+
+-- MathUtil.median: DescriptiveStatistics.getPercentile(50).  With the
+-- legacy estimation this is the middle value (odd n) or the mean of the two
+-- middle values (even n).
+function stat.median(xs)
+  return stat.percentile(xs, 50)
+end
+
+-- MathUtil.mad: median(|x - median(x)|), unscaled; 0 for an empty array.
+function stat.mad(xs)
+  if #xs == 0 then return 0 end
+  local med = stat.median(xs)
+  local dev = {}
+  for i = 1, #xs do dev[i] = abs(med - xs[i]) end
+  return stat.median(dev)
+end
+
+-- Java's Math.round for the positive arguments used here: floor(x + 0.5).
+local function jround(x) return floor(x + 0.5) end
+
+-- MathUtil.iqr: sort; q1 = data[round(0.25(n+1)) - 1],
+-- q3 = data[round(0.75(n+1)) - 1] (0-based Java indices; +1 here); q3 - q1.
+-- No interpolation.  (n >= 12 where CloudSim calls it; for n < 3 the Java
+-- index can be out of range - here it is clamped to 1..n.)
+function stat.iqr(xs)
+  local n = #xs
+  if n == 0 then return 0 end
+  local s = sorted_copy(xs)
+  local i1 = math.min(math.max(jround(0.25 * (n + 1)), 1), n)
+  local i3 = math.min(math.max(jround(0.75 * (n + 1)), 1), n)
+  return s[i3] - s[i1]
+end
+
+-- MathUtil.countNonZeroBeginning, literally: the length of the array
+-- without its zero tail (the oldest end, as histories are newest first).
+-- Java quirk kept: an all-zero or empty array gives 1.
+function stat.count_nonzero_beginning(xs)
+  local i = #xs - 1 -- Java's 0-based index; xs[i + 1] is data[i]
+  while i >= 0 do
+    local v = xs[i + 1]
+    i = i - 1
+    if v ~= 0 then break end
+  end
+  return i + 2
+end
+
+-- MathUtil.trimZeroTail: copyOfRange(data, 0, countNonZeroBeginning(data))
+-- (Java pads with 0 past the end: an empty array becomes {0}).
+function stat.trim_zero_tail(xs)
+  local n = stat.count_nonzero_beginning(xs)
+  local t = {}
+  for i = 1, n do t[i] = xs[i] or 0 end
+  return t
+end
+
+-- commons-math SimpleRegression (with intercept), fed (1, y[1]), ...,
+-- (n, y[n]) by addData's updating formulas; returns intercept, slope (the
+-- order of MathUtil.getLoessParameterEstimates).  nil for fewer than two
+-- points (SimpleRegression gives NaN).
+function stat.ols(y)
+  local n = #y
+  if n < 2 then return nil end
+  local k, xbar, ybar, sxx, sxy, sumx, sumy = 0, 0, 0, 0, 0, 0, 0
+  for i = 1, n do
+    local x, yi = i, y[i]
+    if k == 0 then
+      xbar, ybar = x, yi
+    else
+      local fact1 = 1.0 + k
+      local fact2 = k / (1.0 + k)
+      local dx, dy = x - xbar, yi - ybar
+      sxx = sxx + dx * dx * fact2
+      sxy = sxy + dx * dy * fact2
+      xbar = xbar + dx / fact1
+      ybar = ybar + dy / fact1
+    end
+    sumx, sumy, k = sumx + x, sumy + yi, k + 1
+  end
+  local slope = sxy / sxx
+  return (sumy - slope * sumx) / k, slope
+end
+
+-- The `len` newest values of a newest-first history, oldest first (the
+-- "utilizationHistoryReversed" of the LR policies).
+function stat.newest_oldest_first(hist, len)
+  local y = {}
+  for i = 1, len do y[i] = hist[len - i + 1] end
+  return y
+end
+
+-- ====================================================================
+-- Overload detectors.  hist: the host's utilization history, newest
+-- first, zero tail trimmed (M.host_history); u: its requested utilization
+-- now.  Each returns over (boolean) and the number compared (the
+-- threshold, or for LR/LRR the prediction).
+-- ====================================================================
+M.FALLBACK_THRESHOLD = 0.7 -- RunnerAbstract: every fallback is THR 0.7
+M.IQR_MAD_MIN_HISTORY = 12 -- countNonZeroBeginning(h) < 12 -> fallback
+M.LR_LENGTH = 10           -- LR/LRR: fewer values -> fallback; fit on 10
+
+-- THR (StaticThreshold): over iff u > t.
+function M.thr(hist, u, t)
+  return u > t, t
+end
+
+-- IQR: over iff u > 1 - s * MathUtil.iqr(h); THR 0.7 below 12 values.
+function M.iqr(hist, u, s)
+  if stat.count_nonzero_beginning(hist) < M.IQR_MAD_MIN_HISTORY then
+    return M.thr(hist, u, M.FALLBACK_THRESHOLD)
+  end
+  local limit = 1 - s * stat.iqr(hist)
+  return u > limit, limit
+end
+
+-- MAD: over iff u > 1 - s * MathUtil.mad(h); THR 0.7 below 12 values.
+function M.mad(hist, u, s)
+  if stat.count_nonzero_beginning(hist) < M.IQR_MAD_MIN_HISTORY then
+    return M.thr(hist, u, M.FALLBACK_THRESHOLD)
+  end
+  local limit = 1 - s * stat.mad(hist)
+  return u > limit, limit
+end
+
+-- LR: OLS on the 10 newest values (oldest first, x = 1..10);
+-- pred = s * (a + b * (10 + mig)); over iff pred >= 1.  mig =
+-- migrationIntervals (M.migration_intervals; 1 when not given).  THR 0.7
+-- when the trimmed history has fewer than 10 values.
+function M.lr(hist, u, s, mig)
+  local len = M.LR_LENGTH
+  if #hist < len then
+    return M.thr(hist, u, M.FALLBACK_THRESHOLD)
+  end
+  local a, b = stat.ols(stat.newest_oldest_first(hist, len))
+  local pred = s * (a + b * (len + (mig or 1)))
+  return pred >= 1, pred
+end
+
+-- LRR: MathUtil.getRobustLoessParameterEstimates.  Its tricube and
+-- bisquare weights are all > 0, and createWeigthedLinearRegression applies
+-- weights only when >= 40 % of them are <= 0, so the fit is the same plain
+-- OLS as LR (reference 2.5; LR-MMT-1.2 and LRR-MMT-1.2 match in CloudSim).
+M.lrr = M.lr
+
+M.detectors = { thr = M.thr, iqr = M.iqr, mad = M.mad, lr = M.lr, lrr = M.lrr }
+
+-- The default safety parameters of the examples (THR: the threshold).
+M.DEFAULT_SAFETY = { thr = 0.8, iqr = 1.5, mad = 2.5, lr = 1.2, lrr = 1.2 }
+
+-- ====================================================================
+-- Host views
+-- ====================================================================
+
+-- A VM's history samples (newest first), cached in `cache` when given.
+local function vm_hist(vm, cache)
+  local h = cache and cache[vm]
+  if h then return h end
+  h = vm.history:values()
+  if cache then cache[vm] = h end
+  return h
+end
+
+-- PowerHostUtilizationHistory.getUtilizationHistory over the VMs `vms`
+-- (plus `extra`, if given) of a host of `cap` cpu: newest first, at most
+-- `len` (default 30, PowerVm.HISTORY_LENGTH) samples, zero tail trimmed.
+function M.history_of(vms, cap, extra, len, cache)
+  len = len or 30
+  local h = {}
+  for i = 1, len do h[i] = 0 end
+  local function add(vm)
+    local vh, c = vm_hist(vm, cache), vm.size.cpu
+    for i = 1, math.min(#vh, len) do h[i] = h[i] + vh[i] * c / cap end
+  end
+  for _, vm in ipairs(vms) do add(vm) end
+  if extra then add(extra) end
+  return stat.trim_zero_tail(h)
+end
+
+-- The VMs CloudSim has in host.getVmList(): residents and incoming, by id.
+local function host_vms(h)
+  local list = {}
+  for _, vm in ipairs(h:vms()) do list[#list + 1] = vm end
+  for _, vm in ipairs(h:incoming()) do list[#list + 1] = vm end
+  table.sort(list, function(a, b) return a.id < b.id end)
+  return list
+end
+M.host_vms = host_vms
+
+-- The host's history as the detectors see it (from its VMs).
+function M.host_history(h, len)
+  if h.capacity.cpu <= 0 then return {} end
+  return M.history_of(host_vms(h), h.capacity.cpu, nil, len)
+end
+
+-- The host's requested utilization (residents plus incoming, / capacity).
+function M.requested(h)
+  local cap = h.capacity.cpu
+  if cap <= 0 then return 0 end
+  local d = 0
+  for _, vm in ipairs(host_vms(h)) do d = d + vm.demand.cpu end
+  return d / cap
+end
+
+-- LR's migrationIntervals: ceil(maxRam / (bw / 16000) / interval), with
+-- CloudSim's bw in kbit/s = network Mbit/s * 1000, i.e. the longest
+-- migration time ram * 16 / network seconds over the scheduling interval.
+-- 1 when the host has no network capacity or no VM (not reached in
+-- CloudSim: an empty host always takes the LR fallback).
+function M.migration_intervals(vms, network, interval)
+  local maxram
+  for _, vm in ipairs(vms) do
+    if maxram == nil or vm.size.memory > maxram then maxram = vm.size.memory end
+  end
+  if not maxram or network <= 0 or not interval or interval <= 0 then return 1 end
+  return ceil(maxram * 16 / network / interval)
+end
+
+-- Detector settings: cfg.detector ("thr", ...), cfg.safety (default per
+-- detector), cfg.interval (the scheduling interval for LR, default 300).
+local function detector_of(cfg)
+  local name = cfg.detector or "thr"
+  local f = M.detectors[name]
+  if not f then error("unknown overload detector '" .. tostring(name) .. "'", 3) end
+  return name, f, cfg.safety or M.DEFAULT_SAFETY[name]
+end
+
+-- isHostOverUtilized(host) on the live host (no plan), for convenience.
+function M.over(h, cfg)
+  cfg = cfg or {}
+  local _, f, s = detector_of(cfg)
+  local vms = host_vms(h)
+  return f(M.host_history(h), M.requested(h), s,
+    M.migration_intervals(vms, h.capacity.network, cfg.interval or 300))
+end
+
+-- ====================================================================
+-- VM selection.  vms: the host's migratable VMs in its VM-list order
+-- (here: by id; FIDELITY: CloudSim's list is in arrival order).
+-- ====================================================================
+
+-- MMT: the smallest static RAM (size.memory); ties: the first.
+function M.mmt(vms)
+  local best
+  for _, vm in ipairs(vms) do
+    if best == nil or vm.size.memory < best.size.memory then best = vm end
+  end
+  return best
+end
+
+-- MU: the smallest current utilization (demand.cpu / size.cpu); ties: the
+-- first.
+function M.mu(vms)
+  local best, bu
+  for _, vm in ipairs(vms) do
+    local u = vm.utilization
+    if best == nil or u < bu then best, bu = vm, u end
+  end
+  return best
+end
+
+-- A seeded generator: rng(n) gives an integer in 0..n-1.  A 64-bit LCG
+-- (Knuth's MMIX constants; Lua integers wrap), high bits used.
+function M.new_rng(seed)
+  local s = math.tointeger(seed) or 0
+  return function(n)
+    s = s * 6364136223846793005 + 1442695040888963407
+    return ((s >> 33) % n)
+  end
+end
+
+-- RS: vms[rng(n) + 1] (CloudSim: new Random().nextInt(n), unseeded).
+function M.rs(vms, rng)
+  if #vms == 0 then return nil end
+  return vms[rng(#vms) + 1]
+end
+
+-- Solve the square system A x = b (Gaussian elimination, partial
+-- pivoting); nil when singular.
+local function solve(A, b)
+  local n = #b
+  for c = 1, n do
+    local p, pv = c, abs(A[c][c])
+    for r = c + 1, n do
+      if abs(A[r][c]) > pv then p, pv = r, abs(A[r][c]) end
+    end
+    if pv <= 1e-12 then return nil end
+    A[c], A[p], b[c], b[p] = A[p], A[c], b[p], b[c]
+    for r = c + 1, n do
+      local f = A[r][c] / A[c][c]
+      for k = c, n do A[r][k] = A[r][k] - f * A[c][k] end
+      b[r] = b[r] - f * b[c]
+    end
+  end
+  local x = {}
+  for r = n, 1, -1 do
+    local v = b[r]
+    for k = r + 1, n do v = v - A[r][k] * x[k] end
+    x[r] = v / A[r][r]
+  end
+  return x
+end
+
+-- R² of the OLS regression (with intercept) of y on the columns xs[1..p];
+-- nil where commons-math's OLSMultipleLinearRegression would throw an
+-- IllegalArgumentException (fewer rows than p + 1, singular design).
+function stat.r_squared(y, xs)
+  local m, p = #y, #xs
+  if p == 0 or m < p + 1 then return nil end
+  local k = p + 1
+  local A, b = {}, {}
+  for r = 1, k do
+    A[r], b[r] = {}, 0
+    for c = 1, k do A[r][c] = 0 end
+  end
+  local function col(j, i) return j == 1 and 1 or xs[j - 1][i] end
+  for i = 1, m do
+    for r = 1, k do
+      local xr = col(r, i)
+      b[r] = b[r] + xr * y[i]
+      for c = 1, k do A[r][c] = A[r][c] + xr * col(c, i) end
+    end
+  end
+  local beta = solve(A, b)
+  if not beta then return nil end
+  local ybar = 0
+  for i = 1, m do ybar = ybar + y[i] end
+  ybar = ybar / m
+  local ssr, sst = 0, 0
+  for i = 1, m do
+    local f = beta[1]
+    for j = 1, p do f = f + beta[j + 1] * xs[j][i] end
+    ssr = ssr + (y[i] - f) ^ 2
+    sst = sst + (y[i] - ybar) ^ 2
+  end
+  return 1 - ssr / sst
+end
+
+-- MC: the VM whose history is best explained (max R²) by the others'
+-- histories, over the newest m samples (m = the shortest history); the
+-- running maximum starts at Double.MIN_VALUE, index 1.  Falls back to MMT
+-- where CloudSim catches IllegalArgumentException.  FIDELITY: normal
+-- equations here, QR decomposition in commons-math.
+function M.mc(vms, cache)
+  if #vms == 0 then return nil end
+  local n = #vms
+  local m = huge
+  local data = {}
+  for i, vm in ipairs(vms) do
+    data[i] = vm_hist(vm, cache)
+    m = math.min(m, #data[i])
+  end
+  local metrics = {}
+  for i = 1, n do
+    local y, xs = {}, {}
+    for t = 1, m do y[t] = data[i][t] end
+    for j = 1, n do
+      if j ~= i then
+        local x = {}
+        for t = 1, m do x[t] = data[j][t] end
+        xs[#xs + 1] = x
+      end
+    end
+    local r2 = stat.r_squared(y, xs)
+    if r2 == nil then return M.mmt(vms) end
+    metrics[i] = r2
+  end
+  local best, bm = 1, 4.9e-324 -- Double.MIN_VALUE
+  for i = 1, n do
+    if metrics[i] > bm then best, bm = i, metrics[i] end
+  end
+  return vms[best]
+end
+
+-- ====================================================================
+-- The tentative state: what the plan has done to the pool so far.
+-- ====================================================================
+local State = {}
+State.__index = State
+
+-- cfg: detector, safety, selection ("mmt", "mu", "mc", "rs"), rng (for
+-- rs), seed (rs without rng), interval (LR), history_length.
+function M.state(pool_hosts, cfg)
+  local st = setmetatable({ cfg = cfg, hosts = pool_hosts, vms = {}, load = {},
+    fc = {}, fm = {}, fd = {}, fn = {}, up = {}, cap = {}, u_last = {}, p_last = {},
+    cache = {} }, State)
+  st.det_name, st.det, st.safety = detector_of(cfg)
+  st.hist_len = cfg.history_length or 30
+  st.interval = cfg.interval or 300
+  for _, h in ipairs(pool_hosts) do
+    local list, load = host_vms(h), 0
+    for _, vm in ipairs(list) do load = load + (cfg.requested or M.vm_requested)(vm) end
+    local free = h.free
+    st.vms[h], st.load[h], st.cap[h] = list, load, h.capacity.cpu
+    -- free capacity as four numbers: the PABFD scan is the hot loop
+    st.fc[h], st.fm[h], st.fd[h], st.fn[h] = free.cpu, free.memory, free.disk, free.network
+    st.up[h] = h.state == "up"
+    st.u_last[h] = h.utilization
+    st.p_last[h] = M.power(h, h.utilization)
+  end
+  return st
+end
+
+-- Resources:fits' tolerance: need > free + 1e-9 * max(free, 1) is over.
+local function fits1(need, free)
+  return need <= free + 1e-9 * (free > 1 and free or 1)
+end
+
+-- A VM's requested MIPS in the plan: its sampled cpu demand.
+function M.vm_requested(vm) return vm.demand.cpu end
+
+-- Watts at utilization u (P(u) = u without a power table).
+function M.power(h, u)
+  local p = h:power(u)
+  if p == nil then return math.min(math.max(u, 0), 1) end
+  return p
+end
+
+-- isHostOverUtilized(h) on the tentative state, with `extra` added
+-- (isHostOverUtilizedAfterAllocation) when given.
+function State:over(h, extra)
+  local cap = self.cap[h]
+  if cap <= 0 then return false end
+  local vms = self.vms[h]
+  local load = self.load[h]
+  if extra then load = load + (self.cfg.requested or M.vm_requested)(extra) end
+  local hist = M.history_of(vms, cap, extra, self.hist_len, self.cache)
+  local mig = 1
+  if self.det_name == "lr" or self.det_name == "lrr" then
+    local all = vms
+    if extra then
+      all = { table.unpack(vms) }
+      all[#all + 1] = extra
+    end
+    mig = M.migration_intervals(all, h.capacity.network, self.interval)
+  end
+  return self.det(hist, load / cap, self.safety, mig)
+end
+
+function State:remove(h, vm)
+  local list = self.vms[h]
+  for i = #list, 1, -1 do
+    if rawequal(list[i], vm) then table.remove(list, i) break end
+  end
+  self.load[h] = self.load[h] - (self.cfg.requested or M.vm_requested)(vm)
+  -- no room is freed: the engine holds a migrating VM's size on both hosts
+end
+
+function State:add(h, vm)
+  local list = self.vms[h]
+  list[#list + 1] = vm
+  self.load[h] = self.load[h] + (self.cfg.requested or M.vm_requested)(vm)
+  local size = vm.size
+  self.fc[h], self.fm[h] = self.fc[h] - size.cpu, self.fm[h] - size.memory
+  self.fd[h], self.fn[h] = self.fd[h] - size.disk, self.fn[h] - size.network
+end
+
+function State:unadd(h, vm)
+  self:remove(h, vm)
+  local size = vm.size
+  self.fc[h], self.fm[h] = self.fc[h] + size.cpu, self.fm[h] + size.memory
+  self.fd[h], self.fn[h] = self.fd[h] + size.disk, self.fn[h] + size.network
+end
+
+-- The host's migratable VMs (running residents still on it), by id.
+function State:migratable(h)
+  local list = {}
+  for _, vm in ipairs(self.vms[h]) do
+    if vm.state == "running" and rawequal(vm.host, h) then list[#list + 1] = vm end
+  end
+  return list
+end
+
+function State:select(vms)
+  local name = self.cfg.selection or "mmt"
+  if name == "mmt" then return M.mmt(vms)
+  elseif name == "mu" then return M.mu(vms)
+  elseif name == "mc" then return M.mc(vms, self.cache)
+  elseif name == "rs" then
+    self.rng = self.rng or self.cfg.rng or M.new_rng(self.cfg.seed or 1)
+    return M.rs(vms, self.rng)
+  end
+  error("unknown VM selection '" .. tostring(name) .. "'", 2)
+end
+
+-- PABFD (findHostForVm(vm, excluded)): over the hosts in id order that are
+-- up, not excluded, not the VM's own host, with room for vm.size; a
+-- non-empty host (requested load != 0) is refused if it would be
+-- over-utilized after taking the VM; the strictly smallest
+-- P(u_after) - P(u_last) wins (ties: the lower id, i.e. the earlier host).
+-- Returns the host (or nil) and its power difference.
+function State:pabfd(vm, excluded)
+  local best, best_diff = nil, huge
+  local req = (self.cfg.requested or M.vm_requested)(vm)
+  local own, size = vm.host, vm.size
+  local sc, sm, sd, sn = size.cpu, size.memory, size.disk, size.network
+  local up, capt, load, plast = self.up, self.cap, self.load, self.p_last
+  local fc, fm, fd, fn = self.fc, self.fm, self.fd, self.fn
+  excluded = excluded or {}
+  for _, h in ipairs(self.hosts) do
+    local cap = capt[h]
+    if up[h] and cap > 0 and not excluded[h] and fits1(sc, fc[h]) and fits1(sm, fm[h])
+        and fits1(sd, fd[h]) and fits1(sn, fn[h]) and not rawequal(own, h) then
+      local l = load[h]
+      local diff = M.power(h, (l + req) / cap) - plast[h]
+      -- the detector runs only for a host that could still win
+      if diff < best_diff and (l == 0 or not self:over(h, vm)) then
+        best, best_diff = h, diff
+      end
+    end
+  end
+  return best, best_diff
+end
+
+-- Placement convenience: PABFD over a list of candidate hosts (a HostList
+-- or array, in id order) for one VM, nothing excluded.  cfg as M.state.
+function M.pabfd(vm, hosts, cfg)
+  local list = {}
+  for i, h in ipairs(hosts) do list[i] = h end
+  local st = M.state(list, cfg or {})
+  return st:pabfd(vm, nil)
+end
+
+-- Sort VMs by current cpu MIPS (demand.cpu), descending; stable
+-- (PowerVmList.sortByCpuUtilization uses Collections.sort).
+local function by_cpu_desc(vms)
+  local idx = {}
+  for i, vm in ipairs(vms) do idx[vm] = i end
+  table.sort(vms, function(a, b)
+    local da, db = a.demand.cpu, b.demand.cpu
+    if da ~= db then return da > db end
+    return idx[a] < idx[b]
+  end)
+  return vms
+end
+
+local function fmt_pct(x) return string.format("%.0f%%", 100 * x) end
+
+-- ====================================================================
+-- plan(pool, ctx, cfg): optimizeAllocation, reference 2.5 steps 1-7, on a
+-- tentative copy; the pool is not changed.  Returns the moves
+-- {vm=, to=, why=}: VMs from over-utilized hosts first, then consolidation.
+-- Only `up` hosts take part, as sources or targets.
+-- ====================================================================
+function M.plan(pool, ctx, cfg)
+  cfg = cfg or {}
+  if (cfg.interval == nil) and ctx and ctx.interval and ctx.interval > 0 then
+    cfg = setmetatable({ interval = ctx.interval }, { __index = cfg })
+  end
+  local hosts = pool:hosts()
+  local st = M.state(hosts, cfg)
+  local moves, moved = {}, {}
+
+  -- 1. over-utilization detection, in id order
+  local over, over_list = {}, {}
+  for _, h in ipairs(hosts) do
+    if h.state == "up" then
+      local is_over, limit = st:over(h)
+      if is_over then
+        over[h] = string.format("%s overloaded (%s): cpu %s, limit %.3g", h.name,
+          st.det_name, fmt_pct(st.load[h] / st.cap[h]), limit)
+        over_list[#over_list + 1] = h
+      end
+    end
+  end
+
+  -- 3. selection: remove VMs until the host is no longer over-utilized
+  -- (at least one, as CloudSim's loop does)
+  local selected, from = {}, {}
+  for _, h in ipairs(over_list) do
+    while true do
+      local vm = st:select(st:migratable(h))
+      if vm == nil then break end
+      selected[#selected + 1], from[vm] = vm, h
+      st:remove(h, vm)
+      if not st:over(h) then break end
+    end
+  end
+
+  -- 4. placement of the selected VMs, biggest cpu first, over-utilized
+  -- hosts excluded; a VM with no host stays (and is put back in the
+  -- bookkeeping, as restoreAllocation would)
+  local received = {}
+  for _, vm in ipairs(by_cpu_desc(selected)) do
+    local to = st:pabfd(vm, over)
+    if to then
+      st:add(to, vm)
+      received[to] = true
+      moved[vm] = true
+      moves[#moves + 1] = { vm = vm, to = to, why = over[from[vm]] }
+    end
+  end
+
+  -- 5. under-utilization: repeatedly take the least utilized remaining
+  -- host (0 < u < 1 by host.utilization, fixed for the round; ties: lower
+  -- id) and try to move all its VMs away.
+  local ex_src, ex_dst = {}, {}
+  for _, h in ipairs(hosts) do
+    if over[h] or h.state ~= "up" or st.u_last[h] == 0 then
+      ex_src[h], ex_dst[h] = true, true
+    end
+    -- FIDELITY: CloudSim does not exclude the targets of step 4 as
+    -- sources, and would move a VM it just placed there a second time; the
+    -- engine rejects a VM moved twice, so such hosts are not drained.
+    if received[h] then ex_src[h] = true end
+  end
+  -- The candidates by (u, id): u is fixed for the round and a host's
+  -- migratable VMs change only once it is excluded, so one sorted pass
+  -- finds the same host as CloudSim's repeated scan (strict < from 1).
+  -- "#migratable > 0" is areAllVmsMigratingOutOrAnyVmMigratingIn() ==
+  -- false: some resident VM is not migrating.
+  local order = {}
+  for _, h in ipairs(hosts) do
+    local u = st.u_last[h]
+    if not ex_src[h] and u > 0 and u < 1 and #st:migratable(h) > 0 then
+      order[#order + 1] = h
+    end
+  end
+  table.sort(order, function(a, b)
+    if st.u_last[a] ~= st.u_last[b] then return st.u_last[a] < st.u_last[b] end
+    return a.id < b.id
+  end)
+  local next_i = 1
+  while true do
+    local under, umin
+    while next_i <= #order and ex_src[order[next_i]] do next_i = next_i + 1 end
+    if next_i > #order then break end
+    under = order[next_i]
+    umin = st.u_last[under]
+    ex_src[under], ex_dst[under] = true, true
+    local vms = by_cpu_desc(st:migratable(under))
+    local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
+      fmt_pct(umin))
+    local placed = {}
+    for _, vm in ipairs(vms) do
+      local to = st:pabfd(vm, ex_dst)
+      if not to then
+        for k = #placed, 1, -1 do st:unadd(placed[k].to, placed[k].vm) end
+        placed = nil
+        break
+      end
+      st:add(to, vm)
+      placed[#placed + 1] = { vm = vm, to = to, why = why }
+    end
+    if placed then
+      for _, m in ipairs(placed) do
+        st:remove(under, m.vm)
+        ex_src[m.to] = true
+        moved[m.vm] = true
+        moves[#moves + 1] = m
+      end
+    end
+  end
+
+  -- 6-7. nothing to restore (the pool was never changed); the moves are in
+  -- CloudSim's order.
+  return moves
+end
+
+M.selections = { mmt = true, mu = true, mc = true, rs = true }
+
+-- Checks a cfg's detector and selection names and the safety value.
+function M.check_cfg(cfg)
+  detector_of(cfg)
+  assert(M.selections[cfg.selection or "mmt"], "unknown selection '" .. tostring(cfg.selection) .. "'")
+  local s = cfg.safety
+  assert(s == nil or (type(s) == "number" and s >= 0), "safety must be a number >= 0")
+end
+
+return M

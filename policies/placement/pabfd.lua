@@ -1,0 +1,47 @@
+-- placement/pabfd.lua - power-aware best fit (PABFD), CloudSim 3.0.3's
+-- findHostForVm as used for the initial placement of the THR, IQR, MAD, LR
+-- and LRR experiments (reference 2.4).
+--
+-- Among the candidates (the hosts the engine found with room, in id
+-- order), a host that already carries load is refused if it would be
+-- over-utilized after taking the VM (P.detector with P.safety, as the
+-- balance policy of the same family); of the rest, the one whose power
+-- rises least, P(u_after) - P(u_now), wins; ties go to the earlier (lower
+-- id) candidate.  No order() function: a batch is placed in the order given
+-- (VM id), as CloudSim places the VMs at t = 0 unsorted.
+--
+-- While a VM is being created CloudSim has it request its full MIPS; here a
+-- VM with no history sample yet (the VM being placed, and VMs placed before
+-- it in the same batch) counts at its full cpu size, the others at their
+-- sampled demand.
+--
+-- Parameters: detector ("thr", "iqr", "mad", "lr", "lrr"), safety (nil =
+-- the detector's default: THR 0.8, IQR 1.5, MAD 2.5, LR/LRR 1.2).
+local C = require "vmpilot.consolidation"
+
+local P = { name = "pabfd", detector = "thr", safety = nil }
+
+-- The MIPS a VM requests: its full size while it has no sample yet.
+function P.requested(vm)
+  if vm.state == "pending" or #vm.history == 0 then return vm.size.cpu end
+  return vm.demand.cpu
+end
+
+---@param vm Vm
+---@param hosts HostList
+function P.place(vm, hosts, ctx)
+  if #hosts == 0 then return nil, "no candidate host" end
+  local h, diff = C.pabfd(vm, hosts, { detector = P.detector, safety = P.safety,
+    requested = P.requested, interval = 300 })
+  if h == nil then
+    return nil, string.format("all %d candidates would be over-utilized (%s)", #hosts,
+      P.detector)
+  end
+  return h, string.format("pabfd on %s: power %+.4g W", h.name, diff)
+end
+
+function P.self_test()
+  C.check_cfg(P)
+end
+
+return P
