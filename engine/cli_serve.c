@@ -5,10 +5,20 @@
  * clock) with the config's driver, logging every decision and action as
  * one JSON object per line on stdout.  Policy scripts are reloaded when
  * they change and on SIGHUP (bindings/watch.h); SIGINT/SIGTERM stop
- * cleanly.  In this version the driver is the simulator (hosts of a
- * "type", trace-driven VMs, in real time); libvirt hosts are refused.
- * Uses: cli.h, simulate.h (vp_sim_world), clock.h, event_json.h, libev,
- * bindings/watch.h and lua_policy.h (no Lua headers).
+ * cleanly.  Two kinds of config:
+ *   - simulated hosts (a "type"): the simulator driver, trace-driven VMs
+ *     replayed in real time (simulate.h, vp_sim_world);
+ *   - libvirt hosts (a "uri"): the libvirt driver (virt_world.h,
+ *     vp_virt_world): every host opened and sized from libvirt, its
+ *     running domains put in the pool, periodic sampling, balance and
+ *     reservation decisions, lifecycle events kept in the pool and logged
+ *     as "vm_appeared" / "vm_stopped" / "vm_unfit" lines
+ *     ({"t","event","vm","host","reason"}).  Not yet: live migration (the
+ *     driver refuses it, logged as migration_dropped), reconnecting a
+ *     dropped host, placing new VMs (that arrives with the control API).
+ * Uses: cli.h, simulate.h (vp_sim_world), virt_world.h (vp_virt_world),
+ * clock.h, event_json.h, libev, bindings/watch.h and lua_policy.h (no
+ * Lua headers).
  */
 #include <ev.h>
 #include <getopt.h>
@@ -21,6 +31,7 @@
 #include "cli.h"
 #include "event_json.h"
 #include "simulate.h"
+#include "virt_world.h"
 #include "watch.h"
 
 static const char serve_usage[] =
@@ -33,9 +44,14 @@ static const char serve_usage[] =
     "version is refused and the running one kept); SIGHUP, or `vmpilot policy\n"
     "reload`, reloads every script whose content changed.  SIGINT or SIGTERM\n"
     "stops cleanly.\n"
-    "This version drives simulated hosts (a config whose hosts have a \"type\"\n"
-    "and a \"simulation\" trace, replayed in real time); libvirt hosts are not\n"
-    "supported yet and are refused.\n"
+    "Simulated hosts (a \"type\" and a \"simulation\" trace) replay the trace in\n"
+    "real time.  libvirt hosts (a \"uri\") are served: each is opened and sized\n"
+    "from libvirt (logical CPUs, memory in MiB), its running domains join the pool\n"
+    "as VMs running there, domains are sampled (virConnectGetAllDomainStats), and\n"
+    "lifecycle events keep the pool in step (logged as vm_appeared, vm_stopped,\n"
+    "vm_unfit).  Not yet on libvirt hosts: live migration (refused by the driver,\n"
+    "logged as migration_dropped), reconnecting a host whose connection drops (it\n"
+    "is marked down), placing new VMs (arrives with the control API).\n"
     "\n"
     "options:\n"
     "  --duration SECONDS   stop after SECONDS (default: run until signalled)\n"
@@ -139,16 +155,64 @@ static int write_pid(const char *path)
     return 0;
 }
 
-/* The loop, once everything is built. */
-static void run_loop(serve *s, vp_sim_world *w, const vp_config *cfg, double duration)
+static void on_note(void *ud, const char *event, const char *vm, const char *host,
+                    const char *reason)
 {
-    s->engine = w->engine;
-    vp_engine_set_observer(w->engine, on_event, s);
+    serve *s = ud;
+    log_line(json_pack("{s:f,s:s,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event", event,
+                       "vm", vm, "host", host, "reason", reason));
+}
+
+/* The world `serve` runs: simulated or libvirt hosts. */
+typedef struct world {
+    bool virt;
+    vp_sim_world sim;
+    vp_virt_world virt_w;
+} world;
+
+static int world_build(world *w, serve *s, const vp_config *cfg, const vp_policy *policy,
+                       vp_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->virt = !cfg->simulated;
+    if (!w->virt)
+        return vp_sim_world_build(&w->sim, cfg, s->clock, policy, err);
+    if (vp_virt_world_build(&w->virt_w, cfg, s->clock, policy, err))
+        return -1;
+    vp_virt_world_set_note_cb(&w->virt_w, on_note, s);
+    return 0;
+}
+
+static vp_engine *world_engine(world *w) { return w->virt ? w->virt_w.engine : w->sim.engine; }
+static vp_pool *world_pool(world *w) { return w->virt ? w->virt_w.pool : w->sim.pool; }
+
+static void world_start(world *w)
+{
+    if (w->virt)
+        vp_virt_world_start(&w->virt_w);
+    else
+        vp_sim_world_start(&w->sim);
+}
+
+/* Also right for a world whose build failed (left empty). */
+static void world_free(world *w)
+{
+    if (w->virt)
+        vp_virt_world_free(&w->virt_w);
+    else
+        vp_sim_world_free(&w->sim);
+}
+
+/* The loop, once everything is built. */
+static void run_loop(serve *s, world *w, const vp_config *cfg, double duration)
+{
+    s->engine = world_engine(w);
+    vp_engine_set_observer(s->engine, on_event, s);
     log_note(s, "started", cfg->path);
     vp_timer_init(&s->stop_t, on_stop_timer, s);
     if (duration > 0)
         vp_timer_start(s->clock, &s->stop_t, duration, 0);
-    vp_sim_world_start(w);
+    world_start(w);
     vp_clock_run(s->clock, -1);
     vp_timer_stop(&s->stop_t);
     log_note(s, "stopped", "clean shutdown");
@@ -156,30 +220,26 @@ static void run_loop(serve *s, vp_sim_world *w, const vp_config *cfg, double dur
 
 static int run(const vp_config *cfg, double duration, const char *pid_file)
 {
-    vp_sim_world w;
+    world w;
     vp_err err = {0};
     serve s = {0};
-    if (!cfg->simulated)
-        return fprintf(stderr, "vmpilot: %s: libvirt hosts are not supported by this version "
-                               "yet (the libvirt driver is not built in)\n", cfg->path),
-               VP_EXIT_RUNTIME;
     struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
     watch_signals(loop, &s); /* first: a stop request while loading is not lost */
     vp_lua_policy *lp = vp_cli_policies(cfg, &err);
     if (!lp)
         return unwatch_signals(loop, &s), vp_cli_print_err(&err), VP_EXIT_CONFIG;
     s.clock = vp_clock_new_ev(loop);
-    int rc = vp_sim_world_build(&w, cfg, s.clock, vp_lua_policy_slots(lp), &err);
+    int rc = world_build(&w, &s, cfg, vp_lua_policy_slots(lp), &err);
     if (rc)
         vp_cli_print_err(&err);
     else if ((rc = write_pid(pid_file)) == 0) {
-        s.watch = vp_lua_watch_start(loop, lp, w.pool, 0.02, on_reload, &s);
+        s.watch = vp_lua_watch_start(loop, lp, world_pool(&w), 0.02, on_reload, &s);
         run_loop(&s, &w, cfg, duration);
         vp_lua_watch_stop(s.watch);
         if (pid_file)
             unlink(pid_file);
     }
-    vp_sim_world_free(&w); /* a failed build left it empty */
+    world_free(&w); /* a failed build left it empty */
     unwatch_signals(loop, &s);
     vp_clock_free(s.clock);
     vp_lua_policy_free(lp);

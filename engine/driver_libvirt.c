@@ -594,6 +594,45 @@ void vp_libvirt_set_event_cb(vp_driver *d, vp_libvirt_event_cb cb, void *ud)
     s->event_ud = ud;
 }
 
+int vp_libvirt_host_capacity(vp_driver *d, vp_id host, vp_res *res, vp_err *err)
+{
+    lv_driver *s = as_lv(d);
+    lv_host *h = s ? open_host_of(s, host, err) : NULL;
+    if (!s)
+        return vp_err_set(err, "not a libvirt driver");
+    if (!h)
+        return -1;
+    virNodeInfo info;
+    if (virNodeGetInfo(h->conn, &info) < 0)
+        return lv_fail(err, "cannot read the node's info");
+    *res = vp_res_make(info.cpus, info.memory / 1024.0, 0, 0);
+    return 0;
+}
+
+int vp_libvirt_domain_info(vp_driver *d, vp_id host, const char *name, vp_driver_vm_info *out,
+                           vp_err *err)
+{
+    lv_driver *s = as_lv(d);
+    lv_host *h = s ? open_host_of(s, host, err) : NULL;
+    if (!s)
+        return vp_err_set(err, "not a libvirt driver");
+    if (!h)
+        return -1;
+    virDomainPtr dom = virDomainLookupByName(h->conn, name);
+    if (!dom)
+        return lv_fail(err, name);
+    virDomainInfo info;
+    int rc = virDomainGetInfo(dom, &info) < 0 ? lv_fail(err, name) : 0;
+    if (rc == 0)
+        *out = (vp_driver_vm_info){
+            .name = name,
+            .size = vp_res_make(info.nrVirtCpu, info.maxMem / 1024.0, 0, 0),
+            .running = virDomainIsActive(dom) == 1,
+        };
+    virDomainFree(dom);
+    return rc;
+}
+
 unsigned vp_libvirt_event_count(const vp_driver *d, vp_id host, const char *event)
 {
     const lv_host *h = host_get(as_lv(d), host);

@@ -8,8 +8,9 @@
  * sample them (virConnectGetAllDomainStats), create a VM from a minimal
  * domain XML template, destroy (and undefine) it, lifecycle events
  * counted per host and forwarded to an optional callback, a host whose
- * connection closes marked down in the pool.  Not yet: migrate and resize
- * (they return -1, "not supported by this driver yet"; a later increment
+ * connection closes marked down in the pool, a host's capacity
+ * (virNodeGetInfo) and one domain's size and state.  Not yet: migrate and
+ * resize (they return -1, "not supported by this driver yet"; a later increment
  * runs them on worker threads), reconnecting a dropped host with back-off.
  * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt.
  *
@@ -41,6 +42,16 @@ void vp_libvirt_set_event_cb(vp_driver *d, vp_libvirt_event_cb cb, void *ud);
 /* Lifecycle events of kind `event` (a name as above) seen on host since
  * it was opened; 0 for an unknown host or kind. */
 unsigned vp_libvirt_event_count(const vp_driver *d, vp_id host, const char *event);
+
+/* The capacity of an open host from virNodeGetInfo: cpu = logical CPUs,
+ * memory = MiB (disk and network 0).  0, or -1 with libvirt's message. */
+int vp_libvirt_host_capacity(vp_driver *d, vp_id host, vp_res *res, vp_err *err) VP_WUR;
+
+/* The domain called name on an open host: *out gets its size (vcpus,
+ * maximum memory in MiB) and whether it runs; out->name is name.  0, or
+ * -1 with libvirt's message (e.g. no such domain). */
+int vp_libvirt_domain_info(vp_driver *d, vp_id host, const char *name, vp_driver_vm_info *out,
+                           vp_err *err) VP_WUR;
 
 /* A minimal domain XML for a VM called name of the given size: vcpus =
  * ceil(cpu), memory = ceil(MiB), both at least 1; domain_type is libvirt's

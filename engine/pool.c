@@ -559,6 +559,22 @@ int vp_pool_set_overcommit(vp_pool *pool, vp_id host, vp_res overcommit, vp_err 
     return 0;
 }
 
+int vp_pool_set_capacity(vp_pool *pool, vp_id host, vp_res capacity, vp_err *err)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (!h)
+        return vp_err_set(err, "no host with id %u", host);
+    if (!vp_res_nonneg(capacity))
+        return vp_err_set(err, "host '%s': negative capacity", h->name);
+    vp_res limit = vp_res_mul(capacity, h->overcommit);
+    if (!vp_res_le(h->used, limit))
+        return vp_err_set(err, "host '%s': the new capacity is below what its VMs use",
+                          h->name);
+    h->capacity = capacity;
+    host_retune(pool, h, limit, h->reserved);
+    return 0;
+}
+
 void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand)
 {
     vp_vm *v = vp_pool_vm(pool, vm);

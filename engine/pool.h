@@ -161,6 +161,9 @@ int vp_pool_set_host_state(vp_pool *pool, vp_id host, vp_host_state state, vp_er
 int vp_pool_set_reservation(vp_pool *pool, vp_id host, vp_res reserved, vp_err *err);
 int vp_pool_set_pool_reservation(vp_pool *pool, vp_res reserved, vp_err *err);
 int vp_pool_set_overcommit(vp_pool *pool, vp_id host, vp_res overcommit, vp_err *err);
+/* Sets a host's capacity (e.g. once its hypervisor reported it); -1 if
+ * negative or below what its VMs already use. */
+int vp_pool_set_capacity(vp_pool *pool, vp_id host, vp_res capacity, vp_err *err);
 
 /* Sets a VM's sampled demand (and its host's demand sum). */
 void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand);

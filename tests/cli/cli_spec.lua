@@ -1,6 +1,7 @@
 -- cli_spec.lua - the `vmpilot` command as a user meets it: help, version,
 -- exit codes, config and policy errors, simulate (table, JSON, events,
--- progress) and serve (clean stop on --duration and on SIGTERM).
+-- progress) and serve (clean stop on --duration and on SIGTERM, simulated
+-- and libvirt test-driver hosts).
 -- Needs VMPILOT (the binary) and VP_DATA (tests/data/cli) in the environment.
 local json = require "dkjson"
 
@@ -74,12 +75,6 @@ describe("vmpilot", function()
     local code, out = run("config check " .. DATA .. "/small.json")
     assert.equal(0, code)
     assert.matches("configuration OK: 30 simulated hosts", out, 1, true)
-  end)
-
-  it("refuses libvirt hosts it cannot drive yet, with a runtime error", function()
-    local code, _, err = run("serve " .. DATA .. "/libvirt.json")
-    assert.equal(1, code)
-    assert.matches("libvirt hosts are not supported", err, 1, true)
   end)
 
   it("checks policy scripts and names the line of a syntax error", function()
@@ -242,6 +237,44 @@ describe("vmpilot", function()
         end
       end
       os.execute("rm -rf " .. dir)
+    end)
+
+    -- A config with two libvirt test-driver hosts (tests/data/libvirt/*.xml,
+    -- absolute test:/// URIs) in a temporary folder.
+    local function libvirt_config(second)
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir -p " .. dir))
+      local xml = DATA .. "/../libvirt"
+      local cfg = io.open(dir .. "/serve.json", "w")
+      cfg:write(string.format([[{
+        "hosts": [{"name": "small", "uri": "test://%s/small.xml"},
+                  {"name": "big", "uri": "test://%s/%s"}],
+        "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5}
+      }]], xml, xml, second or "big.xml"))
+      cfg:close()
+      return dir
+    end
+
+    it("serves libvirt hosts: samples them and stops cleanly", function()
+      local dir = libvirt_config()
+      local code, out = run("serve --duration 1 " .. dir .. "/serve.json")
+      os.execute("rm -rf " .. dir)
+      assert.equal(0, code)
+      local ev = events(out)
+      assert.matches("^started", ev)
+      assert.matches("stopping stopped$", ev)
+      assert.not_matches("sample_failed", ev, 1, true)
+    end)
+
+    it("fails to start when a libvirt host does not open, naming it", function()
+      local dir = libvirt_config("no-such-host.xml")
+      local code, out, err = run("serve --duration 1 " .. dir .. "/serve.json")
+      os.execute("rm -rf " .. dir)
+      assert.equal(1, code)
+      assert.equal("", out)
+      assert.matches("host 'big'", err, 1, true)
+      assert.matches("no-such-host.xml", err, 1, true)
     end)
 
     it("stops cleanly on SIGTERM", function()

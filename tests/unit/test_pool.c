@@ -301,11 +301,33 @@ static void test_randomized(unsigned seed)
     vp_pool_free(p);
 }
 
+/* A host added empty and sized later (as virt_world.c does from libvirt). */
+static void test_set_capacity(void)
+{
+    vp_pool *p = vp_pool_new();
+    vp_err e;
+    vp_id h = host(p, "h", 0, 0);
+    vp_id a = vm(p, "a", 2, 2);
+    CHECK_EQ_INT(vp_pool_allocate(p, a, h, &e), -1);
+    CHECK_EQ_INT(vp_pool_set_capacity(p, h, vp_res_make(4, 8, 0, 0), &e), 0);
+    CHECK_NEAR(vp_pool_free_total(p).v[VP_CPU], 4, 1e-9);
+    CHECK_EQ_INT(vp_pool_allocate(p, a, h, &e), 0);
+    CHECK_EQ_INT(vp_pool_set_capacity(p, h, vp_res_make(1, 8, 0, 0), &e), -1);
+    CHECK_STR_HAS(e.text, "below what its VMs use");
+    CHECK_EQ_INT(vp_pool_set_capacity(p, h, vp_res_make(-1, 8, 0, 0), &e), -1);
+    CHECK_STR_HAS(e.text, "negative capacity");
+    CHECK_NEAR(vp_pool_host(p, h)->limit.v[VP_CPU], 4, 1e-9);
+    CHECK_NEAR(vp_pool_free_total(p).v[VP_CPU], 2, 1e-9);
+    pool_ok(p);
+    vp_pool_free(p);
+}
+
 int main(void)
 {
     test_lookup_and_names();
     test_allocate_release();
     test_overcommit_reservation_state();
+    test_set_capacity();
     test_migration();
     test_many_vms();
     test_history();
