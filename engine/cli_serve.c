@@ -13,9 +13,10 @@
  *     running domains put in the pool, periodic sampling, balance and
  *     reservation decisions, lifecycle events kept in the pool and logged
  *     as "vm_appeared" / "vm_stopped" / "vm_unfit" lines
- *     ({"t","event","vm","host","reason"}).  Not yet: live migration (the
- *     driver refuses it, logged as migration_dropped), reconnecting a
- *     dropped host, placing new VMs (that arrives with the control API).
+ *     ({"t","event","vm","host","reason"}), live migrations through the
+ *     driver (its default bandwidth limit and timeout).  Not yet:
+ *     reconnecting a dropped host, placing new VMs (that arrives with the
+ *     control API).
  * Uses: cli.h, simulate.h (vp_sim_world), virt_world.h (vp_virt_world),
  * clock.h, event_json.h, libev, bindings/watch.h and lua_policy.h (no
  * Lua headers).
@@ -49,9 +50,9 @@ static const char serve_usage[] =
     "from libvirt (logical CPUs, memory in MiB), its running domains join the pool\n"
     "as VMs running there, domains are sampled (virConnectGetAllDomainStats), and\n"
     "lifecycle events keep the pool in step (logged as vm_appeared, vm_stopped,\n"
-    "vm_unfit).  Not yet on libvirt hosts: live migration (refused by the driver,\n"
-    "logged as migration_dropped), reconnecting a host whose connection drops (it\n"
-    "is marked down), placing new VMs (arrives with the control API).\n"
+    "vm_unfit); proposed moves are live-migrated (virDomainMigrateToURI3).  Not\n"
+    "yet on libvirt hosts: reconnecting a host whose connection drops (it is\n"
+    "marked down), placing new VMs (arrives with the control API).\n"
     "\n"
     "options:\n"
     "  --duration SECONDS   stop after SECONDS (default: run until signalled)\n"

@@ -2,7 +2,7 @@
  * driver_libvirt.c - the libvirt hypervisor driver (first increment).
  *
  * Provides: see driver_libvirt.h.
- * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt, uthash.
+ * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt, uthash, pthreads.
  *
  * Per-host state (lv_host, in an array indexed by host id) holds the
  * connection, the ids of its lifecycle and close callbacks, the event
@@ -15,12 +15,21 @@
  * A host whose connection closes (virConnectRegisterCloseCallback) is
  * marked VP_HOST_DOWN and keeps its dead connection until close_host;
  * reconnecting with back-off is a later increment.
+ *
+ * Migrations (lv_mig) are on their own list (loop thread only).  Each has
+ * a joinable worker that owns a reference to the source domain; when
+ * libvirt returns, the worker stores the outcome in its record, pushes it
+ * on `finished` under the mutex and calls ev_async_send.  on_wake drains
+ * the whole queue, joins each worker (it has only to return) and calls
+ * done().  The close callback may also run on a worker: it then sets the
+ * host's down_pending under the mutex and on_wake marks the host down.
  */
 #include "driver_libvirt.h"
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +67,12 @@ typedef struct lv_host {
     unsigned events[LV_N_EVENTS];
     lv_prev *prev;      /* by domain name */
     uint64_t round;     /* sample rounds so far */
+    char *uri;
+    bool down_pending;  /* closed off the loop thread (under d->mu) */
 } lv_host;
 
 typedef struct lv_op lv_op;
+typedef struct lv_mig lv_mig;
 
 struct lv_driver {
     vp_driver base;
@@ -71,7 +83,38 @@ struct lv_driver {
     lv_op *ops;         /* operations in flight */
     vp_libvirt_event_cb event_cb;
     void *event_ud;
+    /* migrations */
+    struct ev_loop *loop;
+    pthread_t loop_thread;
+    unsigned long long bandwidth_mib;
+    double timeout_s;
+    lv_mig *migs;       /* in flight (loop thread only) */
+    pthread_mutex_t mu; /* guards finished and every host's down_pending */
+    lv_mig *finished;   /* workers done, not yet reported (newest first) */
+    ev_async wake;      /* a worker finished, or a host closed off the loop */
 };
+
+/* One live migration: a worker thread runs virDomainMigrateToURI3. */
+struct lv_mig {
+    lv_driver *d;
+    lv_mig *prev, *next;    /* in flight */
+    lv_mig *qnext;          /* on finished */
+    vp_id vm;
+    virDomainPtr dom;       /* on the source connection */
+    char *dst_uri;
+    unsigned long long bandwidth_mib;
+    pthread_t thread;
+    vp_timer timeout;
+    double timeout_s;
+    bool timed_out;
+    int status;             /* set by the worker before it queues m */
+    char *error;            /* libvirt's message, malloc'd, or NULL */
+    vp_driver_done_cb done;
+    void *ud;
+};
+
+#define LV_MIG_FLAGS (VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST | \
+                      VIR_MIGRATE_UNDEFINE_SOURCE)
 
 struct lv_op {
     vp_timer timer;
@@ -203,11 +246,21 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 }
 
 /* The connection dropped: the host is down until a later increment's
- * reconnect brings it back.  Runs inside libvirt: no libvirt calls. */
+ * reconnect brings it back.  Runs inside libvirt: no libvirt calls.  A
+ * worker's call may notice the drop: then the loop marks the host down
+ * after the wake-up (the pool is only touched on the loop thread). */
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
     lv_host *h = opaque;
-    vp_pool_set_host_state(h->d->pool, h->id, VP_HOST_DOWN, NULL);
+    lv_driver *s = h->d;
+    if (pthread_equal(pthread_self(), s->loop_thread)) {
+        vp_pool_set_host_state(s->pool, h->id, VP_HOST_DOWN, NULL);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    h->down_pending = true;
+    ev_async_send(s->loop, &s->wake);
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* ====== hosts ====== */
@@ -226,6 +279,7 @@ static void host_free(lv_host *h)
         virConnectUnregisterCloseCallback(h->conn, on_close);
     if (h->conn)
         virConnectClose(h->conn);
+    free(h->uri);
     free(h);
 }
 
@@ -255,9 +309,12 @@ static int lv_open_host(vp_driver *d, vp_id host, const char *uri, vp_err *err)
     lv_host *h = calloc(1, sizeof *h);
     if (!h || grow_hosts(s, host))
         return free(h), vp_err_set(err, "out of memory");
-    *h = (lv_host){.d = s, .id = host, .lifecycle_id = -1};
+    *h = (lv_host){.d = s, .id = host, .lifecycle_id = -1, .uri = strdup(uri)};
+    if (!h->uri)
+        return free(h), vp_err_set(err, "out of memory");
     h->conn = virConnectOpen(uri);
     if (!h->conn) {
+        free(h->uri);
         free(h);
         return lv_fail(err, uri);
     }
@@ -516,13 +573,203 @@ static int lv_destroy(vp_driver *d, vp_id vm, vp_driver_done_cb done, void *ud, 
     return rc ? rc : op_later(s, done, ud, err);
 }
 
-/* ====== not yet ====== */
+/* ====== live migration ====== */
 
+/* The worker: runs the migration, then queues m for the loop and wakes
+ * it.  Touches only m's own fields and, under the mutex, the queue. */
+static void *mig_worker(void *arg)
+{
+    lv_mig *m = arg;
+    lv_driver *s = m->d;
+    virTypedParameterPtr params = NULL;
+    int n = 0, max = 0;
+    int rc = 0;
+    if (m->bandwidth_mib > 0) /* 0: no parameter, libvirt's default */
+        rc = virTypedParamsAddULLong(&params, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                     m->bandwidth_mib);
+    if (rc == 0)
+        rc = virDomainMigrateToURI3(m->dom, m->dst_uri, params, (unsigned)n, LV_MIG_FLAGS);
+    if (rc < 0) {
+        const char *msg = virGetLastErrorMessage(); /* this thread's error */
+        m->error = strdup(msg ? msg : "unknown libvirt error");
+        virResetLastError();
+    }
+    m->status = rc < 0 ? -1 : 0;
+    virTypedParamsFree(params, n);
+    pthread_mutex_lock(&s->mu);
+    m->qnext = s->finished;
+    s->finished = m;
+    ev_async_send(s->loop, &s->wake);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static void mig_unlink(lv_driver *s, lv_mig *m)
+{
+    if (m->prev)
+        m->prev->next = m->next;
+    else
+        s->migs = m->next;
+    if (m->next)
+        m->next->prev = m->prev;
+}
+
+/* Frees a migration whose worker was joined. */
+static void mig_free(lv_mig *m)
+{
+    vp_timer_stop(&m->timeout);
+    if (m->dom)
+        virDomainFree(m->dom);
+    free(m->dst_uri);
+    free(m->error);
+    free(m);
+}
+
+/* The completion timeout: asks libvirt to abort the job; the worker then
+ * returns with libvirt's error and reports as usual. */
+static void mig_expired(vp_clock *clock, vp_timer *timer, void *ud)
+{
+    lv_mig *m = ud;
+    m->timed_out = true;
+    if (virDomainAbortJob(m->dom) < 0)
+        virResetLastError(); /* the job may have just ended */
+}
+
+/* Reports one finished migration: joins its worker, unlinks it and calls
+ * done() with libvirt's message on failure. */
+static void mig_report(lv_driver *s, lv_mig *m)
+{
+    pthread_join(m->thread, NULL);
+    mig_unlink(s, m);
+    vp_driver_done_cb done = m->done;
+    void *done_ud = m->ud;
+    int status = m->status;
+    char buf[1024];
+    const char *msg = m->error ? m->error : "unknown libvirt error";
+    if (status < 0 && m->timed_out)
+        snprintf(buf, sizeof buf, "timed out after %g s and aborted: %s", m->timeout_s, msg);
+    else
+        snprintf(buf, sizeof buf, "%s", msg);
+    mig_free(m);
+    done(done_ud, status, status < 0 ? buf : NULL);
+}
+
+/* The wake-up: reports every finished migration (oldest first) and marks
+ * down the hosts whose connection closed off the loop thread. */
+static void on_wake(struct ev_loop *loop, ev_async *w, int revents)
+{
+    lv_driver *s = w->data;
+    pthread_mutex_lock(&s->mu);
+    lv_mig *q = s->finished, *fifo = NULL;
+    s->finished = NULL;
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        if (s->hosts[i] && s->hosts[i]->down_pending) {
+            s->hosts[i]->down_pending = false;
+            vp_pool_set_host_state(s->pool, (vp_id)i, VP_HOST_DOWN, NULL);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    while (q) {
+        lv_mig *m = q;
+        q = m->qnext;
+        m->qnext = fifo;
+        fifo = m;
+    }
+    while (fifo) {
+        lv_mig *m = fifo;
+        fifo = m->qnext;
+        mig_report(s, m);
+    }
+}
+
+/* Aborts every migration in flight, joins the workers and frees them
+ * without calling done(). */
+static void migs_drop(lv_driver *s)
+{
+    for (lv_mig *m = s->migs; m; m = m->next)
+        if (virDomainAbortJob(m->dom) < 0)
+            virResetLastError();
+    while (s->migs) {
+        lv_mig *m = s->migs;
+        pthread_join(m->thread, NULL);
+        mig_unlink(s, m);
+        mig_free(m);
+    }
+    pthread_mutex_lock(&s->mu);
+    s->finished = NULL; /* all were on migs, now freed */
+    pthread_mutex_unlock(&s->mu);
+}
+
+static bool host_usable(const lv_driver *s, vp_id host)
+{
+    const vp_host *h = vp_pool_host(s->pool, host);
+    return host_get(s, host) && h && h->state != VP_HOST_DOWN;
+}
+
+/* Checks a migration request; returns the running domain on the source
+ * host, or NULL with err set. */
+static virDomainPtr mig_check(lv_driver *s, const vp_vm *v, vp_id dst, vp_err *err)
+{
+    if (!host_usable(s, v->host))
+        return vp_err_set(err, "VM '%s' is not on an open host", v->name), NULL;
+    if (!host_usable(s, dst))
+        return vp_err_set(err, "host %u is not open on the libvirt driver", dst), NULL;
+    if (dst == v->host)
+        return vp_err_set(err, "VM '%s' is already on host %u", v->name, dst), NULL;
+    for (const lv_mig *m = s->migs; m; m = m->next)
+        if (m->vm == v->id)
+            return vp_err_set(err, "VM '%s' is already migrating", v->name), NULL;
+    virDomainPtr dom = virDomainLookupByName(s->hosts[v->host]->conn, v->name);
+    if (!dom)
+        return lv_fail(err, v->name), NULL;
+    if (virDomainIsActive(dom) != 1) {
+        virResetLastError();
+        virDomainFree(dom);
+        return vp_err_set(err, "VM '%s' is not running on its host", v->name), NULL;
+    }
+    return dom;
+}
+
+/* Validates on the loop thread, then starts a worker for the migration
+ * itself and, if set, the completion timeout. */
 static int lv_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done, void *ud,
                       vp_err *err)
 {
-    return vp_err_set(err, "migrate: not supported by this driver yet");
+    lv_driver *s = as_lv(d);
+    const vp_vm *v = vm_of(s, vm, err);
+    if (!v)
+        return -1;
+    if (!done)
+        return vp_err_set(err, "no done callback");
+    virDomainPtr dom = mig_check(s, v, dst, err);
+    if (!dom)
+        return -1;
+    lv_mig *m = calloc(1, sizeof *m);
+    char *uri = strdup(s->hosts[dst]->uri);
+    if (!m || !uri) {
+        free(m);
+        free(uri);
+        virDomainFree(dom);
+        return vp_err_set(err, "out of memory");
+    }
+    *m = (lv_mig){.d = s, .vm = vm, .dom = dom, .dst_uri = uri,
+                  .bandwidth_mib = s->bandwidth_mib, .timeout_s = s->timeout_s,
+                  .done = done, .ud = ud};
+    vp_timer_init(&m->timeout, mig_expired, m);
+    if (pthread_create(&m->thread, NULL, mig_worker, m)) {
+        mig_free(m);
+        return vp_err_set(err, "cannot start a migration thread");
+    }
+    m->next = s->migs; /* the worker reports through the loop: no race */
+    if (s->migs)
+        s->migs->prev = m;
+    s->migs = m;
+    if (m->timeout_s > 0)
+        vp_timer_start(s->clock, &m->timeout, m->timeout_s, 0);
+    return 0;
 }
+
+/* ====== not yet ====== */
 
 static int lv_resize(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb done, void *ud,
                      vp_err *err)
@@ -533,13 +780,16 @@ static int lv_resize(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb done
 /* ====== the vtable ====== */
 
 /* Closes every host and drops the operations in flight (their done()
- * is not called).  Removed libvirt watches are freed on a later loop
- * iteration, or by vp_virt_events_flush(). */
+ * is not called): running migrations are aborted and their workers
+ * joined (this waits for libvirt to give up the migration).  Removed
+ * libvirt watches are freed on a later loop iteration, or by
+ * vp_virt_events_flush(). */
 static void lv_free(vp_driver *d)
 {
     lv_driver *s = as_lv(d);
     if (!s)
         return;
+    migs_drop(s);
     while (s->ops) {
         lv_op *op = s->ops;
         s->ops = op->next;
@@ -550,6 +800,9 @@ static void lv_free(vp_driver *d)
         if (s->hosts[i])
             host_free(s->hosts[i]);
     free(s->hosts);
+    ev_ref(s->loop);
+    ev_async_stop(s->loop, &s->wake);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }
 
@@ -582,7 +835,37 @@ vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err)
     s->base.ops = &lv_ops;
     s->pool = pool;
     s->clock = clock;
+    s->loop = vp_clock_loop(clock);
+    s->loop_thread = pthread_self();
+    s->bandwidth_mib = VP_LIBVIRT_MIG_BANDWIDTH;
+    s->timeout_s = VP_LIBVIRT_MIG_TIMEOUT;
+    if (pthread_mutex_init(&s->mu, NULL)) {
+        free(s);
+        return vp_err_set(err, "cannot create a mutex"), NULL;
+    }
+    ev_async_init(&s->wake, on_wake);
+    s->wake.data = s;
+    ev_async_start(s->loop, &s->wake);
+    ev_unref(s->loop); /* the wake-up alone does not keep ev_run alive */
     return &s->base;
+}
+
+void vp_libvirt_set_migration(vp_driver *d, unsigned long long bandwidth_mib, double timeout_s)
+{
+    lv_driver *s = as_lv(d);
+    if (!s)
+        return;
+    s->bandwidth_mib = bandwidth_mib;
+    s->timeout_s = timeout_s > 0 ? timeout_s : 0;
+}
+
+unsigned vp_libvirt_migrations_active(const vp_driver *d)
+{
+    const lv_driver *s = as_lv(d);
+    unsigned n = 0;
+    for (const lv_mig *m = s ? s->migs : NULL; m; m = m->next)
+        n++;
+    return n;
 }
 
 void vp_libvirt_set_event_cb(vp_driver *d, vp_libvirt_event_cb cb, void *ud)

@@ -9,15 +9,28 @@
  * domain XML template, destroy (and undefine) it, lifecycle events
  * counted per host and forwarded to an optional callback, a host whose
  * connection closes marked down in the pool, a host's capacity
- * (virNodeGetInfo) and one domain's size and state.  Not yet: migrate and
- * resize (they return -1, "not supported by this driver yet"; a later increment
- * runs them on worker threads), reconnecting a dropped host with back-off.
+ * (virNodeGetInfo) and one domain's size and state, and live migration
+ * on worker threads (below).  Not yet: resize (returns -1, "not supported
+ * by this driver yet"), migration progress from job stats, reconnecting
+ * a dropped host with back-off.
  * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt.
  *
  * VMs are matched to pool VMs by name.  create() and destroy() call
  * libvirt synchronously on the loop thread and report done() on the next
  * loop iteration (a zero-delay timer); a libvirt failure is returned at
  * once as -1 with libvirt's message.
+ *
+ * migrate() checks on the loop thread that the VM's pool host and the
+ * destination are open, up and different, that the domain runs on the
+ * source and is not already migrating; then a pthread worker calls
+ * virDomainMigrateToURI3 on the source connection (live, peer-to-peer,
+ * persistent on the destination, undefined on the source; the
+ * destination's URI; VIR_MIGRATE_PARAM_BANDWIDTH) and reports through an
+ * ev_async (queue + mutex).  done() runs on the loop thread: 0, or -1
+ * with libvirt's message (the domain then stays on its source).  When the
+ * completion timeout expires the loop calls virDomainAbortJob and the
+ * message starts "timed out after N s and aborted: ".  Workers call
+ * libvirt off the loop thread, which virt_events.c supports.
  */
 #ifndef VP_DRIVER_LIBVIRT_H
 #define VP_DRIVER_LIBVIRT_H
@@ -35,6 +48,18 @@ typedef void (*vp_libvirt_event_cb)(void *ud, vp_id host, const char *vm, const 
  * a real-time clock (its libev loop runs libvirt's events).  Registers
  * the libvirt event implementation on that loop. */
 vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err) VP_WUR;
+
+/* Migration defaults: bandwidth limit (MiB/s) and completion timeout (s). */
+#define VP_LIBVIRT_MIG_BANDWIDTH 1024ull
+#define VP_LIBVIRT_MIG_TIMEOUT 600.0
+
+/* Settings for the migrations started from now on: bandwidth_mib is
+ * libvirt's limit in MiB/s (0 = libvirt's own default, no limit);
+ * timeout_s the completion timeout (<= 0: none). */
+void vp_libvirt_set_migration(vp_driver *d, unsigned long long bandwidth_mib, double timeout_s);
+
+/* Migrations started and not yet reported through done(). */
+unsigned vp_libvirt_migrations_active(const vp_driver *d);
 
 /* Forwards every lifecycle event to cb (NULL to stop). */
 void vp_libvirt_set_event_cb(vp_driver *d, vp_libvirt_event_cb cb, void *ud);

@@ -6,18 +6,22 @@
  * connection I/O, keepalive timers and domain events run on the engine's
  * loop thread with no second event thread.  Call it before any
  * virConnectOpen.
- * Uses: libvirt (libvirt-event.h), libev.
+ * Uses: libvirt (libvirt-event.h), libev, pthreads.
  *
  * libvirt keeps one process-wide event implementation, so this module
  * keeps one process-wide binding to a loop.  Registering again with the
  * same loop is a no-op; moving to another loop (a test making a fresh
  * ev_loop_new) is allowed only while no handle or timeout is registered.
- * Before destroying a loop, close every connection, run the loop once
- * more (or call vp_virt_events_flush) so the deferred free callbacks run.
+ * Before destroying a loop, close every connection and call
+ * vp_virt_events_flush, so the deferred free callbacks run and the
+ * module's wake-up watcher leaves the loop.
  *
- * Threads: every libvirt call that may add, update or remove a watch must
- * come from the loop thread (libev is not thread-safe).  The worker
- * threads of a later increment will need a lock and an ev_async wake-up.
+ * Threads: the thread that registers is the loop thread, the only one
+ * that touches libev.  libvirt may add, update or remove handles and
+ * timeouts from any thread (a worker thread calling libvirt): a mutex
+ * guards the tables, a change made on the loop thread applies at once,
+ * and one made elsewhere applies on the loop thread after an ev_async
+ * wake-up (which does not keep ev_run alive).
  */
 #ifndef VP_VIRT_EVENTS_H
 #define VP_VIRT_EVENTS_H

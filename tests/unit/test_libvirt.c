@@ -2,10 +2,12 @@
  * test_libvirt.c - unit tests for driver_libvirt.c and virt_events.c on
  * libvirt's test driver (no daemon): two hosts of different sizes from
  * tests/data/libvirt/ (small.xml, big.xml), inventory, create/destroy with lifecycle
- * events delivered through a libev loop, sampling, the operations not
- * supported yet, a URI that does not open, closing, the XML template;
- * and the event layer alone (handles on a pipe, timeouts, free callbacks
- * deferred to a later loop iteration).
+ * events delivered through a libev loop, sampling, a migration (the test
+ * driver cannot migrate: the worker's failure reaches done() through the
+ * loop) and invalid migration requests, the operations not supported
+ * yet, a URI that does not open, closing, the XML template; and the event
+ * layer alone (handles on a pipe, timeouts, free callbacks deferred to a
+ * later loop iteration, changes made from another thread).
  */
 #include "check.h"
 #include "clock.h"
@@ -13,6 +15,7 @@
 #include "pool.h"
 #include "virt_events.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,7 @@ typedef struct fixture {
     char events[MAX_SEEN][48]; /* "vm:event" */
     int n_events;
     int done_calls, done_status;
+    char done_error[512];
     vp_id sampled[MAX_SEEN];
     vp_res demand[MAX_SEEN];
     int n_sampled;
@@ -74,6 +78,7 @@ static void on_done(void *ud, int status, const char *error)
     fixture *f = ud;
     f->done_calls++;
     f->done_status = status;
+    snprintf(f->done_error, sizeof f->done_error, "%s", error ? error : "");
 }
 
 static void on_sample(void *ud, vp_id vm, vp_res demand)
@@ -239,14 +244,87 @@ static void test_sample(void)
     teardown(&f);
 }
 
+/* web1 (running on small) to big: the worker starts, the test driver
+ * refuses, done(-1) arrives on the loop with libvirt's text and web1 is
+ * still on small. */
+static void test_migrate(void)
+{
+    fixture f;
+    setup(&f);
+    vp_err err = {0};
+    vp_id vm = vp_pool_add_vm(f.pool, "web1", vp_res_make(2, 2048, 0, 0), &err);
+    CHECK_EQ_INT(vp_pool_allocate(f.pool, vm, f.small, &err), 0);
+    vp_libvirt_set_migration(f.drv, 100, 5);
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, vm, f.big, on_done, &f, &err), 0);
+    CHECK_EQ_INT(f.done_calls, 0); /* never inside the call */
+    CHECK_EQ_INT(vp_libvirt_migrations_active(f.drv), 1);
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, vm, f.big, on_done, &f, &err), -1);
+    CHECK_STR_HAS(err.text, "already migrating");
+    double deadline = ev_time() + 5.0;
+    while (f.done_calls == 0 && ev_time() < deadline)
+        ev_run(f.loop, EVRUN_ONCE); /* the wake-up keeps nothing alive: timeout */
+    CHECK_EQ_INT(f.done_calls, 1);
+    CHECK_EQ_INT(f.done_status, -1);
+    CHECK_STR_HAS(f.done_error, "not supported"); /* libvirt's text */
+    CHECK_EQ_INT(vp_libvirt_migrations_active(f.drv), 0);
+    list(&f, f.small);
+    const seen_vm *web = seen(&f, "web1");
+    CHECK(web && web->running);
+    list(&f, f.big);
+    CHECK(seen(&f, "web1") == NULL);
+    teardown(&f);
+}
+
+/* Requests that never start: done() is not called. */
+static void test_migrate_invalid(void)
+{
+    fixture f;
+    setup(&f);
+    vp_err err = {0};
+    vp_id web = vp_pool_add_vm(f.pool, "web1", vp_res_make(2, 2048, 0, 0), &err);
+    vp_id db = vp_pool_add_vm(f.pool, "db1", vp_res_make(4, 4096, 0, 0), &err);
+    vp_id ghost = vp_pool_add_vm(f.pool, "ghost", vp_res_make(1, 512, 0, 0), &err);
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, 999, f.big, on_done, &f, &err), -1);
+    CHECK_STR_HAS(err.text, "no VM with id 999");
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, web, f.big, on_done, &f, &err), -1);
+    CHECK_STR_HAS(err.text, "not on an open host"); /* pending in the pool */
+    CHECK_EQ_INT(vp_pool_allocate(f.pool, web, f.small, &err), 0);
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, web, f.small, on_done, &f, &err), -1);
+    CHECK_STR_HAS(err.text, "already on host");
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, web, 77, on_done, &f, &err), -1);
+    CHECK_STR_HAS(err.text, "not open");
+    CHECK_EQ_INT(vp_pool_allocate(f.pool, db, f.small, &err), 0);
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, db, f.big, on_done, &f, &err), -1);
+    CHECK_STR_HAS(err.text, "not running"); /* defined, shut off */
+    CHECK_EQ_INT(vp_pool_allocate(f.pool, ghost, f.small, &err), 0);
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, ghost, f.big, on_done, &f, &err), -1);
+    CHECK_STR_HAS(err.text, "ghost"); /* libvirt: no such domain */
+    CHECK_EQ_INT(vp_libvirt_migrations_active(f.drv), 0);
+    ev_run(f.loop, EVRUN_NOWAIT);
+    CHECK_EQ_INT(f.done_calls, 0);
+    teardown(&f);
+}
+
+/* free() with a migration started and not yet reported: joins the
+ * worker, never calls done(). */
+static void test_migrate_free(void)
+{
+    fixture f;
+    setup(&f);
+    vp_err err = {0};
+    vp_id vm = vp_pool_add_vm(f.pool, "batch1", vp_res_make(8, 8192, 0, 0), &err);
+    CHECK_EQ_INT(vp_pool_allocate(f.pool, vm, f.big, &err), 0);
+    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, vm, f.small, on_done, &f, &err), 0);
+    teardown(&f);
+    CHECK_EQ_INT(f.done_calls, 0);
+}
+
 static void test_errors(void)
 {
     fixture f;
     setup(&f);
     vp_err err = {0};
     vp_id vm = vp_pool_add_vm(f.pool, "web1", vp_res_make(2, 2048, 0, 0), &err);
-    CHECK_EQ_INT(f.drv->ops->migrate(f.drv, vm, f.big, on_done, &f, &err), -1);
-    CHECK_STR_HAS(err.text, "not supported by this driver yet");
     CHECK_EQ_INT(f.drv->ops->resize(f.drv, vm, vp_res_make(1, 1024, 0, 0), on_done, &f, &err),
                  -1);
     CHECK_STR_HAS(err.text, "not supported by this driver yet");
@@ -349,6 +427,52 @@ static void test_events_timeouts(struct ev_loop *loop, ev_probe *p)
     CHECK_EQ_INT(p->freed, 2);
 }
 
+/* A thread adds a timeout and removes it: both apply on the loop
+ * thread after the wake-up. */
+typedef struct thread_job {
+    ev_probe p;
+    int id, removed;
+} thread_job;
+
+static void *thread_add(void *arg)
+{
+    thread_job *j = arg;
+    j->id = virEventAddTimeout(0, probe_timer, &j->p, probe_free);
+    return NULL;
+}
+
+static void *thread_remove(void *arg)
+{
+    thread_job *j = arg;
+    j->removed = virEventRemoveTimeout(j->id);
+    return NULL;
+}
+
+static void test_events_threads(struct ev_loop *loop)
+{
+    thread_job j = {.removed = -2};
+    pthread_t t;
+    CHECK_EQ_INT(pthread_create(&t, NULL, thread_add, &j), 0);
+    pthread_join(t, NULL);
+    CHECK(j.id > 0);
+    CHECK_EQ_INT(vp_virt_events_active(), 1);
+    CHECK_EQ_INT(j.p.timer_calls, 0); /* not armed off the loop thread */
+    for (int i = 0; i < 3; i++)
+        ev_run(loop, EVRUN_NOWAIT); /* the wake-up arms it */
+    CHECK(j.p.timer_calls >= 1);
+    CHECK_EQ_INT(pthread_create(&t, NULL, thread_remove, &j), 0);
+    pthread_join(t, NULL);
+    CHECK_EQ_INT(j.removed, 0);
+    CHECK_EQ_INT(vp_virt_events_active(), 0);
+    CHECK_EQ_INT(j.p.freed, 0);
+    int calls = j.p.timer_calls;
+    for (int i = 0; i < 3; i++)
+        ev_run(loop, EVRUN_NOWAIT); /* stopped, then freed */
+    CHECK_EQ_INT(j.p.timer_calls, calls); /* a removed watch is skipped */
+    CHECK_EQ_INT(j.p.freed, 1);
+    vp_virt_events_flush();
+}
+
 static void test_events(void)
 {
     struct ev_loop *loop = ev_loop_new(0);
@@ -357,6 +481,8 @@ static void test_events(void)
     ev_probe p = {0};
     test_events_handles(loop, &p);
     test_events_timeouts(loop, &p);
+    CHECK_EQ_INT(vp_virt_events_register(loop), 0); /* again after the flush */
+    test_events_threads(loop);
     ev_loop_destroy(loop);
 }
 
@@ -367,6 +493,9 @@ int main(void)
     test_inventory();
     test_create_destroy();
     test_sample();
+    test_migrate();
+    test_migrate_invalid();
+    test_migrate_free();
     test_errors();
     return CHECK_DONE();
 }
