@@ -443,8 +443,11 @@ static int lv_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud,
         return -1;
     virDomainStatsRecordPtr *recs = NULL;
     unsigned stats = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
+    /* NOWAIT: a domain busy with a job (a migration) reports what it can
+     * at once instead of blocking the loop until the job lets go */
     int n = virConnectGetAllDomainStats(h->conn, stats, &recs,
-                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
+                                            VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
     if (n < 0)
         return lv_fail(err, "cannot get domain stats");
     h->round++;
