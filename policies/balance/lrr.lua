@@ -10,31 +10,7 @@
 -- emptied one by one when all their VMs fit elsewhere.  Moves: over-utilized
 -- hosts' VMs first, then consolidation.
 --
--- Parameters (fields of the returned table):
---   safety     the detector's parameter (1.2)
---   selection  "mmt" (minimum migration time: least memory), "mu" (minimum
---              utilization), "mc" (maximum correlation) or "rs" (random,
---              seeded with P.seed: runs repeat)
---   seed       the seed of "rs"
---   interval   the scheduling interval LR uses (s); nil = ctx.interval, or
---              300 when the call has none
-local C = require "vmpilot.consolidation"
-
-local P = { name = "lrr", detector = "lrr", safety = 1.2, selection = "mmt", seed = 1 }
-
--- rs keeps one generator for the loaded version, so rounds differ and a
--- run repeats; a new seed starts a new sequence.
-local rng, rng_seed
-
----@param pool Pool
-function P.balance(pool, ctx)
-  if rng_seed ~= P.seed then rng, rng_seed = C.new_rng(P.seed), P.seed end
-  return C.plan(pool, ctx, { detector = P.detector, safety = P.safety,
-    selection = P.selection, rng = rng, interval = P.interval })
-end
-
-function P.self_test()
-  C.check_cfg(P)
-end
-
-return P
+-- Parameters (fields of the returned table): safety, selection ("mmt",
+-- "mu", "mc" or "rs"), seed, interval -- see balance_policy in
+-- policies/lib/vmpilot/consolidation.lua.
+return require("vmpilot.consolidation").balance_policy("lrr")

@@ -1,48 +1,12 @@
 -- mad_spec.lua - policies/balance/mad.lua: CloudSim's optimizeAllocation with
 -- the MAD detector (vmpilot.consolidation, tested in consolidation_spec).
 local vp = require "vmpilot"
-local CTX = { now = 300, interval = 300 }
-local LINEAR = { 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200 }
-
-local function H(name, cpu, mem)
-  return { name = name, cpu = cpu, memory = mem, power = LINEAR, network = 1000 }
-end
-local function V(name, cpu, mem, d, h, hist)
-  return { name = name, cpu = cpu, memory = mem, demand = d, host = h, history = hist }
-end
-local function plan(moves)
-  local t = {}
-  for i, m in ipairs(moves) do t[i] = m.vm.name .. "->" .. m.to.name end
-  return t
-end
--- A host history (newest first) as the 8-cpu VM "a" on a 10-cpu host makes
--- it: VM samples = host samples / 0.8.
-local function vm_hist(host_hist)
-  local t = {}
-  for i, x in ipairs(host_hist) do t[i] = x / 0.8 end
-  return t
-end
+local T = require "tests.policies.helpers"
+local CTX, H, V, plan, vm_hist = T.CTX, T.H, T.V, T.plan, T.vm_hist
 local P = require "policies.balance.mad"
 
 describe("balance/mad", function()
-  local saved
-  before_each(function() saved = { safety = P.safety, selection = P.selection, seed = P.seed } end)
-  after_each(function() P.safety, P.selection, P.seed = saved.safety, saved.selection, saved.seed end)
-
-  it("is named mad, detector mad, safety 2.5, selection mmt", function()
-    assert.equal("mad", P.name)
-    assert.equal("mad", P.detector)
-    assert.equal(2.5, P.safety)
-    assert.equal("mmt", P.selection)
-    assert.is_function(P.balance)
-    assert.is_nil(P.place)
-  end)
-
-  it("self_test rejects an unknown selection", function()
-    P.self_test()
-    P.selection = "nope"
-    assert.has_error(P.self_test)
-  end)
+  T.consolidation_basics(P, "mad", 2.5, _ENV)
 
   -- h1's history: six 0.4, six 0.6: median 0.5, every deviation 0.1: MAD
   -- 0.1, limit 1 - 2.5 * 0.1 = 0.75.  Requested: a 6 + b 1.6 = 0.76.

@@ -1,48 +1,12 @@
 -- thr_spec.lua - policies/balance/thr.lua: CloudSim's optimizeAllocation with
 -- the THR detector (vmpilot.consolidation, tested in consolidation_spec).
 local vp = require "vmpilot"
-local CTX = { now = 300, interval = 300 }
-local LINEAR = { 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200 }
-
-local function H(name, cpu, mem)
-  return { name = name, cpu = cpu, memory = mem, power = LINEAR, network = 1000 }
-end
-local function V(name, cpu, mem, d, h, hist)
-  return { name = name, cpu = cpu, memory = mem, demand = d, host = h, history = hist }
-end
-local function plan(moves)
-  local t = {}
-  for i, m in ipairs(moves) do t[i] = m.vm.name .. "->" .. m.to.name end
-  return t
-end
--- A host history (newest first) as the 8-cpu VM "a" on a 10-cpu host makes
--- it: VM samples = host samples / 0.8.
-local function vm_hist(host_hist)
-  local t = {}
-  for i, x in ipairs(host_hist) do t[i] = x / 0.8 end
-  return t
-end
+local T = require "tests.policies.helpers"
+local CTX, H, V, plan, vm_hist = T.CTX, T.H, T.V, T.plan, T.vm_hist
 local P = require "policies.balance.thr"
 
 describe("balance/thr", function()
-  local saved
-  before_each(function() saved = { safety = P.safety, selection = P.selection, seed = P.seed } end)
-  after_each(function() P.safety, P.selection, P.seed = saved.safety, saved.selection, saved.seed end)
-
-  it("is named thr, detector thr, safety 0.8, selection mmt", function()
-    assert.equal("thr", P.name)
-    assert.equal("thr", P.detector)
-    assert.equal(0.8, P.safety)
-    assert.equal("mmt", P.selection)
-    assert.is_function(P.balance)
-    assert.is_nil(P.place)
-  end)
-
-  it("self_test rejects an unknown selection", function()
-    P.self_test()
-    P.selection = "nope"
-    assert.has_error(P.self_test)
-  end)
+  T.consolidation_basics(P, "thr", 0.8, _ENV)
 
   -- h1 0.9 > 0.8 sheds b (least memory) -> h2 (all +50 W: lowest id);
   -- h3 (0.1) is emptied: d -> h5 (h2 would reach 0.9).

@@ -750,4 +750,30 @@ function M.check_cfg(cfg)
   assert(s == nil or (type(s) == "number" and s >= 0), "safety must be a number >= 0")
 end
 
+-- A balance policy running plan() each round with `detector` (and its
+-- CloudSim default safety).  Fields of the returned table, changeable:
+--   safety     the detector's parameter
+--   selection  "mmt" (minimum migration time: least memory), "mu" (minimum
+--              utilization), "mc" (maximum correlation) or "rs" (random,
+--              seeded with P.seed: runs repeat)
+--   seed       the seed of "rs"
+--   interval   the scheduling interval LR/LRR use (s); nil = ctx.interval,
+--              or 300 when the call has none
+-- rs keeps one generator for the loaded version, so rounds differ and a
+-- run repeats; a new seed starts a new sequence.
+function M.balance_policy(detector)
+  local P = { name = detector, detector = detector, safety = M.DEFAULT_SAFETY[detector],
+              selection = "mmt", seed = 1 }
+  local rng, rng_seed
+  function P.balance(pool, ctx)
+    if rng_seed ~= P.seed then rng, rng_seed = M.new_rng(P.seed), P.seed end
+    return M.plan(pool, ctx, { detector = P.detector, safety = P.safety,
+      selection = P.selection, rng = rng, interval = P.interval })
+  end
+  function P.self_test()
+    M.check_cfg(P)
+  end
+  return P
+end
+
 return M
