@@ -9,7 +9,10 @@
  *            ("up" | "draining" | "down"), type (type name or nil),
  *            capacity, overcommit (ratios), limit (capacity x overcommit),
  *            used, reserved, free (limit - used - reserved), demand (sum
- *            of the sampled demand of resident VMs) as Resources;
+ *            of the sampled demand of resident VMs), allocated (what the
+ *            hypervisor granted at the last sample, with the cost of
+ *            migrations; = demand unless the driver models contention) as
+ *            Resources; cores (of the cpu capacity);
  *            utilization (cpu demand / cpu capacity, 0 if capacity is 0),
  *            history (History), vm_count, incoming_count;
  *   methods  vms(), incoming() (arrays of Vm), fits(vm) -> true | false,
@@ -57,6 +60,8 @@ FIELD(used, lb_push_res, h->used)
 FIELD(reserved, lb_push_res, h->reserved)
 FIELD(free, lb_push_res, vp_pool_host_free(h))
 FIELD(demand, lb_push_res, h->demand)
+FIELD(allocated, lb_push_res, h->allocated)
+FIELD(cores, lua_pushinteger, h->cores)
 FIELD(utilization, lua_pushnumber, utilization(h))
 FIELD(vm_count, lua_pushinteger, h->vms.n)
 FIELD(incoming_count, lua_pushinteger, h->incoming.n)
@@ -149,6 +154,8 @@ static const lb_field fields[] = {{"name", g_name},
                                   {"reserved", g_reserved},
                                   {"free", g_free},
                                   {"demand", g_demand},
+                                  {"allocated", g_allocated},
+                                  {"cores", g_cores},
                                   {"utilization", g_utilization},
                                   {"history", g_history},
                                   {"vm_count", g_vm_count},

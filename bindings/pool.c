@@ -45,7 +45,7 @@ typedef struct plain_migration {
 
 static const char *const HOST_KEYS[] = {"name",    "cpu",        "memory",  "disk",
                                         "network", "overcommit", "state",   "reserved",
-                                        "power",   "type",       "history", NULL};
+                                        "power",   "type",       "history", "cores",    NULL};
 static const char *const VM_KEYS[] = {"name", "cpu",    "memory",  "disk", "network",
                                       "host", "demand", "history", NULL};
 static const char *const POOL_KEYS[] = {"history_length", "hosts", "vms", NULL};
@@ -287,6 +287,7 @@ typedef struct host_entry {
     const double *power;
     vp_res capacity, overcommit, reserved;
     int state;
+    lua_Integer cores;
 } host_entry;
 
 /* Reads and checks entry t (everything that can fail before the pool
@@ -305,6 +306,11 @@ static void read_host(lua_State *L, int pool, int t, const char *what, host_entr
     e->state = state_field(L, t, what);
     e->type = type_field(L, pool, t, what);
     e->power = power_field(L, pool, t, what);
+    lua_getfield(L, t, "cores");
+    e->cores = lua_isnil(L, -1) ? 1 : lua_tointeger(L, -1);
+    if (e->cores < 1 || e->cores > 4096)
+        luaL_error(L, "%s: field 'cores' must be an integer 1..4096", what);
+    lua_pop(L, 1);
 }
 
 /* Adds the host entry t describes to the plain Pool at pool. */
@@ -323,6 +329,7 @@ static vp_id add_host_entry(lua_State *L, int pool, int t, const char *what)
     (void)vp_pool_set_host_state(pl, id, (vp_host_state)e.state, NULL);
     (void)vp_pool_set_reservation(pl, id, e.reserved, NULL);
     vp_pool_set_host_model(pl, id, e.type, e.power);
+    vp_pool_set_host_cores(pl, id, (int)e.cores);
     fill_history(L, &vp_pool_host(pl, id)->cpu, vp_pool_history_length(pl), hist, nh);
     return id;
 }
@@ -538,6 +545,7 @@ static int m_set_demand(lua_State *L)
 
 static int m_record(lua_State *L)
 {
+    vp_pool_grant_demand(toplain(L)->own.pool);
     vp_pool_record_history(toplain(L)->own.pool);
     lua_pushboolean(L, 1);
     return 1;

@@ -6,8 +6,10 @@
  *
  * Lua API (every read goes to the pool at the time of the read):
  *   fields  name, id (the engine's id, 0-based, never reused), state
- *           ("pending" | "running" | "migrating" | "stopped"), size and
- *           demand (Resources), utilization (cpu demand / cpu size, 0 if
+ *           ("pending" | "running" | "migrating" | "stopped"), size,
+ *           demand and allocated (what it is granted: its size from
+ *           creation to the first sample, then its demand unless the driver
+ *           models contention) as Resources, utilization (cpu demand / cpu size, 0 if
  *           the cpu size is 0), host (Host, nil unless running or
  *           migrating), dest (Host, nil unless migrating), history.
  * Unknown fields and writes are errors.  Vm proxies of one call (or of
@@ -39,6 +41,7 @@ FIELD(id, lua_pushinteger, v->id)
 FIELD(state, lua_pushstring, vp_vm_state_name(v->state))
 FIELD(size, lb_push_res, v->size)
 FIELD(demand, lb_push_res, v->demand)
+FIELD(allocated, lb_push_res, v->allocated)
 FIELD(utilization, lua_pushnumber, utilization(v))
 
 static int g_host(lua_State *L, const lb_proxy *p, const void *obj)
@@ -74,7 +77,8 @@ static const luaL_Reg meta[] = {{"__eq", lb_proxy_eq}, {NULL, NULL}};
 
 static const lb_field fields[] = {{"name", g_name},       {"id", g_id},
                                   {"state", g_state},     {"size", g_size},
-                                  {"demand", g_demand},   {"utilization", g_utilization},
+                                  {"demand", g_demand},   {"allocated", g_allocated},
+                                  {"utilization", g_utilization},
                                   {"host", g_host},       {"dest", g_dest},
                                   {"history", g_history}, {NULL, NULL}};
 

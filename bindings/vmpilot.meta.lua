@@ -268,6 +268,8 @@ function vmpilot.HostList(pool, hosts) end
 ---@field reserved Resources    held back from placement
 ---@field free Resources        limit - used - reserved
 ---@field demand Resources      sum of the sampled demand of resident VMs
+---@field allocated Resources   what the hypervisor granted at the last sample, incl. the cost of migrations (= demand unless the driver models contention)
+---@field cores integer         cores the cpu capacity is made of
 ---@field utilization number    cpu demand / cpu capacity (0 if capacity is 0); may exceed 1
 ---@field history History       cpu utilization samples
 ---@field vm_count integer      resident VMs (running, or migrating away)
@@ -309,6 +311,7 @@ function Host:power_now() end
 ---@field state "pending"|"running"|"migrating"|"stopped"
 ---@field size Resources         capacity it holds on its host
 ---@field demand Resources       last sampled use
+---@field allocated Resources    what it is granted: its size from creation to the first sample, then its demand unless the driver models contention
 ---@field utilization number     cpu demand / cpu size (0 if the cpu size is 0)
 ---@field host Host|nil          where it runs (nil unless running or migrating)
 ---@field dest Host|nil          where it is migrating to (nil unless migrating)
@@ -361,6 +364,7 @@ function Pool:vm(name_or_id) end
 ---@field power? number[]       11 watts: at 0 %, 10 %, ..., 100 % cpu
 ---@field type? string
 ---@field history? number[]     cpu utilization samples, newest first
+---@field cores? integer        cores of the cpu capacity, default 1
 
 ---@class vmpilot.VmEntry
 ---@field name string
@@ -407,7 +411,8 @@ function Pool:release(vm) end
 function Pool:set_demand(vm, demand) end
 
 ---(plain Lua) Appends the current cpu utilization of every placed VM and
----every host not down to its history (as the engine after each sample round).
+---every host not down to its history, after setting what they are
+---granted (allocated) to their demand (as the engine after each sample round).
 ---@return true
 function Pool:record() end
 

@@ -108,6 +108,21 @@ static void on_event(void *ud, const vp_engine *e, const vp_event *ev)
     }
 }
 
+/* The consolidation experiment's metrics (CloudSim's definitions). */
+static void print_cloudsim(const vp_csm_metrics *c, double kwh)
+{
+    printf("  CloudSim metrics    migrations %llu (%llu superseded in their round), "
+           "VMs removed %llu\n", (unsigned long long)c->migrations,
+           (unsigned long long)c->phantoms, (unsigned long long)c->vms_removed);
+    printf("    SLATAH %.4f %%, PDM %.5f %%, SLAV %.7f %%, ESV %.4e\n", 100 * c->slatah,
+           100 * c->pdm, 100 * c->slav, kwh * c->slav);
+    printf("    SLA violation overall %.4f %%, average %.4f %%\n", 100 * c->overall_sla,
+           100 * c->average_sla);
+    printf("    host shutdowns %llu (mean %.1f s, sd %.1f s on before); migration time mean "
+           "%.2f s, sd %.2f s\n", (unsigned long long)c->shutdowns, c->shutdown_time_mean,
+           c->shutdown_time_sd, c->migration_time_mean, c->migration_time_sd);
+}
+
 static void print_table(const vp_sim_summary *s, const vp_policy *p, const char *source)
 {
     const vp_engine_stats *st = &s->engine;
@@ -133,6 +148,8 @@ static void print_table(const vp_sim_summary *s, const vp_policy *p, const char 
            s->active_hosts_min, s->active_hosts_max);
     printf("  overloaded          %.3f %% of active host time\n", 100 * s->overload_frac);
     printf("  SLA violation       %.4f %% of requested CPU not served\n", 100 * s->sla_violation);
+    if (s->cloudsim)
+        print_cloudsim(&s->cs, s->energy_kwh);
     printf("  policy errors       %llu\n", (unsigned long long)errors);
     printf("  wall time           %.3f s (%.0f simulated s per s)\n", s->wall_seconds,
            s->wall_seconds > 0 ? s->duration / s->wall_seconds : 0.0);

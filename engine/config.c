@@ -87,7 +87,11 @@ static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_tota
                                          "migration_bandwidth_share", "policy_instructions",
                                          "policy_memory_mb", "history_samples",
                                          "placement_candidates"};
-static const char *const SIM_KEYS[] = {"trace", "order", "duration", "step", "vm_types", "max_vms"};
+static const char *const SIM_KEYS[] = {"trace", "order",   "duration", "step",
+                                       "vm_types", "max_vms", "model",   "energy"};
+static const char *const VM_TYPE_RULES[] = {"blocks", "round-robin", NULL};
+static const char *const SIM_MODELS[] = {"engine", "cloudsim", NULL};
+static const char *const SIM_ENERGY[] = {"power-aware", "always-on", NULL};
 
 /* ---- paths, messages ---- */
 
@@ -463,16 +467,17 @@ static int unknown_type(loader *l, const char *path, const char *type)
                 *list ? "defined: " : "no host_types defined", list);
 }
 
-/* count simulated hosts of type named from name ("<type>-%d" if NULL). */
-static int add_sim_hosts(loader *l, const char *path, const char *type, const char *name,
-                         size_t count)
+/* count simulated hosts; host k has type types[k % n]; named from name
+ * ("<type>-%d" if NULL, one type only). */
+static int add_sim_hosts(loader *l, const char *path, const int *types, size_t n,
+                         const char *name, size_t count)
 {
-    int t = vp_config_host_type(l->cfg, type);
-    if (t < 0)
-        return unknown_type(l, path, type);
+    const char *type = l->cfg->host_types[types[0]].name;
     if (name && count > 1 && !strstr(name, "%d"))
         return fail(l, path, "name", AT_VALUE,
                     "name '%s' needs \"%%d\" (replaced by 0..%zu) when count > 1", name, count - 1);
+    if (!name && n > 1)
+        return missing(l, path, "name");
     size_t size = strlen(type) + 4;
     char *dflt = name ? NULL : malloc(size);
     if (!name && !dflt)
@@ -481,34 +486,63 @@ static int add_sim_hosts(loader *l, const char *path, const char *type, const ch
         snprintf(dflt, size, "%s-%%d", type);
     int rc = 0;
     for (size_t k = 0; k < count && !rc; k++)
-        rc = add_host(l, path, expand(name ? name : dflt, k), t, NULL);
+        rc = add_host(l, path, expand(name ? name : dflt, k), types[k % n], NULL);
     free(dflt);
     return rc;
 }
 
+#define MAX_CYCLE 16
+
+/* "type": a host type name, or an array of them that hosts cycle through
+ * (host k of the entry gets types[k % n]).  *n = 0 when absent. */
+static int get_types(loader *l, json_t *h, const char *path, int *types, size_t *n)
+{
+    json_t *t = json_object_get(h, "type");
+    *n = 0;
+    if (!t)
+        return 0;
+    bool many = json_is_array(t);
+    size_t count = many ? json_array_size(t) : 1;
+    if ((!many && !json_is_string(t)) || count == 0 || count > MAX_CYCLE)
+        return fail(l, path, "type", AT_VALUE,
+                    "expected a host type name or an array of 1..%d of them", MAX_CYCLE);
+    for (size_t i = 0; i < count; i++) {
+        json_t *e = many ? json_array_get(t, i) : t;
+        if (!json_is_string(e))
+            return fail(l, path, "type", AT_VALUE, "expected host type names (strings)");
+        if ((types[i] = vp_config_host_type(l->cfg, json_string_value(e))) < 0)
+            return unknown_type(l, path, json_string_value(e));
+    }
+    *n = count;
+    return 0;
+}
+
 static int parse_host(loader *l, json_t *h, const char *path, size_t i)
 {
-    const char *name, *type, *uri;
+    const char *name, *uri;
     double count = 1;
+    int types[MAX_CYCLE];
+    size_t ntypes;
     if (check_type(l, h, path, JSON_OBJECT) ||
         check_keys(l, h, path, HOST_KEYS, COUNT_OF(HOST_KEYS)) ||
-        get_str(l, h, path, "name", false, &name) || get_str(l, h, path, "type", false, &type) ||
+        get_str(l, h, path, "name", false, &name) || get_types(l, h, path, types, &ntypes) ||
         get_str(l, h, path, "uri", false, &uri) ||
         get_num(l, h, path, "count", &R_COUNT, false, &count))
         return -1;
+    bool type = ntypes > 0;
     if (type && uri)
         return fail(l, path, NULL, AT_VALUE,
                     "a host needs either 'type' (simulated) or 'uri' (libvirt), not both");
     if (!type && !uri)
         return fail(l, path, NULL, AT_VALUE, "a host needs 'type' (simulated) or 'uri' (libvirt)");
-    if (i > 0 && l->cfg->simulated != !!type)
+    if (i > 0 && l->cfg->simulated != type)
         return fail(l, path, NULL, AT_VALUE,
                     "%s host after %s ones: hosts must be all simulated ('type') or all "
                     "libvirt ('uri')", type ? "a simulated" : "a libvirt",
                     type ? "libvirt" : "simulated");
-    l->cfg->simulated = type != NULL;
+    l->cfg->simulated = type;
     if (type)
-        return add_sim_hosts(l, path, type, name, (size_t)count);
+        return add_sim_hosts(l, path, types, ntypes, name, (size_t)count);
     if (json_object_get(h, "count"))
         return fail(l, path, "count", AT_KEY, "'count' is only for simulated hosts (with 'type')");
     return name ? add_host(l, path, strdup(name), -1, uri) : missing(l, path, "name");
@@ -588,21 +622,25 @@ static int parse_limits(loader *l, json_t *root)
     return 0;
 }
 
-static int get_rule(loader *l, json_t *o, vp_vm_type_rule *out)
+/* simulation.<field>: one of the strings in names (NULL-terminated); *out
+ * is its index, unchanged when absent. */
+static int get_choice(loader *l, json_t *o, const char *field, const char *const *names,
+                      int *out)
 {
     const char *s;
-    if (get_str(l, o, "simulation", "vm_types", false, &s))
+    char list[160] = "";
+    if (get_str(l, o, "simulation", field, false, &s))
         return -1;
     if (!s)
         return 0;
-    if (!strcmp(s, "blocks"))
-        *out = VP_VMTYPES_BLOCKS;
-    else if (!strcmp(s, "round-robin"))
-        *out = VP_VMTYPES_ROUND_ROBIN;
-    else
-        return fail(l, "simulation", "vm_types", AT_VALUE,
-                    "expected \"blocks\" or \"round-robin\", got \"%s\"", s);
-    return 0;
+    for (int i = 0; names[i]; i++) {
+        if (!strcmp(s, names[i]))
+            return *out = i, 0;
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s\"%s\"", i ? (names[i + 1] ? ", " : " or ") : "",
+                 names[i]);
+    }
+    return fail(l, "simulation", field, AT_VALUE, "expected %s, got \"%s\"", list, s);
 }
 
 static int parse_simulation(loader *l, json_t *root)
@@ -610,6 +648,7 @@ static int parse_simulation(loader *l, json_t *root)
     json_t *o;
     vp_config *cfg = l->cfg;
     double max_vms = 0;
+    int rule = (int)cfg->sim.vm_types, model = (int)cfg->sim.model, energy = (int)cfg->sim.energy;
     if (section(l, root, "simulation", SIM_KEYS, COUNT_OF(SIM_KEYS), &o))
         return -1;
     if (!o)
@@ -620,10 +659,15 @@ static int parse_simulation(loader *l, json_t *root)
         get_path(l, o, "simulation", "order", false, "order file", &cfg->sim.order) ||
         get_num(l, o, "simulation", "duration", &R_POSITIVE, false, &cfg->sim.duration) ||
         get_num(l, o, "simulation", "step", &R_POSITIVE, false, &cfg->sim.step) ||
-        get_rule(l, o, &cfg->sim.vm_types) ||
+        get_choice(l, o, "vm_types", VM_TYPE_RULES, &rule) ||
+        get_choice(l, o, "model", SIM_MODELS, &model) ||
+        get_choice(l, o, "energy", SIM_ENERGY, &energy) ||
         get_num(l, o, "simulation", "max_vms", &R_NONNEG_INT, false, &max_vms))
         return -1;
     cfg->sim.max_vms = (size_t)max_vms;
+    cfg->sim.vm_types = (vp_vm_type_rule)rule;
+    cfg->sim.model = (vp_sim_model)model;
+    cfg->sim.energy = (vp_sim_energy)energy;
     return 0;
 }
 

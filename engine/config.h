@@ -26,7 +26,9 @@
  *   "hosts": [                              required, at least one
  *     {"type": "ml110-g5", "count": 400, "name": "g5-%d"}  simulated hosts;
  *                                           "%d" in name -> 0..count-1
- *                                           (default name "<type>-%d")
+ *                                           (default name "<type>-%d"); "type" may be
+ *                                           an array of up to 16 types the hosts cycle
+ *                                           through (host k: types[k % n]; needs "name")
  *     {"name": "kvm1", "uri": "qemu+tcp://10.0.0.1/system"} a libvirt host
  *   ],                                      all hosts simulated, or all libvirt
  *   "vm_types": [ {"name": "small", "cpu": 500, "memory": 613,
@@ -53,7 +55,14 @@
  *       "step": 300,                        seconds per trace sample, > 0
  *       "vm_types": "blocks",               "blocks" (VM i gets type i / ceil(N/T))
  *                                           or "round-robin" (type i % T)
- *       "max_vms": 0                        use only the first N trace files (0 = all)
+ *       "max_vms": 0,                       use only the first N trace files (0 = all)
+ *       "model": "engine",                  "engine": the engine's own accounting;
+ *                                           "cloudsim": CloudSim 3.0.3's host model
+ *                                           and metrics (engine/cloudsim.h)
+ *       "energy": "power-aware"             "power-aware": P(u), 0 W when off;
+ *                                           "always-on": every host at full power
+ *                                           all the time (CloudSim's NPA); cloudsim
+ *                                           model only
  *   }
  * }
  */
@@ -100,6 +109,8 @@ typedef struct vp_host_conf {
 } vp_host_conf;
 
 typedef enum vp_vm_type_rule { VP_VMTYPES_BLOCKS, VP_VMTYPES_ROUND_ROBIN } vp_vm_type_rule;
+typedef enum vp_sim_model { VP_SIM_ENGINE, VP_SIM_CLOUDSIM } vp_sim_model;
+typedef enum vp_sim_energy { VP_ENERGY_POWER_AWARE, VP_ENERGY_ALWAYS_ON } vp_sim_energy;
 
 typedef struct vp_config {
     char *path; /* the file, or the source name given for a string */
@@ -130,6 +141,8 @@ typedef struct vp_config {
         double step;
         vp_vm_type_rule vm_types;
         size_t max_vms;
+        vp_sim_model model;
+        vp_sim_energy energy;
     } sim;
 } vp_config;
 

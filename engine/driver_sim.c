@@ -35,6 +35,8 @@ typedef struct sim_driver {
     size_t n_rows;
     sim_op *ops;  /* operations in flight */
     size_t n_migrations;
+    vp_sim_migration_end_cb on_end;
+    void *on_end_ud;
 } sim_driver;
 
 struct sim_op {
@@ -113,6 +115,8 @@ static void op_fire(vp_clock *clock, vp_timer *timer, void *ud)
             status = -1;
         }
     }
+    if (op->migration && s->on_end)
+        s->on_end(s->on_end_ud, op->vm, op->src, op->dst);
     vp_driver_done_cb done = op->done;
     void *done_ud = op->ud;
     op_unlink(op);
@@ -332,6 +336,21 @@ static int grow_rows(sim_driver *s, vp_id vm)
     s->rows = rows;
     s->n_rows = n;
     return 0;
+}
+
+size_t vp_sim_driver_row(const vp_driver *d, vp_id vm)
+{
+    const sim_driver *s = as_sim(d);
+    return s && vm < s->n_rows ? s->rows[vm] : NO_ROW;
+}
+
+void vp_sim_driver_on_migration_end(vp_driver *d, vp_sim_migration_end_cb cb, void *ud)
+{
+    sim_driver *s = as_sim(d);
+    if (s) {
+        s->on_end = cb;
+        s->on_end_ud = ud;
+    }
 }
 
 int vp_sim_driver_bind(vp_driver *d, vp_id vm, size_t row, vp_err *err)

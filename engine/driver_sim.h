@@ -30,6 +30,15 @@ vp_driver *vp_sim_driver_new(vp_pool *pool, vp_clock *clock, const vp_trace *tra
 /* Binds pool VM vm to trace row `row` (< trace->n_vms). */
 int vp_sim_driver_bind(vp_driver *d, vp_id vm, size_t row, vp_err *err);
 
+/* Trace row bound to vm, or SIZE_MAX if none. */
+size_t vp_sim_driver_row(const vp_driver *d, vp_id vm);
+
+/* cb is called when a migration is about to complete (at its completion
+ * time, before done(), so before the engine moves the VM in the pool);
+ * a simulator's metrics integrate up to that instant there.  NULL: none. */
+typedef void (*vp_sim_migration_end_cb)(void *ud, vp_id vm, vp_id src, vp_id dst);
+void vp_sim_driver_on_migration_end(vp_driver *d, vp_sim_migration_end_cb cb, void *ud);
+
 /* Migrations started and not yet completed. */
 size_t vp_sim_driver_in_flight(const vp_driver *d);
 

@@ -18,7 +18,7 @@
 const char *const vp_event_names[VP_EV_N] = {
     "placed", "unplaced", "create_failed", "balanced", "reserved", "migration_deferred",
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
-    "policy_error", "sampled", "sample_failed"};
+    "policy_error", "sampled", "sample_failed", "migration_superseded", "vm_removed"};
 
 double vp_engine_wall(void)
 {
@@ -117,6 +117,13 @@ void vp_engine_free(vp_engine *e)
     free(e);
 }
 
+vp_engine_params vp_engine_params_of(const vp_config *cfg)
+{
+    return (vp_engine_params){cfg->intervals.sample, cfg->intervals.balance,
+                              cfg->intervals.reservation, cfg->limits.migrations_per_host,
+                              cfg->limits.migrations_total, cfg->limits.placement_candidates, 0};
+}
+
 void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud)
 {
     e->cb = cb;
@@ -125,9 +132,11 @@ void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud)
 
 void vp_engine_start(vp_engine *e)
 {
-    vp_timer_start(e->clock, &e->sample_t, 0, e->prm.sample_interval);
-    vp_timer_start(e->clock, &e->balance_t, e->prm.balance_interval, e->prm.balance_interval);
-    vp_timer_start(e->clock, &e->reserve_t, e->prm.reservation_interval,
+    double first = e->prm.first_round;
+    vp_timer_start(e->clock, &e->sample_t, first, e->prm.sample_interval);
+    vp_timer_start(e->clock, &e->balance_t, first > 0 ? first : e->prm.balance_interval,
+                   e->prm.balance_interval);
+    vp_timer_start(e->clock, &e->reserve_t, first > 0 ? first : e->prm.reservation_interval,
                    e->prm.reservation_interval);
 }
 
@@ -337,10 +346,28 @@ void vp_engine_sample_now(vp_engine *e)
             vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLE_FAILED, .host = h,
                                          .vm = VP_NONE, .to = VP_NONE, .reason = err.text});
     }
+    vp_pool_grant_demand(e->pool);
     vp_pool_record_history(e->pool);
     retry_pending(e);
     vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .vm = VP_NONE, .host = VP_NONE,
                                  .to = VP_NONE});
+}
+
+/* ====== removal ====== */
+
+int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, vm);
+    if (!v)
+        return vp_err_set(err, "no VM with id %u", vm);
+    if (v->state != VP_VM_RUNNING)
+        return vp_err_set(err, "VM '%s' is %s, not running", v->name,
+                          vp_vm_state_name(v->state));
+    vp_mig_cancel(e, vm, "the VM is being removed");
+    /* observers see it once more, still on its host */
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_VM_REMOVED, .vm = vm, .host = v->host,
+                                 .to = VP_NONE, .reason = reason});
+    return vp_pool_release(e->pool, vm, err) || vp_pool_remove_vm(e->pool, vm, err) ? -1 : 0;
 }
 
 /* ====== balance ====== */
@@ -378,9 +405,6 @@ int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len
         if (v->host == to->id)
             return snprintf(why, len, "move %zu: VM '%s' is already on host '%s'", i + 1,
                             v->name, to->name), -1;
-        for (size_t k = 0; k < i; k++)
-            if (m->v[k].vm == v->id)
-                return snprintf(why, len, "move %zu: VM '%s' moved twice", i + 1, v->name), -1;
         if (move_fits(pool, m, i, &err))
             return snprintf(why, len, "move %zu: %.400s", i + 1, err.text), -1;
     }

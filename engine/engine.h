@@ -38,6 +38,8 @@ typedef enum vp_event_kind {
     VP_EV_POLICY_ERROR,   /* a slot failed or returned an invalid result */
     VP_EV_SAMPLED,        /* a sampling round finished (for observers' metrics) */
     VP_EV_SAMPLE_FAILED,  /* the driver could not sample a host (reason) */
+    VP_EV_MIGRATION_SUPERSEDED, /* a queued proposal (vm, host -> to) replaced by a later one */
+    VP_EV_VM_REMOVED,     /* vm taken off its host and out of the pool (reason) */
     VP_EV_N
 } vp_event_kind;
 
@@ -70,7 +72,15 @@ typedef struct vp_engine_params {
      * so every host is offered over successive decisions, but one decision
      * sees only K of them (in host-id order). */
     size_t placement_candidates;
+    /* When the periodic work first runs, seconds after vp_engine_start:
+     * 0 samples at once and balances/reserves one interval later; > 0
+     * runs the first sample, balance and reservation rounds (in that
+     * order) all at this delay, then every interval. */
+    double first_round;
 } vp_engine_params;
+
+/* The intervals and limits of cfg (first_round 0). */
+vp_engine_params vp_engine_params_of(const vp_config *cfg);
 
 typedef struct vp_engine_stats {
     uint64_t placed, unplaced, create_failed;
@@ -114,10 +124,18 @@ size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n);
 int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);
 
 /* The engine's checks on a balance result, as a whole: every VM exists
- * and is running, no VM moves to its own host or twice, every destination
- * is up and has room after the earlier moves of the list that go there.
+ * and is running, no VM moves to its own host, every destination is up
+ * and has room after the earlier moves of the list that go there.  A VM
+ * may appear more than once: its last move wins, the earlier ones are
+ * reported as superseded (VP_EV_MIGRATION_SUPERSEDED) and never start.
  * 0, or -1 with "move N: why" in why. */
 int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len);
+
+/* Takes a running (not migrating) VM off its host and out of the pool
+ * for good, without asking the driver (a simulated workload that ended);
+ * a queued proposal for it is dropped.  Emits VP_EV_VM_REMOVED with
+ * reason.  -1 with err if the VM is not running. */
+int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err);
 
 /* Runs one round of each periodic job now (for tests and on request). */
 void vp_engine_sample_now(vp_engine *e);

@@ -61,5 +61,7 @@ int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *er
 void vp_mig_pump(vp_engine *e);
 void vp_mig_free_all(vp_engine *e);
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm);
+/* Drops the queued (not running) proposal for vm, if any, with reason. */
+void vp_mig_cancel(vp_engine *e, vp_id vm, const char *reason);
 
 #endif

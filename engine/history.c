@@ -12,12 +12,12 @@ int vp_history_push(vp_history *h, uint32_t cap, double x)
     if (cap == 0)
         return 0;
     if (!h->v || h->cap != cap) { /* first sample, or a new length: start over */
-        float *v = realloc(h->v, cap * sizeof *v);
+        double *v = realloc(h->v, cap * sizeof *v);
         if (!v)
             return -1;
         *h = (vp_history){.v = v, .cap = cap};
     }
-    h->v[h->head] = (float)x;
+    h->v[h->head] = x;
     h->head = (h->head + 1) % h->cap;
     if (h->n < h->cap)
         h->n++;

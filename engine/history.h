@@ -14,7 +14,8 @@
 #include <stdint.h>
 
 typedef struct vp_history {
-    float *v;      /* cap samples, allocated on the first push */
+    double *v;     /* cap samples, allocated on the first push (double: policies
+                    * compare statistics of them against exact thresholds) */
     uint32_t cap;  /* the most samples kept */
     uint32_t n;    /* samples held, <= cap */
     uint32_t head; /* where the next sample goes */

@@ -49,12 +49,30 @@ static void drop(vp_engine *e, size_t i, const char *reason)
     mig_remove(e, i);
 }
 
+/* Queued proposal i gives way to a new one for the same VM to `to`. */
+static void supersede(vp_engine *e, size_t i, vp_id to)
+{
+    char reason[VP_REASON];
+    const vp_host *h = vp_pool_host(e->pool, to);
+    snprintf(reason, sizeof reason, "superseded by a later proposal to '%s'",
+             h ? h->name : "?");
+    vp_engine_emit(e, mig_event(e->migs[i], VP_EV_MIGRATION_SUPERSEDED, reason));
+    mig_remove(e, i);
+}
+
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
 {
     for (size_t i = 0; i < e->nmigs; i++)
         if (e->migs[i]->vm == vm)
             return true;
     return false;
+}
+
+void vp_mig_cancel(vp_engine *e, vp_id vm, const char *reason)
+{
+    for (size_t i = 0; i < e->nmigs; i++)
+        if (e->migs[i]->vm == vm && !e->migs[i]->running)
+            return drop(e, i, reason);
 }
 
 /* Makes mig_count cover every host id, new entries zero. */
@@ -74,7 +92,7 @@ int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *er
         if (e->migs[i]->vm == vm) {
             if (e->migs[i]->running)
                 return vp_err_set(err, "VM id %u is already migrating", vm);
-            mig_remove(e, i);
+            supersede(e, i, to);
             break;
         }
     vp_mig *m = calloc(1, sizeof *m);

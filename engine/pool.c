@@ -81,16 +81,6 @@ static int idlist_push(vp_idlist *l, const vp_id *inline_buf, vp_id id, uint32_t
     return 0;
 }
 
-/* Removes the entry at slot; returns the id moved into slot (or VP_NONE). */
-static vp_id idlist_remove(vp_idlist *l, uint32_t slot)
-{
-    vp_id moved = l->ids[--l->n];
-    if (slot == l->n)
-        return VP_NONE;
-    l->ids[slot] = moved;
-    return moved;
-}
-
 /* ====== creation and look-up ====== */
 
 vp_pool *vp_pool_new(void)
@@ -206,6 +196,7 @@ vp_id vp_pool_add_host(vp_pool *pool, const char *name, vp_res capacity, vp_res 
     h->vms.cap = VP_HOST_INLINE_VMS;
     h->type = -1;
     h->capacity = capacity;
+    h->cores = 1;
     h->overcommit = overcommit;
     h->limit = vp_res_mul(capacity, overcommit);
     pool->hosts[h->id] = h;
@@ -386,19 +377,33 @@ int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
         return vp_err_set(err, "out of memory");
     v->host = host;
     v->state = VP_VM_RUNNING;
+    v->allocated = v->size;
     host_charge(pool, h, v->size, +1);
     host_add_demand(h, v->demand, +1);
     RECHECK(pool, vm, host, VP_NONE);
     return 0;
 }
 
-/* Takes v off host's resident list, fixing the slot of the moved VM. */
+/* Removes v from list l (its resident list, or with dest its destination's
+ * incoming list), keeping the order of the rest: a host's VMs stay in
+ * arrival order, which policies may rely on ("the oldest VM"). */
+static void idlist_remove_ordered(vp_pool *pool, vp_idlist *l, vp_id vm, bool dest)
+{
+    for (uint32_t i = (dest ? DEST_SLOT(pool, vm) : SLOT(pool, vm)) + 1; i < l->n; i++) {
+        vp_id id = l->ids[i - 1] = l->ids[i];
+        if (dest)
+            DEST_SLOT(pool, id) = i - 1;
+        else
+            SLOT(pool, id) = i - 1;
+    }
+    l->n--;
+}
+
+/* Takes v off its host's resident list. */
 static void unlink_resident(vp_pool *pool, vp_vm *v)
 {
     vp_host *h = pool->hosts[v->host];
-    vp_id moved = idlist_remove(&h->vms, SLOT(pool, v->id));
-    if (moved != VP_NONE)
-        SLOT(pool, moved) = SLOT(pool, v->id);
+    idlist_remove_ordered(pool, &h->vms, v->id, false);
     host_charge(pool, h, v->size, -1);
     host_add_demand(h, v->demand, -1);
 }
@@ -406,9 +411,7 @@ static void unlink_resident(vp_pool *pool, vp_vm *v)
 static void unlink_incoming(vp_pool *pool, vp_vm *v)
 {
     vp_host *d = pool->hosts[v->dest];
-    vp_id moved = idlist_remove(&d->incoming, DEST_SLOT(pool, v->id));
-    if (moved != VP_NONE)
-        DEST_SLOT(pool, moved) = DEST_SLOT(pool, v->id);
+    idlist_remove_ordered(pool, &d->incoming, v->id, true);
     host_charge(pool, d, v->size, -1);
 }
 
@@ -583,6 +586,39 @@ void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand)
     if (v->host != VP_NONE)
         host_add_demand(pool->hosts[v->host], vp_res_sub(demand, v->demand), +1);
     v->demand = demand;
+}
+
+void vp_pool_set_allocated(vp_pool *pool, vp_id vm, vp_res allocated)
+{
+    vp_vm *v = vp_pool_vm(pool, vm);
+    if (v)
+        v->allocated = allocated;
+}
+
+void vp_pool_set_host_allocated(vp_pool *pool, vp_id host, vp_res allocated)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (h)
+        h->allocated = allocated;
+}
+
+void vp_pool_grant_demand(vp_pool *pool)
+{
+    for (vp_id i = 0; i < pool->nhosts; i++)
+        if (pool->hosts[i])
+            pool->hosts[i]->allocated = pool->hosts[i]->demand;
+    for (vp_id i = 0; i < pool->nvms; i++) {
+        vp_vm *v = vp_pool_vm(pool, i);
+        if (v && v->host != VP_NONE)
+            v->allocated = v->demand;
+    }
+}
+
+void vp_pool_set_host_cores(vp_pool *pool, vp_id host, int cores)
+{
+    vp_host *h = vp_pool_host(pool, host);
+    if (h)
+        h->cores = cores < 1 ? 1 : cores;
 }
 
 static double frac(double x, double of) { return of > 0 ? x / of : 0; }

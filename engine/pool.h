@@ -67,6 +67,8 @@ typedef struct vp_host {
     vp_res used;         /* see "Accounting" */
     vp_res reserved;     /* placement must not use this */
     vp_res demand;       /* sum of the sampled demand of resident VMs */
+    vp_res allocated;    /* what the hypervisor granted at the last sample (incl. the cost
+                          * of migrations); = demand unless a driver models contention */
     vp_idlist incoming;  /* VMs migrating to this host */
     vp_history cpu;      /* cpu demand / cpu capacity at recent sample rounds */
     char *name;
@@ -74,6 +76,7 @@ typedef struct vp_host {
     const char *type_name;  /* borrowed (see vp_pool_set_host_model), or NULL */
     const double *power;    /* borrowed: watts at 0, 10, ..., 100 % cpu, or NULL */
     vp_res capacity;
+    int cores;           /* cores the cpu capacity is made of (>= 1) */
     vp_res overcommit;   /* ratio per resource, >= 1 usually */
     void *driver_data;
     UT_hash_handle hh;
@@ -89,6 +92,8 @@ typedef struct vp_vm {
     char *name;
     int type;            /* index of the VM type in the config, -1 if none */
     vp_res demand;       /* last sampled use, in the same units */
+    vp_res allocated;    /* what it is granted: its size from creation to the first sample,
+                          * then = demand unless a driver models contention */
     vp_history cpu;      /* cpu demand / cpu size at recent sample rounds */
     void *driver_data;
     UT_hash_handle hh;
@@ -168,6 +173,13 @@ int vp_pool_set_capacity(vp_pool *pool, vp_id host, vp_res capacity, vp_err *err
 /* Sets a VM's sampled demand (and its host's demand sum). */
 void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand);
 
+/* What a VM / host is granted (see the fields).  The engine sets both to
+ * the demand after every sample round (vp_pool_grant_demand); a driver
+ * or simulator that models contention overrides them afterwards. */
+void vp_pool_set_allocated(vp_pool *pool, vp_id vm, vp_res allocated);
+void vp_pool_set_host_allocated(vp_pool *pool, vp_id host, vp_res allocated);
+void vp_pool_grant_demand(vp_pool *pool);
+
 /* Appends the current cpu utilization of every placed VM and every host
  * that is not down to its history (called by the engine after each
  * sample round).  Histories keep the last `length` samples (default 30);
@@ -184,6 +196,8 @@ void vp_pool_set_host_type(vp_pool *pool, vp_id host, int type);
 void vp_pool_set_host_model(vp_pool *pool, vp_id host, const char *type_name,
                             const double *power);
 void vp_pool_set_vm_type(vp_pool *pool, vp_id vm, int type);
+/* Cores of the host's cpu (default 1; values < 1 count as 1). */
+void vp_pool_set_host_cores(vp_pool *pool, vp_id host, int cores);
 
 /* Verifies every invariant over the whole pool; 0 or -1 with the first
  * violation described. */

@@ -2,9 +2,11 @@
  * power.c - host power from a SPECpower table.
  * Provides: see power.h.  Uses: config.h (VP_POWER_POINTS), libm.
  *
- * The rule is CloudSim's PowerModelSpecPower: at an exact multiple of
- * 10 % the table entry itself, otherwise the straight line between the
- * two entries around u.
+ * The rule is CloudSim's PowerModelSpecPower, operation for operation (so
+ * that a simulation reproduces its figures to the last bit): the table
+ * entry when fmod(u, 0.1) == 0 (in doubles, only u = 0 and a few others),
+ * otherwise the straight line between the entries floor(10u) and
+ * ceil(10u), p1 + (p2 - p1) / 10 * (u - floor(10u) / 10) * 100.
  */
 #include "power.h"
 
@@ -16,11 +18,9 @@ double vp_power_at(const double table[VP_POWER_POINTS], double u)
         u = 0;
     if (u > 1)
         u = 1;
-    double x = u * 10;
-    double k = round(x);
-    if (fabs(x - k) <= 1e-12)
-        return table[(int)k];
-    double lo = floor(x), hi = ceil(x);
+    if (fmod(u, 0.1) == 0)
+        return table[(int)(u * 10)];
+    double lo = floor(u * 10), hi = ceil(u * 10);
     double p1 = table[(int)lo], p2 = table[(int)hi];
     return p1 + (p2 - p1) / 10 * (u - lo / 10) * 100;
 }

@@ -23,6 +23,8 @@ typedef struct run {
     vp_pool *pool; /* = w.pool */
     vp_clock *clock;
     vp_timer progress_t;
+    vp_timer settle_t; /* cloudsim: the update after a completion instant */
+    bool settle_armed;
     /* metrics */
     double *prev_u;      /* utilization at the previous round, -1 = inactive */
     double *prev_demand; /* cpu demand at the previous round */
@@ -41,6 +43,7 @@ static int build_hosts(vp_sim_world *w, const vp_config *cfg, vp_err *err)
             return -1;
         vp_pool_set_host_type(w->pool, id, hc->type);
         vp_pool_set_host_model(w->pool, id, t->name, t->has_power ? t->power : NULL);
+        vp_pool_set_host_cores(w->pool, id, t->cores);
         if (w->driver->ops->open_host(w->driver, id, NULL, err))
             return -1;
     }
@@ -69,6 +72,11 @@ static int build_vms(vp_sim_world *w, const vp_config *cfg, vp_err *err)
     return 0;
 }
 
+static size_t row_of(const void *driver, vp_id vm)
+{
+    return vp_sim_driver_row(driver, vm);
+}
+
 static int check_simulated(const vp_config *cfg, vp_err *err)
 {
     if (!cfg->simulated || !cfg->sim.trace)
@@ -93,12 +101,15 @@ int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
         return vp_sim_world_free(w), vp_err_set(err, "out of memory");
     vp_pool_set_history_length(w->pool, (uint32_t)cfg->limits.history_samples);
     w->driver = vp_sim_driver_new(w->pool, clock, w->trace, cfg, vp_clock_now(clock), err);
-    vp_engine_params prm = {cfg->intervals.sample, cfg->intervals.balance,
-                            cfg->intervals.reservation, cfg->limits.migrations_per_host,
-                            cfg->limits.migrations_total, cfg->limits.placement_candidates};
+    bool cs = cfg->sim.model == VP_SIM_CLOUDSIM;
+    vp_engine_params prm = vp_engine_params_of(cfg);
+    prm.first_round = cs ? VP_CSM_OFFSET + cfg->intervals.sample : 0;
     if (!w->driver || build_hosts(w, cfg, err) || build_vms(w, cfg, err) ||
         !(w->engine = vp_engine_new(w->pool, clock, w->driver, policy, &prm, err)))
         return vp_sim_world_free(w), -1;
+    if (cs && !(w->csm = vp_csm_new(w->pool, w->trace, vp_clock_now(clock), row_of, w->driver,
+                                    cfg->sim.energy == VP_ENERGY_ALWAYS_ON)))
+        return vp_sim_world_free(w), vp_err_set(err, "out of memory");
     return 0;
 }
 
@@ -119,6 +130,7 @@ void vp_sim_world_start(vp_sim_world *w)
 
 void vp_sim_world_free(vp_sim_world *w)
 {
+    vp_csm_free(w->csm);
     vp_engine_free(w->engine);
     if (w->driver)
         w->driver->ops->free(w->driver);
@@ -173,9 +185,70 @@ static void on_round(run *r)
     r->rounds++;
 }
 
+/* ====== the cloudsim model's updates ====== */
+
+/* A whole update at now; the VMs whose request fell to 0 are removed. */
+static void csm_update(run *r)
+{
+    const vp_id *idle;
+    size_t n = vp_csm_update_all(r->w.csm, vp_clock_now(r->clock), &idle);
+    for (size_t i = 0; i < n; i++)
+        (void)vp_engine_remove_vm(r->w.engine, idle[i], "its cpu demand fell to 0", NULL);
+}
+
+/* Before the first migration completing at an instant moves its VM. */
+static void csm_before_completion(void *ud, vp_id vm, vp_id src, vp_id dst)
+{
+    run *r = ud;
+    if (vp_clock_now(r->clock) > vp_csm_last_update(r->w.csm))
+        csm_update(r);
+}
+
+/* After the last migration completing at an instant (a 0-delay timer runs
+ * after every completion already due then). */
+static void csm_settle(vp_clock *c, vp_timer *t, void *ud)
+{
+    run *r = ud;
+    r->settle_armed = false;
+    csm_update(r);
+}
+
+static void csm_observe(run *r, const vp_event *ev)
+{
+    vp_csm *m = r->w.csm;
+    double now = vp_clock_now(r->clock);
+    switch (ev->kind) {
+    case VP_EV_SAMPLED:
+        csm_update(r);
+        break;
+    case VP_EV_MIGRATION_SUPERSEDED:
+        (void)vp_csm_phantom(m, ev->vm, ev->to);
+        vp_csm_update_host(m, ev->to, now);
+        vp_csm_update_host(m, ev->host, now);
+        break;
+    case VP_EV_MIGRATION_STARTED:
+        vp_csm_count_migration(m);
+        vp_csm_update_host(m, ev->host, now);
+        vp_csm_update_host(m, ev->to, now);
+        break;
+    case VP_EV_MIGRATION_DONE:
+    case VP_EV_MIGRATION_FAILED:
+        vp_csm_migration_ended(m, ev->vm);
+        if (!r->settle_armed) {
+            r->settle_armed = true;
+            vp_timer_start(r->clock, &r->settle_t, 0, 0);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 static void observe(void *ud, const vp_engine *e, const vp_event *ev)
 {
     run *r = ud;
+    if (r->w.csm)
+        csm_observe(r, ev);
     if (ev->kind == VP_EV_SAMPLED)
         on_round(r);
     if (r->hooks && r->hooks->on_event)
@@ -195,7 +268,7 @@ static void summarize(const run *r, vp_sim_summary *out)
 {
     memset(out, 0, sizeof *out);
     out->hosts = vp_pool_host_count(r->pool);
-    out->vms = vp_pool_vm_count(r->pool);
+    out->vms = r->w.trace->n_vms;
     out->duration = r->w.duration;
     out->step = r->cfg->sim.step;
     out->engine = *vp_engine_stats_get(r->w.engine);
@@ -208,8 +281,15 @@ static void summarize(const run *r, vp_sim_summary *out)
     out->active_hosts_max = r->active_max;
     out->overload_frac = r->active_time > 0 ? r->over_time / r->active_time : 0;
     out->sla_violation = r->req_cpu_s > 0 ? r->lost_cpu_s / r->req_cpu_s : 0;
-    for (vp_id v = 0; v < vp_pool_vm_end(r->pool); v++)
-        out->vms_unplaced_at_end += vp_pool_vm(r->pool, v)->state == VP_VM_PENDING;
+    for (vp_id v = 0; v < vp_pool_vm_end(r->pool); v++) {
+        const vp_vm *vm = vp_pool_vm(r->pool, v);
+        out->vms_unplaced_at_end += vm && vm->state == VP_VM_PENDING;
+    }
+    if (r->w.csm) {
+        out->cloudsim = true;
+        vp_csm_metrics_get(r->w.csm, &out->cs);
+        out->energy_kwh = out->cs.energy_ws / 3.6e6;
+    }
 }
 
 static void run_loop(run *r)
@@ -217,10 +297,14 @@ static void run_loop(run *r)
     double d = r->w.duration;
     vp_engine_set_observer(r->w.engine, observe, r);
     vp_timer_init(&r->progress_t, progress_cb, r);
+    vp_timer_init(&r->settle_t, csm_settle, r);
     vp_timer_start(r->clock, &r->progress_t, d / 100, d / 100);
+    if (r->w.csm)
+        vp_sim_driver_on_migration_end(r->w.driver, csm_before_completion, r);
     vp_sim_world_start(&r->w);
     vp_clock_run(r->clock, d);
     vp_timer_stop(&r->progress_t);
+    vp_timer_stop(&r->settle_t);
 }
 
 int vp_simulate(const vp_config *cfg, const vp_policy *policy, const vp_sim_hooks *hooks,

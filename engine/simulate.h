@@ -23,6 +23,7 @@
 #ifndef VP_SIMULATE_H
 #define VP_SIMULATE_H
 
+#include "cloudsim.h"
 #include "config.h"
 #include "engine.h"
 #include "policy.h"
@@ -41,6 +42,8 @@ typedef struct vp_sim_summary {
     size_t rounds;
     double wall_seconds;
     size_t vms_unplaced_at_end;
+    bool cloudsim;          /* the cloudsim model ran: cs holds its metrics */
+    vp_csm_metrics cs;
 } vp_sim_summary;
 
 /* Called about every 1 % of simulated time with the fraction done. */
@@ -59,8 +62,13 @@ typedef struct vp_sim_world {
     vp_trace *trace;
     vp_driver *driver;
     vp_engine *engine;
+    vp_csm *csm;     /* the cloudsim model's accounting, or NULL */
     double duration; /* the config's, or the trace's length */
 } vp_sim_world;
+
+/* The cloudsim model's rounds run at this offset + k x interval (k >= 1):
+ * CloudSim's broker submits the workload 0.1 s after creating the VMs. */
+#define VP_CSM_OFFSET 0.1
 
 /* Builds hosts, VMs (one per trace file, bound to its row) and the engine
  * on clock (borrowed), with the trace starting at the clock's now.

@@ -153,9 +153,7 @@ int vp_virt_world_build(vp_virt_world *w, const vp_config *cfg, vp_clock *clock,
     for (size_t i = 0; i < cfg->n_hosts; i++)
         if (build_host(w, &cfg->hosts[i], err))
             return vp_virt_world_free(w), -1;
-    vp_engine_params prm = {cfg->intervals.sample, cfg->intervals.balance,
-                            cfg->intervals.reservation, cfg->limits.migrations_per_host,
-                            cfg->limits.migrations_total, cfg->limits.placement_candidates};
+    vp_engine_params prm = vp_engine_params_of(cfg);
     if (!(w->engine = vp_engine_new(w->pool, clock, w->driver, policy, &prm, err)))
         return vp_virt_world_free(w), -1;
     return 0;

@@ -10,10 +10,9 @@
 -- id) candidate.  No order() function: a batch is placed in the order given
 -- (VM id), as CloudSim places the VMs at t = 0 unsorted.
 --
--- While a VM is being created CloudSim has it request its full MIPS; here a
--- VM with no history sample yet (the VM being placed, and VMs placed before
--- it in the same batch) counts at its full cpu size, the others at their
--- sampled demand.
+-- The load it counts is CloudSim's: a VM being created requests its full
+-- cpu size, VMs placed but not yet sampled request nothing but hold their
+-- full size (see the tentative state in vmpilot/consolidation.lua).
 --
 -- Parameters: detector ("thr", "iqr", "mad", "lr", "lrr"), safety (nil =
 -- the detector's default: THR 0.8, IQR 1.5, MAD 2.5, LR/LRR 1.2).
@@ -21,18 +20,12 @@ local C = require "vmpilot.consolidation"
 
 local P = { name = "pabfd", detector = "thr", safety = nil }
 
--- The MIPS a VM requests: its full size while it has no sample yet.
-function P.requested(vm)
-  if vm.state == "pending" or #vm.history == 0 then return vm.size.cpu end
-  return vm.demand.cpu
-end
-
 ---@param vm Vm
 ---@param hosts HostList
 function P.place(vm, hosts, ctx)
   if #hosts == 0 then return nil, "no candidate host" end
   local h, diff = C.pabfd(vm, hosts, { detector = P.detector, safety = P.safety,
-    requested = P.requested, interval = 300 })
+    interval = 300 })
   if h == nil then
     return nil, string.format("all %d candidates would be over-utilized (%s)", #hosts,
       P.detector)

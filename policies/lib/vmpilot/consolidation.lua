@@ -260,12 +260,11 @@ function M.history_of(vms, cap, extra, len, cache)
   return stat.trim_zero_tail(h)
 end
 
--- The VMs CloudSim has in host.getVmList(): residents and incoming, by id.
+-- The VMs CloudSim has in host.getVmList(): residents (in arrival order)
+-- and incoming.
 local function host_vms(h)
-  local list = {}
-  for _, vm in ipairs(h:vms()) do list[#list + 1] = vm end
+  local list = h:vms()
   for _, vm in ipairs(h:incoming()) do list[#list + 1] = vm end
-  table.sort(list, function(a, b) return a.id < b.id end)
   return list
 end
 M.host_vms = host_vms
@@ -456,41 +455,69 @@ function M.mc(vms, cache)
 end
 
 -- ====================================================================
--- The tentative state: what the plan has done to the pool so far.
+-- The tentative state: what the plan has done to the pool so far, with
+-- CloudSim's host accounting (VmSchedulerTimeSharedOverSubscription):
+--   * a VM "requests" (getCurrentRequestedTotalMips) its sampled cpu
+--     demand; a pending VM (being created) its full cpu size;
+--   * the scheduler holds, per VM, the request of its last allocation
+--     capped at one core: the demand once sampled, the full size for a VM
+--     placed but not sampled yet (CloudSim allocates a new VM its full
+--     MIPS); the host's available MIPS is its capacity minus those, or 0
+--     once they exceed it (over-subscribed: every VM then gets
+--     floor(capped x capacity / sum));
+--   * a host's load (getUtilizationOfCpuMips) is the sum of what its VMs
+--     are allocated (vm.allocated.cpu from the engine, or as re-allocated
+--     by the plan); its power now is P(host.allocated.cpu / capacity);
+--   * isSuitableForVm: one core >= the VM's request, available MIPS >= it,
+--     and, for a VM being created, its memory and network sizes free on
+--     the host (CloudSim provisions RAM and bandwidth only at creation);
+--   * a VM's history goes with it; a host's history is rebuilt from the
+--     VMs tentatively on it.
 -- ====================================================================
 local State = {}
 State.__index = State
 
+-- What a VM requests now.
+function M.vm_requested(vm)
+  if vm.state == "pending" then return vm.size.cpu end
+  return vm.demand.cpu
+end
+
+-- What the scheduler last allocated the VM for (before capping).
+local function sched_request(vm)
+  if vm.state == "pending" or #vm.history == 0 then return vm.size.cpu end
+  return vm.demand.cpu
+end
+
+-- HostDynamicWorkload.getUtilizationOfCpu: just above 1 counts as 1.
+local function clamp_u(u)
+  if u > 1 and u < 1.01 then return 1 end
+  return u
+end
+
 -- cfg: detector, safety, selection ("mmt", "mu", "mc", "rs"), rng (for
 -- rs), seed (rs without rng), interval (LR), history_length.
 function M.state(pool_hosts, cfg)
-  local st = setmetatable({ cfg = cfg, hosts = pool_hosts, vms = {}, load = {},
-    fc = {}, fm = {}, fd = {}, fn = {}, up = {}, cap = {}, u_last = {}, p_last = {},
-    cache = {} }, State)
+  local st = setmetatable({ cfg = cfg, hosts = pool_hosts, vms = {}, cap = {}, pe = {},
+    up = {}, u_last = {}, p_last = {}, alloc = {}, sreq = {}, avail = {}, load = {},
+    reqsum = {}, cache = {} }, State)
   st.det_name, st.det, st.safety = detector_of(cfg)
   st.hist_len = cfg.history_length or 30
   st.interval = cfg.interval or 300
+  st.req = cfg.requested or M.vm_requested
   for _, h in ipairs(pool_hosts) do
-    local list, load = host_vms(h), 0
-    for _, vm in ipairs(list) do load = load + (cfg.requested or M.vm_requested)(vm) end
-    local free = h.free
-    st.vms[h], st.load[h], st.cap[h] = list, load, h.capacity.cpu
-    -- free capacity as four numbers: the PABFD scan is the hot loop
-    st.fc[h], st.fm[h], st.fd[h], st.fn[h] = free.cpu, free.memory, free.disk, free.network
+    local list, cap = host_vms(h), h.capacity.cpu
+    st.vms[h], st.cap[h], st.pe[h] = list, cap, cap / h.cores
     st.up[h] = h.state == "up"
-    st.u_last[h] = h.utilization
-    st.p_last[h] = M.power(h, h.utilization)
+    local u = cap > 0 and clamp_u(h.allocated.cpu / cap) or 0
+    st.u_last[h], st.p_last[h] = u, M.power(h, u)
+    for _, vm in ipairs(list) do
+      st.alloc[vm], st.sreq[vm] = vm.allocated.cpu, sched_request(vm)
+    end
+    st:sums(h)
   end
   return st
 end
-
--- Resources:fits' tolerance: need > free + 1e-9 * max(free, 1) is over.
-local function fits1(need, free)
-  return need <= free + 1e-9 * (free > 1 and free or 1)
-end
-
--- A VM's requested MIPS in the plan: its sampled cpu demand.
-function M.vm_requested(vm) return vm.demand.cpu end
 
 -- Watts at utilization u (P(u) = u without a power table).
 function M.power(h, u)
@@ -499,14 +526,45 @@ function M.power(h, u)
   return p
 end
 
--- isHostOverUtilized(h) on the tentative state, with `extra` added
+-- Recomputes the host's available MIPS, load and requested sum from its
+-- list, in list order (CloudSim sums them afresh: the same rounding).
+function State:sums(h)
+  local avail, load, req, pe = self.cap[h], 0, 0, self.pe[h]
+  local over = false
+  for _, vm in ipairs(self.vms[h]) do
+    local c = math.min(self.sreq[vm], pe)
+    if not over and avail >= c then avail = avail - c else over = true end
+    load = load + self.alloc[vm]
+    req = req + self.req(vm)
+  end
+  self.avail[h], self.load[h], self.reqsum[h] = over and 0 or avail, load, req
+end
+
+-- deallocatePesForVm: the rest are allocated again, one by one.
+function State:reallocate(h)
+  local cap, pe, list = self.cap[h], self.pe[h], self.vms[h]
+  local avail, over = cap, false
+  for _, vm in ipairs(list) do
+    local c = math.min(self.sreq[vm], pe)
+    if avail >= c then avail = avail - c; self.alloc[vm] = c else over = true break end
+  end
+  if over then
+    local need = 0
+    for _, vm in ipairs(list) do need = need + math.min(self.sreq[vm], pe) end
+    local f = cap / need
+    for _, vm in ipairs(list) do self.alloc[vm] = floor(math.min(self.sreq[vm], pe) * f) end
+  end
+  self:sums(h)
+end
+
+-- isHostOverUtilized(h) on the tentative state, with `extra` appended
 -- (isHostOverUtilizedAfterAllocation) when given.
 function State:over(h, extra)
   local cap = self.cap[h]
   if cap <= 0 then return false end
   local vms = self.vms[h]
-  local load = self.load[h]
-  if extra then load = load + (self.cfg.requested or M.vm_requested)(extra) end
+  local req = self.reqsum[h]
+  if extra then req = req + self.req(extra) end
   local hist = M.history_of(vms, cap, extra, self.hist_len, self.cache)
   local mig = 1
   if self.det_name == "lr" or self.det_name == "lrr" then
@@ -517,39 +575,33 @@ function State:over(h, extra)
     end
     mig = M.migration_intervals(all, h.capacity.network, self.interval)
   end
-  return self.det(hist, load / cap, self.safety, mig)
+  return self.det(hist, req / cap, self.safety, mig)
 end
 
+-- vmDestroy: the VM leaves the host's list; the rest are re-allocated.
 function State:remove(h, vm)
   local list = self.vms[h]
   for i = #list, 1, -1 do
     if rawequal(list[i], vm) then table.remove(list, i) break end
   end
-  self.load[h] = self.load[h] - (self.cfg.requested or M.vm_requested)(vm)
-  -- no room is freed: the engine holds a migrating VM's size on both hosts
+  self:reallocate(h)
 end
 
+-- vmCreate on a suitable host: appended, allocated its request.
 function State:add(h, vm)
   local list = self.vms[h]
   list[#list + 1] = vm
-  self.load[h] = self.load[h] + (self.cfg.requested or M.vm_requested)(vm)
-  local size = vm.size
-  self.fc[h], self.fm[h] = self.fc[h] - size.cpu, self.fm[h] - size.memory
-  self.fd[h], self.fn[h] = self.fd[h] - size.disk, self.fn[h] - size.network
+  local r = self.req(vm)
+  self.sreq[vm] = r
+  self.alloc[vm] = math.min(r, self.pe[h])
+  self:sums(h)
 end
 
-function State:unadd(h, vm)
-  self:remove(h, vm)
-  local size = vm.size
-  self.fc[h], self.fm[h] = self.fc[h] + size.cpu, self.fm[h] + size.memory
-  self.fd[h], self.fn[h] = self.fd[h] + size.disk, self.fn[h] + size.network
-end
-
--- The host's migratable VMs (running residents still on it), by id.
+-- The host's VMs not in migration, in list order (getMigratableVms).
 function State:migratable(h)
   local list = {}
   for _, vm in ipairs(self.vms[h]) do
-    if vm.state == "running" and rawequal(vm.host, h) then list[#list + 1] = vm end
+    if vm.state == "running" then list[#list + 1] = vm end
   end
   return list
 end
@@ -566,26 +618,38 @@ function State:select(vms)
   error("unknown VM selection '" .. tostring(name) .. "'", 2)
 end
 
+-- Resources:fits' tolerance: need > free + 1e-9 * max(free, 1) is over.
+local function fits1(need, free)
+  return need <= free + 1e-9 * (free > 1 and free or 1)
+end
+
+-- Memory and network sizes free on h for a VM being created.
+local function creation_room(h, vms, vm)
+  local mem, net = vm.size.memory, vm.size.network
+  for _, v in ipairs(vms) do mem, net = mem + v.size.memory, net + v.size.network end
+  return fits1(mem, h.capacity.memory) and fits1(net, h.capacity.network)
+end
+
+-- isSuitableForVm on the tentative state.
+function State:suitable(h, vm, r)
+  return self.up[h] and self.cap[h] > 0 and self.pe[h] >= r and self.avail[h] >= r
+    and (vm.state ~= "pending" or creation_room(h, self.vms[h], vm))
+end
+
 -- PABFD (findHostForVm(vm, excluded)): over the hosts in id order that are
--- up, not excluded, not the VM's own host, with room for vm.size; a
--- non-empty host (requested load != 0) is refused if it would be
--- over-utilized after taking the VM; the strictly smallest
--- P(u_after) - P(u_last) wins (ties: the lower id, i.e. the earlier host).
--- Returns the host (or nil) and its power difference.
+-- up and not excluded, a suitable host; a non-empty one (load != 0) is
+-- refused if it would be over-utilized after taking the VM; the strictly
+-- smallest P((load + request) / capacity) - P(now) wins (ties: the lower
+-- id).  Returns the host (or nil) and its power difference.
 function State:pabfd(vm, excluded)
   local best, best_diff = nil, huge
-  local req = (self.cfg.requested or M.vm_requested)(vm)
-  local own, size = vm.host, vm.size
-  local sc, sm, sd, sn = size.cpu, size.memory, size.disk, size.network
-  local up, capt, load, plast = self.up, self.cap, self.load, self.p_last
-  local fc, fm, fd, fn = self.fc, self.fm, self.fd, self.fn
+  local r = self.req(vm)
+  local load, capt, plast = self.load, self.cap, self.p_last
   excluded = excluded or {}
   for _, h in ipairs(self.hosts) do
-    local cap = capt[h]
-    if up[h] and cap > 0 and not excluded[h] and fits1(sc, fc[h]) and fits1(sm, fm[h])
-        and fits1(sd, fd[h]) and fits1(sn, fn[h]) and not rawequal(own, h) then
+    if not excluded[h] and self:suitable(h, vm, r) then
       local l = load[h]
-      local diff = M.power(h, (l + req) / cap) - plast[h]
+      local diff = M.power(h, (l + r) / capt[h]) - plast[h]
       -- the detector runs only for a host that could still win
       if diff < best_diff and (l == 0 or not self:over(h, vm)) then
         best, best_diff = h, diff
@@ -632,7 +696,7 @@ function M.plan(pool, ctx, cfg)
   end
   local hosts = pool:hosts()
   local st = M.state(hosts, cfg)
-  local moves, moved = {}, {}
+  local moves = {}
 
   -- 1. over-utilization detection, in id order
   local over, over_list = {}, {}
@@ -641,7 +705,7 @@ function M.plan(pool, ctx, cfg)
       local is_over, limit = st:over(h)
       if is_over then
         over[h] = string.format("%s overloaded (%s): cpu %s, limit %.3g", h.name,
-          st.det_name, fmt_pct(st.load[h] / st.cap[h]), limit)
+          st.det_name, fmt_pct(st.reqsum[h] / st.cap[h]), limit)
         over_list[#over_list + 1] = h
       end
     end
@@ -661,75 +725,57 @@ function M.plan(pool, ctx, cfg)
   end
 
   -- 4. placement of the selected VMs, biggest cpu first, over-utilized
-  -- hosts excluded; a VM with no host stays (and is put back in the
-  -- bookkeeping, as restoreAllocation would)
-  local received = {}
+  -- hosts excluded; a VM with no host stays where it is
   for _, vm in ipairs(by_cpu_desc(selected)) do
     local to = st:pabfd(vm, over)
     if to then
       st:add(to, vm)
-      received[to] = true
-      moved[vm] = true
       moves[#moves + 1] = { vm = vm, to = to, why = over[from[vm]] }
     end
   end
 
   -- 5. under-utilization: repeatedly take the least utilized remaining
-  -- host (0 < u < 1 by host.utilization, fixed for the round; ties: lower
-  -- id) and try to move all its VMs away.
+  -- host (0 < u < 1 by its utilization at the last update, fixed for the
+  -- round; ties: lower id) and try to move all its VMs (those placed there
+  -- by step 4 too: CloudSim then moves such a VM twice, and the engine
+  -- keeps the later move) to hosts that are neither over-utilized,
+  -- switched off nor already emptied; if one has no host, none moves.
   local ex_src, ex_dst = {}, {}
   for _, h in ipairs(hosts) do
     if over[h] or h.state ~= "up" or st.u_last[h] == 0 then
       ex_src[h], ex_dst[h] = true, true
     end
-    -- FIDELITY: CloudSim does not exclude the targets of step 4 as
-    -- sources, and would move a VM it just placed there a second time; the
-    -- engine rejects a VM moved twice, so such hosts are not drained.
-    if received[h] then ex_src[h] = true end
   end
-  -- The candidates by (u, id): u is fixed for the round and a host's
-  -- migratable VMs change only once it is excluded, so one sorted pass
-  -- finds the same host as CloudSim's repeated scan (strict < from 1).
-  -- "#migratable > 0" is areAllVmsMigratingOutOrAnyVmMigratingIn() ==
-  -- false: some resident VM is not migrating.
+  -- The candidates by (u, id): u is fixed for the round, so one sorted
+  -- pass finds the hosts in the order CloudSim's repeated scan does.
   local order = {}
   for _, h in ipairs(hosts) do
     local u = st.u_last[h]
-    if not ex_src[h] and u > 0 and u < 1 and #st:migratable(h) > 0 then
-      order[#order + 1] = h
-    end
+    if not ex_src[h] and u > 0 and u < 1 then order[#order + 1] = h end
   end
   table.sort(order, function(a, b)
     if st.u_last[a] ~= st.u_last[b] then return st.u_last[a] < st.u_last[b] end
     return a.id < b.id
   end)
-  local next_i = 1
-  while true do
-    local under, umin
-    while next_i <= #order and ex_src[order[next_i]] do next_i = next_i + 1 end
-    if next_i > #order then break end
-    under = order[next_i]
-    umin = st.u_last[under]
-    ex_src[under], ex_dst[under] = true, true
-    local vms = by_cpu_desc(st:migratable(under))
-    local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
-      fmt_pct(umin))
-    local placed = {}
-    for _, vm in ipairs(vms) do
-      local to = st:pabfd(vm, ex_dst)
-      if not to then
-        for k = #placed, 1, -1 do st:unadd(placed[k].to, placed[k].vm) end
-        placed = nil
-        break
+  for _, under in ipairs(order) do
+    -- areAllVmsMigratingOutOrAnyVmMigratingIn: skip a host with no VM
+    if not ex_src[under] and #st.vms[under] > 0 then
+      ex_src[under], ex_dst[under] = true, true
+      local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
+        fmt_pct(st.u_last[under]))
+      local placed = {}
+      for _, vm in ipairs(by_cpu_desc(st:migratable(under))) do
+        local to = st:pabfd(vm, ex_dst)
+        if not to then
+          for k = #placed, 1, -1 do st:remove(placed[k].to, placed[k].vm) end
+          placed = nil
+          break
+        end
+        st:add(to, vm)
+        placed[#placed + 1] = { vm = vm, to = to, why = why }
       end
-      st:add(to, vm)
-      placed[#placed + 1] = { vm = vm, to = to, why = why }
-    end
-    if placed then
-      for _, m in ipairs(placed) do
-        st:remove(under, m.vm)
+      for _, m in ipairs(placed or {}) do
         ex_src[m.to] = true
-        moved[m.vm] = true
         moves[#moves + 1] = m
       end
     end

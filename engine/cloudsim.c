@@ -1,0 +1,413 @@
+/*
+ * cloudsim.c - the CloudSim 3.0.3 host model and the experiment's metrics.
+ *
+ * Provides: see cloudsim.h.
+ * Uses: pool.h, trace.h, power.h, array.h, libm.
+ *
+ * Floating-point operations follow CloudSim's order where a result is
+ * compared exactly (allocated < requested, u == 0), so that the figures
+ * match to many digits, not only on average.  Host and VM state histories
+ * are not stored: each keeps its pending entry (which an entry at the same
+ * time replaces) and folds it into the sums when a later one arrives.
+ */
+#include "cloudsim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "power.h"
+
+#define IN_SHARE 0.1   /* what a VM migrating in costs its destination */
+#define OUT_SHARE 0.9  /* what a VM migrating away still gets */
+
+/* One state-history entry (host: flag = active; VM: flag = migrating). */
+typedef struct entry {
+    double t, alloc, req;
+    bool flag, set;
+} entry;
+
+/* Running sums of a sequence of samples (mean and sample stdev). */
+typedef struct stat {
+    double n, sum, sumsq;
+} stat;
+
+typedef struct cs_host {
+    double util_mips;   /* utilizationMips of the last update */
+    entry cur;          /* pending state-history entry */
+    bool prev_active;   /* of the last folded entry (CloudSim starts at true) */
+    double switched_on; /* time of the last inactive -> active entry */
+    uint32_t phantoms;  /* phantom VMs coming in */
+} cs_host;
+
+typedef struct cs_vm {
+    double req;          /* request at the last update of its host */
+    entry cur;
+    bool prev_mig;
+    double mig_started;
+    double tot_alloc, tot_req, under_mig; /* cpu-seconds */
+} cs_vm;
+
+typedef struct phantom {
+    vp_id vm, host;
+} phantom;
+
+/* The VMs of one host at one update, in CloudSim's vmList order:
+ * residents, then VMs migrating in, then phantoms. */
+typedef struct slot {
+    vp_id vm;
+    double req, capped, alloc;
+    int kind; /* 0 normal, 1 migrating away, 2 migrating in */
+} slot;
+
+struct vp_csm {
+    vp_pool *pool;
+    const vp_trace *trace;
+    double trace_start;
+    vp_csm_row_fn row_of;
+    const void *row_ud;
+    bool npa;
+    cs_host *hosts;
+    size_t nhosts;
+    cs_vm *vms;
+    size_t nvms;
+    phantom *ph;
+    size_t nph, capph;
+    slot *slots;
+    size_t capslots;
+    vp_id *idle;
+    size_t capidle;
+    double last_t;
+    double energy_ws;
+    uint64_t migrations, phantoms_total, removed;
+    double sla_time, active_time;    /* SLATAH sums */
+    double avg_sum, avg_n;           /* average SLA violation */
+    stat shutdown, migtime;
+};
+
+/* ====== helpers ====== */
+
+static void stat_add(stat *s, double x)
+{
+    s->n += 1;
+    s->sum += x;
+    s->sumsq += x * x;
+}
+
+static double stat_mean(const stat *s) { return s->n > 0 ? s->sum / s->n : 0; }
+
+static double stat_sd(const stat *s)
+{
+    if (s->n < 2)
+        return 0;
+    double v = (s->sumsq - s->sum * s->sum / s->n) / (s->n - 1);
+    return v > 0 ? sqrt(v) : 0;
+}
+
+/* Makes hosts/vms cover every id of the pool (new entries zeroed). */
+static int grow(vp_csm *m)
+{
+    size_t oh = m->nhosts, ov = m->nvms;
+    size_t nh = vp_pool_host_end(m->pool), nv = vp_pool_vm_end(m->pool);
+    if ((nh > oh && vp_array_reserve((void **)&m->hosts, &m->nhosts, nh, sizeof *m->hosts)) ||
+        (nv > ov && vp_array_reserve((void **)&m->vms, &m->nvms, nv, sizeof *m->vms)))
+        return -1;
+    for (size_t i = oh; i < m->nhosts; i++)
+        m->hosts[i] = (cs_host){.prev_active = true};
+    memset(m->vms + ov, 0, (m->nvms - ov) * sizeof *m->vms);
+    return 0;
+}
+
+/* The VM's request at t: trace utilization x cpu size. */
+static double request(const vp_csm *m, const vp_vm *v, double t)
+{
+    size_t row = m->row_of(m->row_ud, v->id);
+    if (row == SIZE_MAX)
+        return 0;
+    return vp_trace_util(m->trace, row, t - m->trace_start) * v->size.v[VP_CPU];
+}
+
+/* HostDynamicWorkload.getUtilizationOfCpu: values just above 1 are 1. */
+static double host_u(const vp_host *h, double mips)
+{
+    double u = h->capacity.v[VP_CPU] > 0 ? mips / h->capacity.v[VP_CPU] : 0;
+    return u > 1 && u < 1.01 ? 1 : u;
+}
+
+/* ====== state histories ====== */
+
+static void host_fold(vp_csm *m, cs_host *h, double next_t)
+{
+    const entry *e = &h->cur;
+    if (next_t >= 0 && e->flag) {
+        m->active_time += next_t - e->t;
+        if (e->alloc < e->req)
+            m->sla_time += next_t - e->t;
+    }
+    if (h->prev_active && !e->flag)
+        stat_add(&m->shutdown, e->t - h->switched_on);
+    if (!h->prev_active && e->flag)
+        h->switched_on = e->t;
+    h->prev_active = e->flag;
+}
+
+static void host_entry(vp_csm *m, cs_host *h, entry e)
+{
+    if (h->cur.set && h->cur.t != e.t)
+        host_fold(m, h, e.t);
+    h->cur = e;
+}
+
+static void vm_fold(vp_csm *m, cs_vm *v, double next_t)
+{
+    const entry *e = &v->cur;
+    if (next_t >= 0) {
+        double dt = next_t - e->t;
+        v->tot_alloc += e->alloc * dt;
+        v->tot_req += e->req * dt;
+        if (e->alloc < e->req) {
+            m->avg_sum += (e->req - e->alloc) / e->req;
+            m->avg_n += 1;
+            if (e->flag)
+                v->under_mig += (e->req - e->alloc) * dt;
+        }
+    }
+    if (v->prev_mig && !e->flag)
+        stat_add(&m->migtime, e->t - v->mig_started);
+    if (!v->prev_mig && e->flag)
+        v->mig_started = e->t;
+    v->prev_mig = e->flag;
+}
+
+static void vm_entry(vp_csm *m, cs_vm *v, entry e)
+{
+    if (v->cur.set && v->cur.t != e.t)
+        vm_fold(m, v, e.t);
+    v->cur = e;
+}
+
+/* ====== one host's update (HostDynamicWorkload.updateVmsProcessing) ====== */
+
+static int push_slot(vp_csm *m, size_t *n, vp_id vm, int kind)
+{
+    if (vp_array_reserve((void **)&m->slots, &m->capslots, *n + 1, sizeof *m->slots))
+        return -1;
+    m->slots[(*n)++] = (slot){.vm = vm, .kind = kind};
+    return 0;
+}
+
+/* The host's vmList at this update into m->slots; returns the count. */
+static size_t collect(vp_csm *m, const vp_host *h)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < h->vms.n; i++) {
+        const vp_vm *v = vp_pool_vm(m->pool, h->vms.ids[i]);
+        (void)push_slot(m, &n, v->id, v->state == VP_VM_MIGRATING ? 1 : 0);
+    }
+    for (uint32_t i = 0; i < h->incoming.n; i++)
+        (void)push_slot(m, &n, h->incoming.ids[i], 2);
+    for (size_t i = 0; m->hosts[h->id].phantoms && i < m->nph; i++)
+        if (m->ph[i].host == h->id)
+            (void)push_slot(m, &n, m->ph[i].vm, 2);
+    return n;
+}
+
+/* VmSchedulerTimeSharedOverSubscription: allocate one by one; once the
+ * capacity is exceeded, everything is scaled down and floored. */
+static void share(slot *s, size_t n, double total)
+{
+    double avail = total;
+    bool over = false;
+    for (size_t i = 0; i < n && !over; i++) {
+        double tr = s[i].kind == 2 ? s[i].capped * IN_SHARE : s[i].capped;
+        if (avail >= tr) {
+            s[i].alloc = s[i].kind == 1 ? s[i].capped * OUT_SHARE
+                       : s[i].kind == 2 ? s[i].capped * IN_SHARE : s[i].capped;
+            avail -= tr;
+        } else {
+            over = true;
+        }
+    }
+    if (!over)
+        return;
+    double need = 0;
+    for (size_t i = 0; i < n; i++)
+        need += s[i].kind == 2 ? s[i].capped * IN_SHARE : s[i].capped;
+    double f = total / need;
+    for (size_t i = 0; i < n; i++)
+        s[i].alloc = s[i].kind == 1 ? floor(s[i].capped * f * OUT_SHARE)
+                   : s[i].kind == 2 ? floor(s[i].capped * IN_SHARE * f)
+                                    : floor(s[i].capped * f);
+}
+
+static void update_host(vp_csm *m, vp_host *h, double t)
+{
+    size_t n = collect(m, h);
+    double total = h->capacity.v[VP_CPU], pe = total / (h->cores > 0 ? h->cores : 1);
+    for (size_t i = 0; i < n; i++) {
+        slot *s = &m->slots[i];
+        s->req = request(m, vp_pool_vm(m->pool, s->vm), t);
+        s->capped = s->req > pe ? pe : s->req;
+    }
+    share(m->slots, n, total);
+    double util = 0, req = 0;
+    for (size_t i = 0; i < n; i++) {
+        const slot *s = &m->slots[i];
+        if (s->kind != 2) {
+            cs_vm *cv = &m->vms[s->vm];
+            cv->req = s->req;
+            vm_entry(m, cv, (entry){t, s->alloc, s->req, s->kind == 1, true});
+            vp_vm *v = vp_pool_vm(m->pool, s->vm);
+            vp_res a = v->demand;
+            a.v[VP_CPU] = s->alloc;
+            vp_pool_set_allocated(m->pool, s->vm, a);
+        }
+        util += s->kind == 1 ? s->alloc / OUT_SHARE : s->alloc;
+        req += s->req;
+    }
+    cs_host *ch = &m->hosts[h->id];
+    ch->util_mips = util;
+    host_entry(m, ch, (entry){t, util, req, util > 0, true});
+    vp_res a = h->demand;
+    a.v[VP_CPU] = util;
+    vp_pool_set_host_allocated(m->pool, h->id, a);
+}
+
+/* ====== public ====== */
+
+vp_csm *vp_csm_new(vp_pool *pool, const vp_trace *trace, double trace_start,
+                   vp_csm_row_fn row_of, const void *row_ud, bool non_power_aware)
+{
+    vp_csm *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    *m = (vp_csm){.pool = pool, .trace = trace, .trace_start = trace_start, .row_of = row_of,
+                  .row_ud = row_ud, .npa = non_power_aware, .last_t = trace_start};
+    if (grow(m))
+        return vp_csm_free(m), NULL;
+    return m;
+}
+
+void vp_csm_free(vp_csm *m)
+{
+    if (!m)
+        return;
+    free(m->hosts);
+    free(m->vms);
+    free(m->ph);
+    free(m->slots);
+    free(m->idle);
+    free(m);
+}
+
+static double host_energy(const vp_csm *m, const vp_host *h, double prev_mips, double dt)
+{
+    if (!h->power)
+        return 0;
+    if (m->npa)
+        return vp_power_at(h->power, 1.0) * dt;
+    double from = host_u(h, prev_mips), to = host_u(h, m->hosts[h->id].util_mips);
+    if (from == 0)
+        return 0;
+    double p0 = vp_power_at(h->power, from), p1 = vp_power_at(h->power, to);
+    return (p0 + (p1 - p0) / 2) * dt;
+}
+
+size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
+{
+    (void)grow(m);
+    double dt = t - m->last_t, e = 0;
+    for (vp_id i = 0; i < vp_pool_host_end(m->pool); i++) {
+        vp_host *h = vp_pool_host(m->pool, i);
+        if (!h)
+            continue;
+        double prev = m->hosts[i].util_mips;
+        update_host(m, h, t);
+        if (dt > 0)
+            e += host_energy(m, h, prev, dt);
+    }
+    m->energy_ws += e;
+    m->last_t = t;
+    size_t n = 0;
+    for (vp_id i = 0; i < vp_pool_vm_end(m->pool); i++) {
+        const vp_vm *v = vp_pool_vm(m->pool, i);
+        if (v && v->state == VP_VM_RUNNING && m->vms[i].req == 0 &&
+            vp_array_reserve((void **)&m->idle, &m->capidle, n + 1, sizeof *m->idle) == 0)
+            m->idle[n++] = i;
+    }
+    m->removed += n;
+    *idle = m->idle;
+    return n;
+}
+
+void vp_csm_update_host(vp_csm *m, vp_id host, double t)
+{
+    vp_host *h = vp_pool_host(m->pool, host);
+    if (h && grow(m) == 0)
+        update_host(m, h, t);
+}
+
+int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
+{
+    if (grow(m) || host >= m->nhosts ||
+        vp_array_reserve((void **)&m->ph, &m->capph, m->nph + 1, sizeof *m->ph))
+        return -1;
+    m->ph[m->nph++] = (phantom){vm, host};
+    m->hosts[host].phantoms++;
+    m->phantoms_total++;
+    m->migrations++;
+    return 0;
+}
+
+void vp_csm_migration_ended(vp_csm *m, vp_id vm)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->nph; i++) {
+        if (m->ph[i].vm == vm)
+            m->hosts[m->ph[i].host].phantoms--;
+        else
+            m->ph[k++] = m->ph[i];
+    }
+    m->nph = k;
+}
+
+double vp_csm_last_update(const vp_csm *m) { return m->last_t; }
+
+void vp_csm_count_migration(vp_csm *m) { m->migrations++; }
+
+void vp_csm_metrics_get(const vp_csm *m, vp_csm_metrics *out)
+{
+    /* close the histories on a copy: the sums of the last entries' switch
+     * transitions, not their (open) intervals */
+    vp_csm c = *m;
+    double tot_alloc = 0, tot_req = 0, under = 0;
+    for (size_t i = 0; i < c.nhosts; i++) {
+        cs_host h = c.hosts[i];
+        if (h.cur.set)
+            host_fold(&c, &h, -1);
+    }
+    for (size_t i = 0; i < c.nvms; i++) {
+        cs_vm v = c.vms[i];
+        if (v.cur.set)
+            vm_fold(&c, &v, -1);
+        tot_alloc += v.tot_alloc;
+        tot_req += v.tot_req;
+        under += v.under_mig;
+    }
+    memset(out, 0, sizeof *out);
+    out->energy_ws = c.energy_ws;
+    out->migrations = c.migrations;
+    out->phantoms = c.phantoms_total;
+    out->slatah = c.active_time > 0 ? c.sla_time / c.active_time : 0;
+    out->pdm = tot_req > 0 ? under / tot_req : 0;
+    out->slav = out->slatah * out->pdm;
+    out->overall_sla = tot_req > 0 ? (tot_req - tot_alloc) / tot_req : 0;
+    out->average_sla = c.avg_n > 0 ? c.avg_sum / c.avg_n : 0;
+    out->shutdowns = (uint64_t)c.shutdown.n;
+    out->shutdown_time_mean = stat_mean(&c.shutdown);
+    out->shutdown_time_sd = stat_sd(&c.shutdown);
+    out->migration_time_mean = stat_mean(&c.migtime);
+    out->migration_time_sd = stat_sd(&c.migtime);
+    out->vms_removed = c.removed;
+}
