@@ -33,7 +33,10 @@ void vp_lua_opts_from_config(vp_lua_opts *o, const vp_config *cfg)
 {
     memset(o, 0, sizeof *o);
     for (int s = 0; s < VP_SLOT_N; s++)
+    {
         o->paths[s] = cfg ? cfg->policy[s] : NULL;
+        o->params[s] = cfg ? cfg->policy_params[s] : NULL;
+    }
     o->default_dir = VP_POLICY_DIR;
     o->lib_dir = VP_POLICY_DIR "/lib";
     o->instructions = cfg ? cfg->limits.policy_instructions : 10000000;

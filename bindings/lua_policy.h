@@ -30,6 +30,7 @@ typedef struct vp_lua_policy vp_lua_policy;
 
 typedef struct vp_lua_opts {
     const char *paths[VP_SLOT_N]; /* script per slot; NULL = the default */
+    const char *params[VP_SLOT_N]; /* JSON object: fields set on the script's table, or NULL */
     const char *default_dir;      /* shipped policies (policies/) */
     const char *lib_dir;          /* the vmpilot Lua library (policies/lib) */
     long instructions;            /* budget per call */

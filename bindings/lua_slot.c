@@ -8,6 +8,8 @@
  */
 #include "lua_slot.h"
 
+#include <jansson.h>
+
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,6 +94,35 @@ static int check_table(lua_State *L)
     return 0;
 }
 
+/* Sets the fields of params (a JSON object of scalars) on the script's
+ * table: the config's "params" for this slot. */
+static int apply_params(lslot *s, const char *params, vp_err *err)
+{
+    json_error_t je;
+    const char *key;
+    json_t *v, *o = params ? json_loads(params, 0, &je) : NULL;
+    if (!params)
+        return 0;
+    if (!json_is_object(o))
+        return json_decref(o), vp_err_set(err, "%s: bad params: %s", s->path, je.text);
+    lua_State *L = s->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->table_ref);
+    json_object_foreach(o, key, v) {
+        if (json_is_integer(v))
+            lua_pushinteger(L, (lua_Integer)json_integer_value(v));
+        else if (json_is_real(v))
+            lua_pushnumber(L, json_real_value(v));
+        else if (json_is_string(v))
+            lua_pushstring(L, json_string_value(v));
+        else
+            lua_pushboolean(L, json_is_true(v));
+        lua_setfield(L, -2, key);
+    }
+    lua_pop(L, 1);
+    json_decref(o);
+    return 0;
+}
+
 /* Runs table.self_test() if defined: it must not raise and must not
  * return false. */
 static int self_test(lslot *s, vp_err *err)
@@ -133,7 +164,8 @@ int lslot_load(lslot *out, vp_slot slot, const char *path, const vp_lua_opts *o,
     lua_insert(out->L, -2);
     lua_pushlightuserdata(out->L, out);
     lb_box_set_entry(out->L, "load");
-    if (lb_box_call(out->L, 2, 0, err) || self_test(out, err)) {
+    if (lb_box_call(out->L, 2, 0, err) || apply_params(out, o->params[slot], err) ||
+        self_test(out, err)) {
         if (!err->source[0])
             vp_err_at(err, path, 0, 0, NULL);
         return lslot_close(out), -1;

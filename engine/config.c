@@ -561,6 +561,45 @@ static int parse_hosts(loader *l, json_t *root)
 
 /* ---- sections ---- */
 
+static const char *const POLICY_KEYS[] = {"file", "params"};
+
+/* "params": an object of numbers, strings and booleans, kept as JSON. */
+static int get_params(loader *l, json_t *o, const char *path, char **out)
+{
+    json_t *p;
+    const char *key;
+    json_t *v;
+    char at[PATH_N + 8];
+    if (!json_object_get(o, "params"))
+        return 0;
+    if (member(l, o, path, "params", JSON_OBJECT, false, &p))
+        return -1;
+    snprintf(at, sizeof at, "%s.params", path);
+    json_object_foreach(p, key, v)
+        if (!json_is_number(v) && !json_is_string(v) && !json_is_boolean(v))
+            return fail(l, at, key, AT_VALUE, "expected a number, string or boolean");
+    if (!(*out = json_dumps(p, JSON_COMPACT)))
+        return oom(l);
+    return 0;
+}
+
+/* policies.<slot>: "file.lua", or {"file": "file.lua", "params": {...}}. */
+static int parse_policy(loader *l, json_t *o, int s)
+{
+    char path[PATH_N];
+    json_t *v = json_object_get(o, vp_slot_names[s]);
+    if (!json_is_object(v))
+        return get_path(l, o, "policies", vp_slot_names[s], false, "policy file",
+                        &l->cfg->policy[s]);
+    snprintf(path, sizeof path, "policies.%s", vp_slot_names[s]);
+    if (check_keys(l, v, path, POLICY_KEYS, COUNT_OF(POLICY_KEYS)))
+        return -1;
+    if (!json_object_get(v, "file"))
+        return missing(l, path, "file");
+    return get_path(l, v, path, "file", false, "policy file", &l->cfg->policy[s]) ||
+           get_params(l, v, path, &l->cfg->policy_params[s]);
+}
+
 static int parse_policies(loader *l, json_t *root)
 {
     json_t *o;
@@ -569,8 +608,7 @@ static int parse_policies(loader *l, json_t *root)
     if (!o)
         return 0;
     for (int s = 0; s < VP_SLOT_N; s++)
-        if (get_path(l, o, "policies", vp_slot_names[s], false, "policy file",
-                     &l->cfg->policy[s]))
+        if (parse_policy(l, o, s))
             return -1;
     return 0;
 }
@@ -810,8 +848,10 @@ void vp_config_free(vp_config *cfg)
         free(cfg->hosts[i].name);
         free(cfg->hosts[i].uri);
     }
-    for (int s = 0; s < VP_SLOT_N; s++)
+    for (int s = 0; s < VP_SLOT_N; s++) {
         free(cfg->policy[s]);
+        free(cfg->policy_params[s]);
+    }
     free(cfg->host_types);
     free(cfg->vm_types);
     free(cfg->hosts);

@@ -35,7 +35,10 @@
  *                  "disk": 0, "network": 0} ],
  *   "policies": {"placement": "p.lua", "balance": "b.lua",
  *                "reservation": "r.lua", "migration": "m.lua"},
- *                                           files must exist; absent = default
+ *                                           files must exist; absent = default; a slot
+ *                                           may also be {"file": "p.lua", "params":
+ *                                           {"safety": 1.2}}: fields set on the
+ *                                           script's table before its self_test
  *   "intervals": {"sample": 300, "balance": 300, "reservation": 300} [s, > 0]
  *   "limits": {
  *       "migrations_per_host": 2,           concurrent, per host (0 = no limit)
@@ -122,6 +125,7 @@ typedef struct vp_config {
     size_t n_hosts;
     bool simulated;      /* true when the hosts are simulated */
     char *policy[VP_SLOT_N]; /* absolute or as given; NULL = default */
+    char *policy_params[VP_SLOT_N]; /* JSON object text, or NULL */
     struct {
         double sample, balance, reservation;
     } intervals;
