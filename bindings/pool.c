@@ -342,11 +342,14 @@ static vp_id add_vm_entry(lua_State *L, int pool, int t, const char *what)
     size_t nh;
     vp_err err = {0};
     vp_res demand = vp_res_zero();
+    bool sampled = false;
     check_keys(L, t, VM_KEYS, what);
     const char *name = str_field(L, t, "name", true, what);
     vp_res size = res_fields(L, t, 0, what);
-    if (lua_getfield(L, t, "demand") != LUA_TNIL)
+    if (lua_getfield(L, t, "demand") != LUA_TNIL) {
         demand = demand_at(L, -1, size, what);
+        sampled = true;
+    }
     lua_pop(L, 1);
     vp_id host = ref_field(L, t, "host", true, false, &u->own, what);
     const double *hist = array_field(L, t, "history", &nh, what);
@@ -359,6 +362,8 @@ static vp_id add_vm_entry(lua_State *L, int pool, int t, const char *what)
         (void)vp_pool_remove_vm(pl, id, NULL);
         luaL_error(L, "%s: %s", what, err.text);
     }
+    if (sampled) /* granted what it asks, as after a sample round */
+        vp_pool_set_allocated(pl, id, demand);
     return id;
 }
 
@@ -418,6 +423,8 @@ static int pool_new(lua_State *L)
     vp_pool_set_history_length(u->own.pool, (uint32_t)len);
     add_entries(L, 2, "hosts", add_host_entry);
     add_entries(L, 2, "vms", add_vm_entry);
+    for (vp_id h = 0; h < vp_pool_host_end(u->own.pool); h++) /* as after a sample round */
+        vp_pool_set_host_allocated(u->own.pool, h, vp_pool_host(u->own.pool, h)->demand);
     lua_settop(L, 2);
     return 1;
 }

@@ -94,8 +94,9 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 static void budget_reset(lua_State *L)
 {
     lb_box *b = box_of(L);
-    if (b->limit && b->used > b->limit) {
-        /* garbage of a call that hit the ceiling; finalizers run under
+    if (b->limit && (b->mem_hit || b->used > b->limit)) {
+        /* garbage of a call that hit the ceiling (it may sit just under
+         * it: the failed allocation was not counted); finalizers run under
          * the hook (Lua turns their errors into warnings) */
         b->spent = 0;
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);

@@ -466,7 +466,9 @@ function Pool:migration(m) end
 ---@field vms? vmpilot.VmEntry[]    added after the hosts
 
 ---(plain Lua only: `require "vmpilot"` outside the engine) A new pool
----owned by Lua, for tests and ops scripts.
+---owned by Lua, for tests and ops scripts.  A VM given a demand is
+---granted it (allocated = demand, as after a sample round); one without
+---holds its size (as just created); a host's allocated is its demand.
 ---@param spec? vmpilot.PoolSpec
 ---@return Pool
 function vmpilot.pool(spec) end

@@ -50,24 +50,25 @@ describe("placement/pabfd", function()
     assert.equal("h2", P.place(pool:vm("v"), hosts(pool, "h1", "h2"), CTX).name)
   end)
 
-  it("counts a resident VM without samples at its full size", function()
-    -- x (6 cpu, no sample yet) counts 6: with v's 2, h2 would be at 0.8, not
-    -- over 0.8: h2, +35 W from its sampled 0.1 (FLAT), beats h1's +200 W
-    -- (STEEP).  With w's 3: 0.9, refused: h1.
+  it("counts a resident VM without samples at its full size, requesting nothing", function()
+    -- x (6 cpu, just created, no sample) holds 6 of h2's 10 but requests 0
+    -- (CloudSim's VM before its workload starts).  v (2): h2 has 4 left,
+    -- THR sees 0.2, power FLAT(0.8) - FLAT(0) = +40 W beats h1's STEEP
+    -- +200 W.  big (5) does not fit in h2's 4: h1.
     local pool = vp.pool { hosts = { H("h1", 10, 4096, STEEP), H("h2", 10, 4096, FLAT) },
-      vms = { { name = "x", cpu = 6, memory = 512, demand = 1, host = "h2" },
-              { name = "v", cpu = 2, memory = 512 }, { name = "w", cpu = 3, memory = 512 } } }
+      vms = { { name = "x", cpu = 6, memory = 512, host = "h2" },
+              { name = "v", cpu = 2, memory = 512 }, { name = "big", cpu = 5, memory = 512 } } }
     local h, why = P.place(pool:vm("v"), hosts(pool, "h1", "h2"), CTX)
     assert.equal("h2", h.name)
-    assert.equal("pabfd on h2: power +35 W", why)
-    assert.equal("h1", P.place(pool:vm("w"), hosts(pool, "h1", "h2"), CTX).name)
+    assert.equal("pabfd on h2: power +40 W", why)
+    assert.equal("h1", P.place(pool:vm("big"), hosts(pool, "h1", "h2"), CTX).name)
   end)
 
   it("uses the configured detector (IQR falls back to THR 0.7 without history)", function()
-    -- x counts 6 (no sample), v 2: h2 at 0.8 after (+40 W), h1 +200 W.
+    -- x sampled at 6 of h2's 10, v requests 2: 0.8 after (+40 W), h1 +200 W.
     -- THR 0.8: 0.8 is not over, h2.  IQR (no history: THR 0.7): over, h1.
     local pool = vp.pool { hosts = { H("h1", 10, 4096, STEEP), H("h2", 10, 4096, FLAT) },
-      vms = { { name = "x", cpu = 6, memory = 512, host = "h2" },
+      vms = { { name = "x", cpu = 6, memory = 512, host = "h2", demand = 6, history = { 0.6 } },
               { name = "v", cpu = 2, memory = 512 } } }
     assert.equal("h2", P.place(pool:vm("v"), hosts(pool, "h1", "h2"), CTX).name)
     P.detector = "iqr"
@@ -76,8 +77,8 @@ describe("placement/pabfd", function()
 
   it("returns nil and a reason when every candidate would be over-utilized", function()
     local pool = vp.pool { hosts = { H("h1", 10, 4096), H("h2", 10, 4096) },
-      vms = { { name = "x", cpu = 8, memory = 512, host = "h1" },
-              { name = "y", cpu = 8, memory = 512, host = "h2" },
+      vms = { { name = "x", cpu = 8, memory = 512, host = "h1", demand = 8, history = { 0.8 } },
+              { name = "y", cpu = 8, memory = 512, host = "h2", demand = 8, history = { 0.8 } },
               { name = "v", cpu = 1, memory = 512 } } }
     local h, why = P.place(pool:vm("v"), hosts(pool, "h1", "h2"), CTX)
     assert.is_nil(h)
