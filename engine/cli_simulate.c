@@ -155,6 +155,20 @@ static void print_table(const vp_sim_summary *s, const vp_policy *p, const char 
            s->wall_seconds > 0 ? s->duration / s->wall_seconds : 0.0);
 }
 
+/* The consolidation experiment's metrics as JSON (fractions, not %). */
+static json_t *cloudsim_json(const vp_csm_metrics *c, double kwh)
+{
+    return json_pack("{s:f,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:f,s:f,s:f,s:f,s:I}",
+                     "energy_kwh", kwh, "migrations", (json_int_t)c->migrations,
+                     "migrations_superseded", (json_int_t)c->phantoms, "slatah", c->slatah,
+                     "pdm", c->pdm, "slav", c->slav, "esv", kwh * c->slav, "overall_sla_violation",
+                     c->overall_sla, "average_sla_violation", c->average_sla, "host_shutdowns",
+                     (json_int_t)c->shutdowns, "time_before_shutdown_mean_s",
+                     c->shutdown_time_mean, "time_before_shutdown_sd_s", c->shutdown_time_sd,
+                     "migration_time_mean_s", c->migration_time_mean, "migration_time_sd_s",
+                     c->migration_time_sd, "vms_removed", (json_int_t)c->vms_removed);
+}
+
 static void print_json(const vp_sim_summary *s, const vp_policy *p, const char *source)
 {
     const vp_engine_stats *st = &s->engine;
@@ -174,6 +188,8 @@ static void print_json(const vp_sim_summary *s, const vp_policy *p, const char *
         (json_int_t)s->active_hosts_min, "max", (json_int_t)s->active_hosts_max,
         "overload_fraction", s->overload_frac, "sla_violation", s->sla_violation,
         "wall_s", s->wall_seconds);
+    if (s->cloudsim)
+        json_object_set_new(j, "cloudsim", cloudsim_json(&s->cs, s->energy_kwh));
     json_dumpf(j, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(j);
