@@ -34,6 +34,7 @@
 #define LB_MIGRATION "Migration"
 #define LB_RESERVATION "Reservation"
 #define LB_HOSTLIST "HostList"
+#define LB_PLAN "Plan"
 
 typedef struct lb_view {
     vp_pool *pool; /* the pool proxies read; NULL when none */
@@ -171,7 +172,7 @@ int lb_no_field(lua_State *L, const char *cls);
 int lb_proxy_eq(lua_State *L);
 
 extern const lb_class lb_resources_class, lb_history_class, lb_host_class, lb_vm_class,
-    lb_pool_class, lb_migration_class, lb_reservation_class, lb_hostlist_class;
+    lb_pool_class, lb_migration_class, lb_reservation_class, lb_hostlist_class, lb_plan_class;
 
 /* Pushes a HostList of the candidates ids[0..n) for a placement call
  * (engine view; raises when no view is open). */

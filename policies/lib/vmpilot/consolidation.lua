@@ -455,25 +455,20 @@ function M.mc(vms, cache)
 end
 
 -- ====================================================================
--- The tentative state: what the plan has done to the pool so far, with
--- CloudSim's host accounting (VmSchedulerTimeSharedOverSubscription):
+-- The tentative state: a vmpilot.Plan (bindings/plan.c) - a copy of the
+-- pool's cpu accounting the plan changes, with CloudSim's scheduler rules
+-- (VmSchedulerTimeSharedOverSubscription) and the PABFD search in C:
 --   * a VM "requests" (getCurrentRequestedTotalMips) its sampled cpu
 --     demand; a pending VM (being created) its full cpu size;
---   * the scheduler holds, per VM, the request of its last allocation
---     capped at one core: the demand once sampled, the full size for a VM
---     placed but not sampled yet (CloudSim allocates a new VM its full
---     MIPS); the host's available MIPS is its capacity minus those, or 0
---     once they exceed it (over-subscribed: every VM then gets
---     floor(capped x capacity / sum));
---   * a host's load (getUtilizationOfCpuMips) is the sum of what its VMs
---     are allocated (vm.allocated.cpu from the engine, or as re-allocated
---     by the plan); its power now is P(host.allocated.cpu / capacity);
---   * isSuitableForVm: one core >= the VM's request, available MIPS >= it,
---     and, for a VM being created, its memory and network sizes free on
---     the host (CloudSim provisions RAM and bandwidth only at creation);
+--   * a host's load (getUtilizationOfCpuMips) is what its VMs are
+--     allocated; its power now is P(host.allocated.cpu / capacity);
+--   * isSuitableForVm: one core >= the VM's request, available cpu >= it,
+--     and, for a VM being created, its memory and network sizes free;
 --   * a VM's history goes with it; a host's history is rebuilt from the
 --     VMs tentatively on it.
 -- ====================================================================
+local vp = require "vmpilot"
+
 local State = {}
 State.__index = State
 
@@ -483,39 +478,18 @@ function M.vm_requested(vm)
   return vm.demand.cpu
 end
 
--- What the scheduler last allocated the VM for (before capping).
-local function sched_request(vm)
-  if vm.state == "pending" or #vm.history == 0 then return vm.size.cpu end
-  return vm.demand.cpu
-end
-
--- HostDynamicWorkload.getUtilizationOfCpu: just above 1 counts as 1.
-local function clamp_u(u)
-  if u > 1 and u < 1.01 then return 1 end
-  return u
-end
+-- Exclusion sets of the plan (vmpilot.Plan sets 1..8).
+local OVER, SOURCE, TARGET = 1, 2, 3
 
 -- cfg: detector, safety, selection ("mmt", "mu", "mc", "rs"), rng (for
--- rs), seed (rs without rng), interval (LR), history_length.
-function M.state(pool_hosts, cfg)
-  local st = setmetatable({ cfg = cfg, hosts = pool_hosts, vms = {}, cap = {}, pe = {},
-    up = {}, u_last = {}, p_last = {}, alloc = {}, sreq = {}, avail = {}, load = {},
-    reqsum = {}, cache = {} }, State)
+-- rs), seed (rs without rng), interval (LR), history_length.  src: a Pool
+-- or a HostList.
+function M.state(src, cfg)
+  local st = setmetatable({ cfg = cfg, plan = vp.Plan(src), cache = {} }, State)
   st.det_name, st.det, st.safety = detector_of(cfg)
   st.hist_len = cfg.history_length or 30
   st.interval = cfg.interval or 300
-  st.req = cfg.requested or M.vm_requested
-  for _, h in ipairs(pool_hosts) do
-    local list, cap = host_vms(h), h.capacity.cpu
-    st.vms[h], st.cap[h], st.pe[h] = list, cap, cap / h.cores
-    st.up[h] = h.state == "up"
-    local u = cap > 0 and clamp_u(h.allocated.cpu / cap) or 0
-    st.u_last[h], st.p_last[h] = u, M.power(h, u)
-    for _, vm in ipairs(list) do
-      st.alloc[vm], st.sreq[vm] = vm.allocated.cpu, sched_request(vm)
-    end
-    st:sums(h)
-  end
+  st.lr = st.det_name == "lr" or st.det_name == "lrr"
   return st
 end
 
@@ -526,81 +500,35 @@ function M.power(h, u)
   return p
 end
 
--- Recomputes the host's available MIPS, load and requested sum from its
--- list, in list order (CloudSim sums them afresh: the same rounding).
-function State:sums(h)
-  local avail, load, req, pe = self.cap[h], 0, 0, self.pe[h]
-  local over = false
-  for _, vm in ipairs(self.vms[h]) do
-    local c = math.min(self.sreq[vm], pe)
-    if not over and avail >= c then avail = avail - c else over = true end
-    load = load + self.alloc[vm]
-    req = req + self.req(vm)
-  end
-  self.avail[h], self.load[h], self.reqsum[h] = over and 0 or avail, load, req
-end
-
--- deallocatePesForVm: the rest are allocated again, one by one.
-function State:reallocate(h)
-  local cap, pe, list = self.cap[h], self.pe[h], self.vms[h]
-  local avail, over = cap, false
-  for _, vm in ipairs(list) do
-    local c = math.min(self.sreq[vm], pe)
-    if avail >= c then avail = avail - c; self.alloc[vm] = c else over = true break end
-  end
-  if over then
-    local need = 0
-    for _, vm in ipairs(list) do need = need + math.min(self.sreq[vm], pe) end
-    local f = cap / need
-    for _, vm in ipairs(list) do self.alloc[vm] = floor(math.min(self.sreq[vm], pe) * f) end
-  end
-  self:sums(h)
-end
-
 -- isHostOverUtilized(h) on the tentative state, with `extra` appended
 -- (isHostOverUtilizedAfterAllocation) when given.
 function State:over(h, extra)
-  local cap = self.cap[h]
+  local cap = h.capacity.cpu
   if cap <= 0 then return false end
-  local vms = self.vms[h]
-  local req = self.reqsum[h]
-  if extra then req = req + self.req(extra) end
+  local plan = self.plan
+  local req = plan:requested(h)
+  if extra then req = req + M.vm_requested(extra) end
+  if self.det_name == "thr" then return M.thr(nil, req / cap, self.safety) end
+  local vms = plan:vms(h)
   local hist = M.history_of(vms, cap, extra, self.hist_len, self.cache)
   local mig = 1
-  if self.det_name == "lr" or self.det_name == "lrr" then
-    local all = vms
-    if extra then
-      all = { table.unpack(vms) }
-      all[#all + 1] = extra
-    end
-    mig = M.migration_intervals(all, h.capacity.network, self.interval)
+  if self.lr then
+    if extra then vms[#vms + 1] = extra end
+    mig = M.migration_intervals(vms, h.capacity.network, self.interval)
   end
   return self.det(hist, req / cap, self.safety, mig)
 end
 
--- vmDestroy: the VM leaves the host's list; the rest are re-allocated.
-function State:remove(h, vm)
-  local list = self.vms[h]
-  for i = #list, 1, -1 do
-    if rawequal(list[i], vm) then table.remove(list, i) break end
-  end
-  self:reallocate(h)
-end
+-- vmDestroy: the VM leaves the host; the rest are allocated again.
+function State:remove(h, vm) self.plan:remove(h, vm) end
 
--- vmCreate on a suitable host: appended, allocated its request.
-function State:add(h, vm)
-  local list = self.vms[h]
-  list[#list + 1] = vm
-  local r = self.req(vm)
-  self.sreq[vm] = r
-  self.alloc[vm] = math.min(r, self.pe[h])
-  self:sums(h)
-end
+-- vmCreate on a suitable host.
+function State:add(h, vm) self.plan:add(h, vm) end
 
 -- The host's VMs not in migration, in list order (getMigratableVms).
 function State:migratable(h)
   local list = {}
-  for _, vm in ipairs(self.vms[h]) do
+  for _, vm in ipairs(self.plan:vms(h)) do
     if vm.state == "running" then list[#list + 1] = vm end
   end
   return list
@@ -618,54 +546,20 @@ function State:select(vms)
   error("unknown VM selection '" .. tostring(name) .. "'", 2)
 end
 
--- Resources:fits' tolerance: need > free + 1e-9 * max(free, 1) is over.
-local function fits1(need, free)
-  return need <= free + 1e-9 * (free > 1 and free or 1)
-end
-
--- Memory and network sizes free on h for a VM being created.
-local function creation_room(h, vms, vm)
-  local mem, net = vm.size.memory, vm.size.network
-  for _, v in ipairs(vms) do mem, net = mem + v.size.memory, net + v.size.network end
-  return fits1(mem, h.capacity.memory) and fits1(net, h.capacity.network)
-end
-
--- isSuitableForVm on the tentative state.
-function State:suitable(h, vm, r)
-  return self.up[h] and self.cap[h] > 0 and self.pe[h] >= r and self.avail[h] >= r
-    and (vm.state ~= "pending" or creation_room(h, self.vms[h], vm))
-end
-
 -- PABFD (findHostForVm(vm, excluded)): over the hosts in id order that are
--- up and not excluded, a suitable host; a non-empty one (load != 0) is
--- refused if it would be over-utilized after taking the VM; the strictly
--- smallest P((load + request) / capacity) - P(now) wins (ties: the lower
--- id).  Returns the host (or nil) and its power difference.
-function State:pabfd(vm, excluded)
-  local best, best_diff = nil, huge
-  local r = self.req(vm)
-  local load, capt, plast = self.load, self.cap, self.p_last
-  excluded = excluded or {}
-  for _, h in ipairs(self.hosts) do
-    if not excluded[h] and self:suitable(h, vm, r) then
-      local l = load[h]
-      local diff = M.power(h, (l + r) / capt[h]) - plast[h]
-      -- the detector runs only for a host that could still win
-      if diff < best_diff and (l == 0 or not self:over(h, vm)) then
-        best, best_diff = h, diff
-      end
-    end
-  end
-  return best, best_diff
+-- up and in none of the exclusion sets, a suitable host; a non-empty one
+-- (load != 0) is refused if it would be over-utilized after taking the
+-- VM; the strictly smallest P((load + request) / capacity) - P(now) wins
+-- (ties: the lower id).  Returns the host (or nil) and its power
+-- difference.
+function State:pabfd(vm, sets)
+  return self.plan:best_fit_power(vm, sets, function(h) return not self:over(h, vm) end)
 end
 
--- Placement convenience: PABFD over a list of candidate hosts (a HostList
--- or array, in id order) for one VM, nothing excluded.  cfg as M.state.
+-- Placement convenience: PABFD over the candidate hosts (a HostList) for
+-- one VM.  cfg as M.state.
 function M.pabfd(vm, hosts, cfg)
-  local list = {}
-  for i, h in ipairs(hosts) do list[i] = h end
-  local st = M.state(list, cfg or {})
-  return st:pabfd(vm, nil)
+  return M.state(hosts, cfg or {}):pabfd(vm, nil)
 end
 
 -- Sort VMs by current cpu MIPS (demand.cpu), descending; stable
@@ -695,18 +589,20 @@ function M.plan(pool, ctx, cfg)
     cfg = setmetatable({ interval = ctx.interval }, { __index = cfg })
   end
   local hosts = pool:hosts()
-  local st = M.state(hosts, cfg)
+  local st = M.state(pool, cfg)
+  local plan = st.plan
   local moves = {}
 
-  -- 1. over-utilization detection, in id order
+  -- 1. over-utilization detection, in id order (a host without VMs never is)
   local over, over_list = {}, {}
   for _, h in ipairs(hosts) do
-    if h.state == "up" then
+    if h.state == "up" and plan:count(h) > 0 then
       local is_over, limit = st:over(h)
       if is_over then
         over[h] = string.format("%s overloaded (%s): cpu %s, limit %.3g", h.name,
-          st.det_name, fmt_pct(st.reqsum[h] / st.cap[h]), limit)
+          st.det_name, fmt_pct(plan:requested(h) / h.capacity.cpu), limit)
         over_list[#over_list + 1] = h
+        plan:exclude(h, OVER)
       end
     end
   end
@@ -727,7 +623,7 @@ function M.plan(pool, ctx, cfg)
   -- 4. placement of the selected VMs, biggest cpu first, over-utilized
   -- hosts excluded; a VM with no host stays where it is
   for _, vm in ipairs(by_cpu_desc(selected)) do
-    local to = st:pabfd(vm, over)
+    local to = st:pabfd(vm, { OVER })
     if to then
       st:add(to, vm)
       moves[#moves + 1] = { vm = vm, to = to, why = over[from[vm]] }
@@ -740,32 +636,24 @@ function M.plan(pool, ctx, cfg)
   -- by step 4 too: CloudSim then moves such a VM twice, and the engine
   -- keeps the later move) to hosts that are neither over-utilized,
   -- switched off nor already emptied; if one has no host, none moves.
-  local ex_src, ex_dst = {}, {}
   for _, h in ipairs(hosts) do
-    if over[h] or h.state ~= "up" or st.u_last[h] == 0 then
-      ex_src[h], ex_dst[h] = true, true
+    if h.state ~= "up" or plan:utilization(h) == 0 then
+      plan:exclude(h, SOURCE)
+      plan:exclude(h, TARGET)
     end
   end
-  -- The candidates by (u, id): u is fixed for the round, so one sorted
-  -- pass finds the hosts in the order CloudSim's repeated scan does.
-  local order = {}
-  for _, h in ipairs(hosts) do
-    local u = st.u_last[h]
-    if not ex_src[h] and u > 0 and u < 1 then order[#order + 1] = h end
-  end
-  table.sort(order, function(a, b)
-    if st.u_last[a] ~= st.u_last[b] then return st.u_last[a] < st.u_last[b] end
-    return a.id < b.id
-  end)
-  for _, under in ipairs(order) do
+  -- u is fixed for the round, so one sorted pass finds the hosts in the
+  -- order CloudSim's repeated scan does.
+  for _, under in ipairs(plan:by_utilization({ OVER, SOURCE })) do
     -- areAllVmsMigratingOutOrAnyVmMigratingIn: skip a host with no VM
-    if not ex_src[under] and #st.vms[under] > 0 then
-      ex_src[under], ex_dst[under] = true, true
+    if not plan:excluded(under, SOURCE) and plan:count(under) > 0 then
+      plan:exclude(under, SOURCE)
+      plan:exclude(under, TARGET)
       local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
-        fmt_pct(st.u_last[under]))
+        fmt_pct(plan:utilization(under)))
       local placed = {}
       for _, vm in ipairs(by_cpu_desc(st:migratable(under))) do
-        local to = st:pabfd(vm, ex_dst)
+        local to = st:pabfd(vm, { OVER, TARGET })
         if not to then
           for k = #placed, 1, -1 do st:remove(placed[k].to, placed[k].vm) end
           placed = nil
@@ -775,7 +663,7 @@ function M.plan(pool, ctx, cfg)
         placed[#placed + 1] = { vm = vm, to = to, why = why }
       end
       for _, m in ipairs(placed or {}) do
-        ex_src[m.to] = true
+        plan:exclude(m.to, SOURCE)
         moves[#moves + 1] = m
       end
     end

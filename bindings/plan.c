@@ -1,0 +1,504 @@
+/*
+ * plan.c - the Plan class: a tentative copy of the pool's cpu accounting
+ * that a policy changes while it plans moves, with a power-aware best-fit
+ * search in C.
+ *
+ * Provides: lb_plan_class (lb.h); the module entry vmpilot.Plan(pool |
+ * hosts) (a Pool: every host; a HostList or an array of Hosts: those).
+ * Uses: Lua 5.4 (lauxlib), lb.h, pool.h, power.h.
+ *
+ * The accounting is CloudSim 3.0.3's VmSchedulerTimeSharedOverSubscription
+ * (the consolidation experiment's, docs/simulate.md):
+ *   a VM requests its sampled cpu demand (a pending VM, being created, its
+ *   full cpu size); the scheduler holds, per VM, the request of its last
+ *   allocation capped at one core (the demand once sampled, the full size
+ *   for a VM placed but not sampled yet); a host's available cpu is its
+ *   capacity minus those while they fit, else 0 (over-subscribed); its load
+ *   is the sum of what its VMs are allocated (vm.allocated.cpu, or as the
+ *   plan re-allocated them: capped requests, scaled down and floored when
+ *   over-subscribed); its utilization "now" is host.allocated.cpu /
+ *   capacity (just above 1 counts as 1).
+ * Lua API (h: a Host of the plan, vm: a Vm):
+ *   plan:vms(h)          the VMs tentatively on h, in arrival order
+ *   plan:count(h)        how many
+ *   plan:add(h, vm)      vm goes onto h (allocated its request)
+ *   plan:remove(h, vm)   vm leaves h; the rest are allocated again
+ *   plan:requested(h), plan:load(h), plan:available(h)   cpu
+ *   plan:utilization(h)  at the last sample (fixed for the plan)
+ *   plan:suitable(h, vm) a core, available cpu >= vm's request, and for a
+ *                        VM being created its memory and network free
+ *   plan:exclude(h, set), plan:excluded(h, set)   sets 1..8 of hosts
+ *   plan:best_fit_power(vm, {sets...} [, accept]) -> host, watts | nil
+ *       in host-id order over the plan's hosts that are up, in none of
+ *       the sets and suitable, the least P((load + request) / capacity) -
+ *       P(utilization) (ties: the lower id); a host with load must also
+ *       pass accept(host) (a Lua function: the caller's overload test,
+ *       called only for a host that would win).
+ *   plan:by_utilization({sets...}) -> the hosts with 0 < utilization < 1
+ *       in none of the sets, least utilized first (ties: lower id).
+ * A Plan is valid for the call that made it, like every proxy.
+ */
+#include "lb.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "power.h"
+
+typedef struct plan_host {
+    double cap, pe, avail, load, req, u_last, p_last, mem, net;
+    const double *power;
+    vp_id *vms;
+    uint32_t n, capv;
+    uint8_t excl;
+    bool member, up;
+} plan_host;
+
+typedef struct plan {
+    lb_proxy p;            /* view and generation; id unused */
+    size_t nh, nv;
+    plan_host *h;          /* by host id */
+    double *alloc, *sched; /* by VM id */
+} plan;
+
+#define toplan(L) ((plan *)lb_check_proxy(L, 1, LB_PLAN))
+
+/* ====== memory (the state's allocator: it counts towards the ceiling) ====== */
+
+static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
+{
+    void *ud;
+    lua_Alloc f = lua_getallocf(L, &ud);
+    void *q = f(ud, p, osize, nsize);
+    if (!q && nsize)
+        luaL_error(L, "out of memory");
+    return q;
+}
+
+static int plan_gc(lua_State *L)
+{
+    plan *pl = lua_touserdata(L, 1);
+    for (size_t i = 0; pl->h && i < pl->nh; i++)
+        sr(L, pl->h[i].vms, pl->h[i].capv * sizeof(vp_id), 0);
+    sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
+    sr(L, pl->alloc, pl->alloc ? (pl->nv + 1) * sizeof(double) : 0, 0);
+    sr(L, pl->sched, pl->sched ? (pl->nv + 1) * sizeof(double) : 0, 0);
+    pl->h = NULL;
+    pl->alloc = pl->sched = NULL;
+    return 0;
+}
+
+/* ====== accounting ====== */
+
+static double vm_request(const vp_vm *v)
+{
+    return v->state == VP_VM_PENDING ? v->size.v[VP_CPU] : v->demand.v[VP_CPU];
+}
+
+static double vm_sched(const vp_vm *v)
+{
+    return v->state == VP_VM_PENDING || v->cpu.n == 0 ? v->size.v[VP_CPU] : v->demand.v[VP_CPU];
+}
+
+static double power(const plan_host *h, double u)
+{
+    if (h->power)
+        return vp_power_at(h->power, u);
+    return u < 0 ? 0 : u > 1 ? 1 : u;
+}
+
+static const vp_vm *vm_at(const plan *pl, vp_id id) { return vp_pool_vm(pl->p.view->pool, id); }
+
+/* Available cpu, load and requested sum from the list, in list order. */
+static void sums(plan *pl, plan_host *h)
+{
+    double avail = h->cap, load = 0, req = 0;
+    bool over = false;
+    for (uint32_t i = 0; i < h->n; i++) {
+        vp_id v = h->vms[i];
+        double c = fmin(pl->sched[v], h->pe);
+        if (!over && avail >= c)
+            avail -= c;
+        else
+            over = true;
+        load += pl->alloc[v];
+        req += vm_request(vm_at(pl, v));
+    }
+    h->avail = over ? 0 : avail;
+    h->load = load;
+    h->req = req;
+}
+
+/* Every VM of h allocated again, one by one (deallocatePesForVm). */
+static void reallocate(plan *pl, plan_host *h)
+{
+    double avail = h->cap, need = 0;
+    bool over = false;
+    for (uint32_t i = 0; i < h->n && !over; i++) {
+        double c = fmin(pl->sched[h->vms[i]], h->pe);
+        if (avail >= c) {
+            avail -= c;
+            pl->alloc[h->vms[i]] = c;
+        } else {
+            over = true;
+        }
+    }
+    for (uint32_t i = 0; over && i < h->n; i++)
+        need += fmin(pl->sched[h->vms[i]], h->pe);
+    for (uint32_t i = 0; over && i < h->n; i++)
+        pl->alloc[h->vms[i]] = floor(fmin(pl->sched[h->vms[i]], h->pe) * (h->cap / need));
+    sums(pl, h);
+}
+
+static void push_vm(lua_State *L, plan_host *h, vp_id v)
+{
+    if (h->n == h->capv) {
+        uint32_t cap = h->capv ? h->capv * 2 : 4;
+        h->vms = sr(L, h->vms, h->capv * sizeof(vp_id), cap * sizeof(vp_id));
+        h->capv = cap;
+    }
+    h->vms[h->n++] = v;
+}
+
+static void init_host(lua_State *L, plan *pl, const vp_host *src)
+{
+    plan_host *h = &pl->h[src->id];
+    double cap = src->capacity.v[VP_CPU], u = cap > 0 ? src->allocated.v[VP_CPU] / cap : 0;
+    if (u > 1 && u < 1.01)
+        u = 1;
+    *h = (plan_host){.cap = cap, .pe = cap / (src->cores > 0 ? src->cores : 1), .u_last = u,
+                     .power = src->power, .member = true, .up = src->state == VP_HOST_UP};
+    h->p_last = power(h, u);
+    const vp_idlist *lists[2] = {&src->vms, &src->incoming};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < lists[k]->n; i++) {
+            const vp_vm *v = vm_at(pl, lists[k]->ids[i]);
+            push_vm(L, h, v->id);
+            pl->alloc[v->id] = v->allocated.v[VP_CPU];
+            pl->sched[v->id] = vm_sched(v);
+            h->mem += v->size.v[VP_MEM];
+            h->net += v->size.v[VP_NET];
+        }
+    sums(pl, h);
+}
+
+/* ====== construction ====== */
+
+/* The proxy that names the pool of the hosts at 1 (a Pool, a HostList or
+ * an array of Hosts), for its view and generation. */
+static const lb_proxy *source(lua_State *L, bool *all)
+{
+    const lb_proxy *p = lb_test_proxy(L, 1, LB_POOL);
+    if ((*all = p != NULL))
+        return p;
+    if ((p = lb_test_proxy(L, 1, LB_HOSTLIST)))
+        return p;
+    luaL_argexpected(L, lua_istable(L, 1), 1, "Pool, HostList or array of Hosts");
+    if (lua_geti(L, 1, 1) == LUA_TNIL)
+        luaL_argerror(L, 1, "an empty array names no pool");
+    p = lb_check_proxy(L, -1, LB_HOST);
+    lua_pop(L, 1);
+    return p;
+}
+
+/* vmpilot.Plan(pool | hostlist | {hosts...}). */
+static int plan_new(lua_State *L)
+{
+    bool all;
+    const lb_proxy *src = source(L, &all);
+    const vp_pool *pool = src->view->pool;
+    plan *pl = lua_newuserdatauv(L, sizeof *pl, 1);
+    memset(pl, 0, sizeof *pl);
+    pl->p = (lb_proxy){.view = src->view, .gen = src->gen};
+    luaL_setmetatable(L, LB_PLAN);
+    lua_pushvalue(L, 1); /* keeps a plain Pool alive */
+    lua_setiuservalue(L, -2, 1);
+    pl->nh = vp_pool_host_end(pool);
+    pl->nv = vp_pool_vm_end(pool);
+    pl->h = sr(L, NULL, 0, (pl->nh + 1) * sizeof *pl->h); /* +1: never 0 bytes */
+    memset(pl->h, 0, (pl->nh + 1) * sizeof *pl->h);
+    pl->alloc = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
+    pl->sched = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
+    size_t n = all ? pl->nh : (size_t)luaL_len(L, 1);
+    for (size_t i = 0; i < n; i++) {
+        vp_id id = (vp_id)i;
+        if (!all) {
+            lua_geti(L, 1, (lua_Integer)i + 1);
+            const lb_proxy *h = lb_check_proxy(L, -1, LB_HOST);
+            luaL_argcheck(L, h->view == src->view, 1, "Hosts of another pool");
+            id = h->id;
+            lua_pop(L, 1);
+        }
+        const vp_host *h = vp_pool_host(pool, id);
+        if (h && !pl->h[id].member)
+            init_host(L, pl, h);
+    }
+    return 1;
+}
+
+/* ====== arguments ====== */
+
+static plan_host *arg_host(lua_State *L, plan *pl, int i)
+{
+    const lb_proxy *p = lb_check_proxy(L, i, LB_HOST);
+    luaL_argcheck(L, p->view == pl->p.view, i, "Host of another pool");
+    if (p->id >= pl->nh || !pl->h[p->id].member)
+        luaL_argerror(L, i, "host not in this plan");
+    return &pl->h[p->id];
+}
+
+static const vp_vm *arg_vm(lua_State *L, plan *pl, int i)
+{
+    const lb_proxy *p = lb_check_proxy(L, i, LB_VM);
+    luaL_argcheck(L, p->view == pl->p.view, i, "Vm of another pool");
+    const vp_vm *v = lb_vm_of(L, p);
+    luaL_argcheck(L, v->id < pl->nv, i, "Vm newer than the plan");
+    return v;
+}
+
+static vp_id host_id(const plan *pl, const plan_host *h) { return (vp_id)(h - pl->h); }
+
+static void push_host(lua_State *L, plan *pl, vp_id id)
+{
+    lb_push_proxy(L, LB_HOST, pl->p.view, 1, id, 0);
+}
+
+/* A table of set numbers (1..8) as a bit mask. */
+static uint8_t arg_sets(lua_State *L, int i)
+{
+    uint8_t mask = 0;
+    if (lua_isnoneornil(L, i))
+        return 0;
+    luaL_checktype(L, i, LUA_TTABLE);
+    for (lua_Integer k = 1, n = (lua_Integer)lua_rawlen(L, i); k <= n; k++) {
+        lua_rawgeti(L, i, k);
+        lua_Integer s = lua_tointeger(L, -1);
+        luaL_argcheck(L, s >= 1 && s <= 8, i, "sets are numbers 1..8");
+        mask |= (uint8_t)(1u << (s - 1));
+        lua_pop(L, 1);
+    }
+    return mask;
+}
+
+static uint8_t arg_set(lua_State *L, int i)
+{
+    lua_Integer s = luaL_checkinteger(L, i);
+    luaL_argcheck(L, s >= 1 && s <= 8, i, "sets are numbers 1..8");
+    return (uint8_t)(1u << (s - 1));
+}
+
+/* ====== methods ====== */
+
+static int m_vms(lua_State *L)
+{
+    plan *pl = toplan(L);
+    plan_host *h = arg_host(L, pl, 2);
+    lua_createtable(L, (int)h->n, 0);
+    for (uint32_t i = 0; i < h->n; i++) {
+        lb_push_proxy(L, LB_VM, pl->p.view, 1, h->vms[i], 0);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+#define NUMBER_METHOD(name, expr)                                                                  \
+    static int m_##name(lua_State *L)                                                              \
+    {                                                                                              \
+        plan *pl = toplan(L);                                                                      \
+        const plan_host *h = arg_host(L, pl, 2);                                                   \
+        lua_pushnumber(L, expr);                                                                   \
+        return 1;                                                                                  \
+    }
+
+NUMBER_METHOD(requested, h->req)
+NUMBER_METHOD(load, h->load)
+NUMBER_METHOD(available, h->avail)
+NUMBER_METHOD(utilization, h->u_last)
+
+static int m_count(lua_State *L)
+{
+    plan *pl = toplan(L);
+    lua_pushinteger(L, arg_host(L, pl, 2)->n);
+    return 1;
+}
+
+static int m_add(lua_State *L)
+{
+    plan *pl = toplan(L);
+    plan_host *h = arg_host(L, pl, 2);
+    const vp_vm *v = arg_vm(L, pl, 3);
+    push_vm(L, h, v->id);
+    pl->sched[v->id] = vm_request(v);
+    pl->alloc[v->id] = fmin(pl->sched[v->id], h->pe);
+    h->mem += v->size.v[VP_MEM];
+    h->net += v->size.v[VP_NET];
+    sums(pl, h);
+    return 0;
+}
+
+static int m_remove(lua_State *L)
+{
+    plan *pl = toplan(L);
+    plan_host *h = arg_host(L, pl, 2);
+    const vp_vm *v = arg_vm(L, pl, 3);
+    uint32_t i = 0;
+    while (i < h->n && h->vms[i] != v->id)
+        i++;
+    if (i == h->n)
+        return luaL_error(L, "Vm(%s) is not on Host %d in this plan", v->name, (int)host_id(pl, h));
+    memmove(&h->vms[i], &h->vms[i + 1], (h->n - i - 1) * sizeof(vp_id));
+    h->n--;
+    h->mem -= v->size.v[VP_MEM];
+    h->net -= v->size.v[VP_NET];
+    reallocate(pl, h);
+    return 0;
+}
+
+/* fits with the pool's tolerance */
+static bool fits1(double need, double cap)
+{
+    return need <= cap + VP_RES_EPS * (cap > 1 ? cap : 1);
+}
+
+static bool suitable(const plan *pl, const plan_host *h, const vp_vm *v, double r)
+{
+    if (!h->member || !h->up || !(h->cap > 0) || h->pe < r || h->avail < r)
+        return false;
+    if (v->state != VP_VM_PENDING)
+        return true;
+    const vp_host *src = vp_pool_host(pl->p.view->pool, host_id(pl, h));
+    return fits1(h->mem + v->size.v[VP_MEM], src->capacity.v[VP_MEM]) &&
+           fits1(h->net + v->size.v[VP_NET], src->capacity.v[VP_NET]);
+}
+
+static int m_suitable(lua_State *L)
+{
+    plan *pl = toplan(L);
+    const plan_host *h = arg_host(L, pl, 2);
+    const vp_vm *v = arg_vm(L, pl, 3);
+    lua_pushboolean(L, suitable(pl, h, v, vm_request(v)));
+    return 1;
+}
+
+static int m_exclude(lua_State *L)
+{
+    plan *pl = toplan(L);
+    arg_host(L, pl, 2)->excl |= arg_set(L, 3);
+    return 0;
+}
+
+static int m_excluded(lua_State *L)
+{
+    plan *pl = toplan(L);
+    const plan_host *h = arg_host(L, pl, 2);
+    lua_pushboolean(L, (h->excl & arg_set(L, 3)) != 0);
+    return 1;
+}
+
+/* accept(host) at index fn: truthy to take a loaded host. */
+static bool accepts(lua_State *L, plan *pl, int fn, vp_id id)
+{
+    if (lua_isnoneornil(L, fn))
+        return true;
+    lua_pushvalue(L, fn);
+    push_host(L, pl, id);
+    lua_call(L, 1, 1);
+    bool ok = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return ok;
+}
+
+static int m_best_fit_power(lua_State *L)
+{
+    plan *pl = toplan(L);
+    const vp_vm *v = arg_vm(L, pl, 2);
+    uint8_t mask = arg_sets(L, 3);
+    if (!lua_isnoneornil(L, 4))
+        luaL_checktype(L, 4, LUA_TFUNCTION);
+    double r = vm_request(v), best_diff = HUGE_VAL;
+    vp_id best = VP_NONE;
+    for (size_t i = 0; i < pl->nh; i++) {
+        const plan_host *h = &pl->h[i];
+        if ((h->excl & mask) || !suitable(pl, h, v, r))
+            continue;
+        double diff = power(h, (h->load + r) / h->cap) - h->p_last;
+        /* the caller's test runs only for a host that would win */
+        if (diff < best_diff && (h->load == 0 || accepts(L, pl, 4, (vp_id)i))) {
+            best_diff = diff;
+            best = (vp_id)i;
+        }
+    }
+    if (best == VP_NONE)
+        return lua_pushnil(L), 1;
+    push_host(L, pl, best);
+    lua_pushnumber(L, best_diff);
+    return 2;
+}
+
+static const plan *sort_plan; /* qsort has no context argument */
+
+static int by_u(const void *a, const void *b)
+{
+    vp_id x = *(const vp_id *)a, y = *(const vp_id *)b;
+    double ux = sort_plan->h[x].u_last, uy = sort_plan->h[y].u_last;
+    return ux < uy ? -1 : ux > uy ? 1 : (x > y) - (x < y);
+}
+
+static int m_by_utilization(lua_State *L)
+{
+    plan *pl = toplan(L);
+    uint8_t mask = arg_sets(L, 2);
+    vp_id *ids = sr(L, NULL, 0, (pl->nh + 1) * sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < pl->nh; i++) {
+        const plan_host *h = &pl->h[i];
+        if (h->member && !(h->excl & mask) && h->u_last > 0 && h->u_last < 1)
+            ids[n++] = (vp_id)i;
+    }
+    sort_plan = pl;
+    qsort(ids, n, sizeof *ids, by_u);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        push_host(L, pl, ids[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    sr(L, ids, (pl->nh + 1) * sizeof *ids, 0);
+    return 1;
+}
+
+/* ====== the class ====== */
+
+static const void *resolve(lua_State *L, const lb_proxy *p) { return p; }
+
+static bool describe(lua_State *L, const void *self)
+{
+    lua_pushfstring(L, "Plan(%d hosts)", (int)((const plan *)self)->nh);
+    return true;
+}
+
+static const luaL_Reg meta[] = {{"__gc", plan_gc}, {NULL, NULL}};
+static const luaL_Reg methods[] = {{"vms", m_vms},
+                                   {"count", m_count},
+                                   {"add", m_add},
+                                   {"remove", m_remove},
+                                   {"requested", m_requested},
+                                   {"load", m_load},
+                                   {"available", m_available},
+                                   {"utilization", m_utilization},
+                                   {"suitable", m_suitable},
+                                   {"exclude", m_exclude},
+                                   {"excluded", m_excluded},
+                                   {"best_fit_power", m_best_fit_power},
+                                   {"by_utilization", m_by_utilization},
+                                   {NULL, NULL}};
+static const luaL_Reg module[] = {{"Plan", plan_new}, {NULL, NULL}};
+
+const lb_class lb_plan_class = {
+    .name = LB_PLAN,
+    .meta = meta,
+    .methods = methods,
+    .resolve = resolve,
+    .describe = describe,
+    .module = module,
+};
