@@ -23,7 +23,12 @@
  *   plan:count(h)        how many
  *   plan:add(h, vm)      vm goes onto h (allocated its request)
  *   plan:remove(h, vm)   vm leaves h; the rest are allocated again
- *   plan:requested(h), plan:load(h), plan:available(h)   cpu
+ *   plan:requested(h), plan:load(h), plan:available(h), plan:capacity(h)
+ *                        cpu
+ *   plan:loaded()        the hosts that are up and hold VMs, in id order
+ *   plan:history(h [, vm] [, length])  h's cpu utilization history made of
+ *                        its VMs' (and vm's): CloudSim's host history
+ *   plan:largest(h, resource [, vm])  the largest size among h's VMs
  *   plan:utilization(h)  at the last sample (fixed for the plan)
  *   plan:suitable(h, vm) a core, available cpu >= vm's request, and for a
  *                        VM being created its memory and network free
@@ -32,8 +37,9 @@
  *       in host-id order over the plan's hosts that are up, in none of
  *       the sets and suitable, the least P((load + request) / capacity) -
  *       P(utilization) (ties: the lower id); a host with load must also
- *       pass accept(host) (a Lua function: the caller's overload test,
- *       called only for a host that would win).
+ *       pass accept: a function accept(host) (the caller's overload test,
+ *       called only for a host that would win) or a number t (a cpu
+ *       threshold: (requested + request) / capacity <= t).
  *   plan:by_utilization({sets...}) -> the hosts with 0 < utilization < 1
  *       in none of the sets, least utilized first (ties: lower id).
  * A Plan is valid for the call that made it, like every proxy.
@@ -315,6 +321,7 @@ NUMBER_METHOD(requested, h->req)
 NUMBER_METHOD(load, h->load)
 NUMBER_METHOD(available, h->avail)
 NUMBER_METHOD(utilization, h->u_last)
+NUMBER_METHOD(capacity, h->cap)
 
 static int m_count(lua_State *L)
 {
@@ -396,11 +403,14 @@ static int m_excluded(lua_State *L)
     return 1;
 }
 
-/* accept(host) at index fn: truthy to take a loaded host. */
-static bool accepts(lua_State *L, plan *pl, int fn, vp_id id)
+/* accept at index fn: a function, accept(host) truthy to take a loaded
+ * host; or a number t, take it while (requested + r) / capacity <= t. */
+static bool accepts(lua_State *L, plan *pl, int fn, vp_id id, double r)
 {
     if (lua_isnoneornil(L, fn))
         return true;
+    if (lua_type(L, fn) == LUA_TNUMBER)
+        return !((pl->h[id].req + r) / pl->h[id].cap > lua_tonumber(L, fn));
     lua_pushvalue(L, fn);
     push_host(L, pl, id);
     lua_call(L, 1, 1);
@@ -409,22 +419,47 @@ static bool accepts(lua_State *L, plan *pl, int fn, vp_id id)
     return ok;
 }
 
+/* Empty hosts of one shape (power table, capacity, core, utilization,
+ * memory, network) offer the same power difference, so the first of each
+ * shape in id order is the only one that can win: the rest are skipped. */
+#define SHAPES 16
+typedef struct shape {
+    const double *power;
+    double cap, pe, u, mem, net;
+} shape;
+
+static bool seen_shape(shape *seen, int *n, const plan_host *h)
+{
+    shape k = {h->power, h->cap, h->pe, h->u_last, h->mem, h->net};
+    for (int i = 0; i < *n; i++)
+        if (!memcmp(&seen[i], &k, sizeof k))
+            return true;
+    if (*n < SHAPES)
+        seen[(*n)++] = k;
+    return false;
+}
+
 static int m_best_fit_power(lua_State *L)
 {
     plan *pl = toplan(L);
     const vp_vm *v = arg_vm(L, pl, 2);
     uint8_t mask = arg_sets(L, 3);
-    if (!lua_isnoneornil(L, 4))
+    if (!lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER)
         luaL_checktype(L, 4, LUA_TFUNCTION);
     double r = vm_request(v), best_diff = HUGE_VAL;
     vp_id best = VP_NONE;
+    shape seen[SHAPES];
+    int nseen = 0;
+    memset(seen, 0, sizeof seen); /* memcmp over padding-free doubles/pointers */
     for (size_t i = 0; i < pl->nh; i++) {
         const plan_host *h = &pl->h[i];
         if ((h->excl & mask) || !suitable(pl, h, v, r))
             continue;
+        if (h->n == 0 && h->load == 0 && seen_shape(seen, &nseen, h))
+            continue;
         double diff = power(h, (h->load + r) / h->cap) - h->p_last;
         /* the caller's test runs only for a host that would win */
-        if (diff < best_diff && (h->load == 0 || accepts(L, pl, 4, (vp_id)i))) {
+        if (diff < best_diff && (h->load == 0 || accepts(L, pl, 4, (vp_id)i, r))) {
             best_diff = diff;
             best = (vp_id)i;
         }
@@ -434,6 +469,71 @@ static int m_best_fit_power(lua_State *L)
     push_host(L, pl, best);
     lua_pushnumber(L, best_diff);
     return 2;
+}
+
+/* plan:history(h [, vm] [, length]) -> the host's cpu utilization history
+ * from the VMs tentatively on it (and vm, as if added): newest first,
+ * h[i] = sum of vm history[i] x vm cpu size / host cpu capacity over at
+ * most `length` (default 30) samples, zero tail trimmed (an all-zero
+ * history is {0}) - CloudSim's PowerHostUtilizationHistory. */
+static void add_history(double *out, int len, const vp_vm *v, double cap)
+{
+    int n = (int)v->cpu.n < len ? (int)v->cpu.n : len;
+    for (int i = 0; i < n; i++)
+        out[i] += vp_history_at(&v->cpu, (uint32_t)i) * v->size.v[VP_CPU] / cap;
+}
+
+static int m_history(lua_State *L)
+{
+    plan *pl = toplan(L);
+    const plan_host *h = arg_host(L, pl, 2);
+    const vp_vm *extra = lua_isnoneornil(L, 3) ? NULL : arg_vm(L, pl, 3);
+    lua_Integer len = luaL_optinteger(L, 4, 30);
+    luaL_argcheck(L, len >= 1 && len <= 4096, 4, "length must be 1..4096");
+    double buf[4096] = {0};
+    for (uint32_t i = 0; h->cap > 0 && i < h->n; i++)
+        add_history(buf, (int)len, vm_at(pl, h->vms[i]), h->cap);
+    if (extra && h->cap > 0)
+        add_history(buf, (int)len, extra, h->cap);
+    int n = (int)len;
+    while (n > 0 && buf[n - 1] == 0)
+        n--;
+    n = n ? n : 1;
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushnumber(L, buf[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* plan:largest(h, resource [, vm]) -> the largest size of that resource
+ * among h's VMs (and vm), 0 if none. */
+static int m_largest(lua_State *L)
+{
+    static const char *const names[] = {"cpu", "memory", "disk", "network", NULL};
+    plan *pl = toplan(L);
+    const plan_host *h = arg_host(L, pl, 2);
+    int r = luaL_checkoption(L, 3, NULL, names);
+    double m = lua_isnoneornil(L, 4) ? 0 : arg_vm(L, pl, 4)->size.v[r];
+    for (uint32_t i = 0; i < h->n; i++)
+        m = fmax(m, vm_at(pl, h->vms[i])->size.v[r]);
+    lua_pushnumber(L, m);
+    return 1;
+}
+
+/* plan:loaded() -> the hosts that are up and hold VMs, in id order. */
+static int m_loaded(lua_State *L)
+{
+    plan *pl = toplan(L);
+    lua_newtable(L);
+    lua_Integer k = 0;
+    for (size_t i = 0; i < pl->nh; i++)
+        if (pl->h[i].member && pl->h[i].up && pl->h[i].n > 0) {
+            push_host(L, pl, (vp_id)i);
+            lua_rawseti(L, -2, ++k);
+        }
+    return 1;
 }
 
 static const plan *sort_plan; /* qsort has no context argument */
@@ -486,6 +586,10 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"load", m_load},
                                    {"available", m_available},
                                    {"utilization", m_utilization},
+                                   {"capacity", m_capacity},
+                                   {"loaded", m_loaded},
+                                   {"history", m_history},
+                                   {"largest", m_largest},
                                    {"suitable", m_suitable},
                                    {"exclude", m_exclude},
                                    {"excluded", m_excluded},

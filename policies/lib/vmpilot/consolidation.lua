@@ -290,11 +290,16 @@ end
 -- 1 when the host has no network capacity or no VM (not reached in
 -- CloudSim: an empty host always takes the LR fallback).
 function M.migration_intervals(vms, network, interval)
-  local maxram
+  local maxram = 0
   for _, vm in ipairs(vms) do
-    if maxram == nil or vm.size.memory > maxram then maxram = vm.size.memory end
+    if vm.size.memory > maxram then maxram = vm.size.memory end
   end
-  if not maxram or network <= 0 or not interval or interval <= 0 then return 1 end
+  return M.intervals_for(maxram, network, interval)
+end
+
+-- The same from the largest memory size on the host.
+function M.intervals_for(maxram, network, interval)
+  if maxram <= 0 or network <= 0 or not interval or interval <= 0 then return 1 end
   return ceil(maxram * 16 / network / interval)
 end
 
@@ -485,7 +490,7 @@ local OVER, SOURCE, TARGET = 1, 2, 3
 -- rs), seed (rs without rng), interval (LR), history_length.  src: a Pool
 -- or a HostList.
 function M.state(src, cfg)
-  local st = setmetatable({ cfg = cfg, plan = vp.Plan(src), cache = {} }, State)
+  local st = setmetatable({ cfg = cfg, plan = vp.Plan(src), cache = {}, net = {} }, State)
   st.det_name, st.det, st.safety = detector_of(cfg)
   st.hist_len = cfg.history_length or 30
   st.interval = cfg.interval or 300
@@ -503,18 +508,18 @@ end
 -- isHostOverUtilized(h) on the tentative state, with `extra` appended
 -- (isHostOverUtilizedAfterAllocation) when given.
 function State:over(h, extra)
-  local cap = h.capacity.cpu
-  if cap <= 0 then return false end
   local plan = self.plan
+  local cap = plan:capacity(h)
+  if cap <= 0 then return false end
   local req = plan:requested(h)
   if extra then req = req + M.vm_requested(extra) end
   if self.det_name == "thr" then return M.thr(nil, req / cap, self.safety) end
-  local vms = plan:vms(h)
-  local hist = M.history_of(vms, cap, extra, self.hist_len, self.cache)
+  local hist = plan:history(h, extra, self.hist_len)
   local mig = 1
   if self.lr then
-    if extra then vms[#vms + 1] = extra end
-    mig = M.migration_intervals(vms, h.capacity.network, self.interval)
+    local net = self.net[h]
+    if not net then net = h.capacity.network; self.net[h] = net end
+    mig = M.intervals_for(plan:largest(h, "memory", extra), net, self.interval)
   end
   return self.det(hist, req / cap, self.safety, mig)
 end
@@ -553,6 +558,9 @@ end
 -- (ties: the lower id).  Returns the host (or nil) and its power
 -- difference.
 function State:pabfd(vm, sets)
+  if self.det_name == "thr" then -- the threshold test, in C
+    return self.plan:best_fit_power(vm, sets, self.safety)
+  end
   return self.plan:best_fit_power(vm, sets, function(h) return not self:over(h, vm) end)
 end
 
@@ -565,10 +573,10 @@ end
 -- Sort VMs by current cpu MIPS (demand.cpu), descending; stable
 -- (PowerVmList.sortByCpuUtilization uses Collections.sort).
 local function by_cpu_desc(vms)
-  local idx = {}
-  for i, vm in ipairs(vms) do idx[vm] = i end
+  local idx, cpu = {}, {}
+  for i, vm in ipairs(vms) do idx[vm], cpu[vm] = i, vm.demand.cpu end
   table.sort(vms, function(a, b)
-    local da, db = a.demand.cpu, b.demand.cpu
+    local da, db = cpu[a], cpu[b]
     if da ~= db then return da > db end
     return idx[a] < idx[b]
   end)
@@ -588,22 +596,19 @@ function M.plan(pool, ctx, cfg)
   if (cfg.interval == nil) and ctx and ctx.interval and ctx.interval > 0 then
     cfg = setmetatable({ interval = ctx.interval }, { __index = cfg })
   end
-  local hosts = pool:hosts()
   local st = M.state(pool, cfg)
   local plan = st.plan
   local moves = {}
 
   -- 1. over-utilization detection, in id order (a host without VMs never is)
   local over, over_list = {}, {}
-  for _, h in ipairs(hosts) do
-    if h.state == "up" and plan:count(h) > 0 then
-      local is_over, limit = st:over(h)
-      if is_over then
-        over[h] = string.format("%s overloaded (%s): cpu %s, limit %.3g", h.name,
-          st.det_name, fmt_pct(plan:requested(h) / h.capacity.cpu), limit)
-        over_list[#over_list + 1] = h
-        plan:exclude(h, OVER)
-      end
+  for _, h in ipairs(plan:loaded()) do
+    local is_over, limit = st:over(h)
+    if is_over then
+      over[h] = string.format("%s overloaded (%s): cpu %s, limit %.3g", h.name,
+        st.det_name, fmt_pct(plan:requested(h) / plan:capacity(h)), limit)
+      over_list[#over_list + 1] = h
+      plan:exclude(h, OVER)
     end
   end
 
@@ -636,7 +641,7 @@ function M.plan(pool, ctx, cfg)
   -- by step 4 too: CloudSim then moves such a VM twice, and the engine
   -- keeps the later move) to hosts that are neither over-utilized,
   -- switched off nor already emptied; if one has no host, none moves.
-  for _, h in ipairs(hosts) do
+  for _, h in ipairs(pool:hosts()) do
     if h.state ~= "up" or plan:utilization(h) == 0 then
       plan:exclude(h, SOURCE)
       plan:exclude(h, TARGET)
