@@ -53,6 +53,15 @@ void lb_push_hostlist(lua_State *L, const vp_id *ids, size_t n)
     memcpy(l->ids, ids, n * sizeof *ids);
 }
 
+const vp_id *lb_hostlist_ids(lua_State *L, int i, size_t *n)
+{
+    const hostlist *l = (const hostlist *)lb_test_proxy(L, i, LB_HOSTLIST);
+    if (!l)
+        return NULL;
+    *n = l->n;
+    return l->ids;
+}
+
 /* vmpilot.HostList(pool, {h1, h2, ...}): Hosts of that pool, in order. */
 static int hl_new(lua_State *L)
 {

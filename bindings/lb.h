@@ -177,6 +177,8 @@ extern const lb_class lb_resources_class, lb_history_class, lb_host_class, lb_vm
 /* Pushes a HostList of the candidates ids[0..n) for a placement call
  * (engine view; raises when no view is open). */
 void lb_push_hostlist(lua_State *L, const vp_id *ids, size_t n);
+/* The host ids of the live HostList at i (NULL if it is none). */
+const vp_id *lb_hostlist_ids(lua_State *L, int i, size_t *n);
 
 /* Every class plus the `vmpilot` module table (left on the stack):
  * constructors (Resources), statistics helpers, and, when plain is true,

@@ -19,7 +19,8 @@
  *   over-subscribed); its utilization "now" is host.allocated.cpu /
  *   capacity (just above 1 counts as 1).
  * Lua API (h: a Host of the plan, vm: a Vm):
- *   plan:vms(h)          the VMs tentatively on h, in arrival order
+ *   plan:vms(h [, "running"])  the VMs tentatively on h, in arrival
+ *                        order (only those not migrating, with "running")
  *   plan:count(h)        how many
  *   plan:add(h, vm)      vm goes onto h (allocated its request)
  *   plan:remove(h, vm)   vm leaves h; the rest are allocated again
@@ -40,6 +41,8 @@
  *       pass accept: a function accept(host) (the caller's overload test,
  *       called only for a host that would win) or a number t (a cpu
  *       threshold: (requested + request) / capacity <= t).
+ *   plan:first_fit(vm [, {sets...}]) -> the first suitable host in id
+ *       order in none of the sets, or nil.
  *   plan:by_utilization({sets...}) -> the hosts with 0 < utilization < 1
  *       in none of the sets, least utilized first (ties: lower id).
  * A Plan is valid for the call that made it, like every proxy.
@@ -226,10 +229,13 @@ static int plan_new(lua_State *L)
     memset(pl->h, 0, (pl->nh + 1) * sizeof *pl->h);
     pl->alloc = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
     pl->sched = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
-    size_t n = all ? pl->nh : (size_t)luaL_len(L, 1);
+    size_t n;
+    const vp_id *ids = all ? NULL : lb_hostlist_ids(L, 1, &n);
+    if (!ids)
+        n = all ? pl->nh : (size_t)luaL_len(L, 1);
     for (size_t i = 0; i < n; i++) {
-        vp_id id = (vp_id)i;
-        if (!all) {
+        vp_id id = ids ? ids[i] : (vp_id)i;
+        if (!all && !ids) {
             lua_geti(L, 1, (lua_Integer)i + 1);
             const lb_proxy *h = lb_check_proxy(L, -1, LB_HOST);
             luaL_argcheck(L, h->view == src->view, 1, "Hosts of another pool");
@@ -296,14 +302,20 @@ static uint8_t arg_set(lua_State *L, int i)
 
 /* ====== methods ====== */
 
+/* plan:vms(h [, "running"]): every VM, or only those not migrating. */
 static int m_vms(lua_State *L)
 {
+    static const char *const which[] = {"all", "running", NULL};
     plan *pl = toplan(L);
     plan_host *h = arg_host(L, pl, 2);
+    bool running = luaL_checkoption(L, 3, "all", which) == 1;
     lua_createtable(L, (int)h->n, 0);
+    lua_Integer k = 0;
     for (uint32_t i = 0; i < h->n; i++) {
+        if (running && vm_at(pl, h->vms[i])->state != VP_VM_RUNNING)
+            continue;
         lb_push_proxy(L, LB_VM, pl->p.view, 1, h->vms[i], 0);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
+        lua_rawseti(L, -2, ++k);
     }
     return 1;
 }
@@ -439,6 +451,41 @@ static bool seen_shape(shape *seen, int *n, const plan_host *h)
     return false;
 }
 
+typedef struct cand {
+    double diff;
+    vp_id id;
+} cand;
+
+static int by_diff(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return x->diff < y->diff ? -1 : x->diff > y->diff ? 1 : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The candidates (suitable, in none of the sets, one empty host per
+ * shape) with their power difference, into *out (the state's memory). */
+static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, cand **out)
+{
+    double r = vm_request(v);
+    shape seen[SHAPES];
+    int nseen = 0;
+    size_t n = 0;
+    memset(seen, 0, sizeof seen); /* memcmp compares the keys bytewise */
+    *out = sr(L, NULL, 0, (pl->nh + 1) * sizeof **out);
+    for (size_t i = 0; i < pl->nh; i++) {
+        const plan_host *h = &pl->h[i];
+        if ((h->excl & mask) || !suitable(pl, h, v, r))
+            continue;
+        if (h->n == 0 && h->load == 0 && seen_shape(seen, &nseen, h))
+            continue;
+        (*out)[n++] = (cand){power(h, (h->load + r) / h->cap) - h->p_last, (vp_id)i};
+    }
+    return n;
+}
+
+/* The least power difference wins, ties to the lower id, among the hosts
+ * that are empty or pass accept: tried in that order, so the caller's
+ * test runs only for hosts that would otherwise win. */
 static int m_best_fit_power(lua_State *L)
 {
     plan *pl = toplan(L);
@@ -446,28 +493,18 @@ static int m_best_fit_power(lua_State *L)
     uint8_t mask = arg_sets(L, 3);
     if (!lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER)
         luaL_checktype(L, 4, LUA_TFUNCTION);
-    double r = vm_request(v), best_diff = HUGE_VAL;
-    vp_id best = VP_NONE;
-    shape seen[SHAPES];
-    int nseen = 0;
-    memset(seen, 0, sizeof seen); /* memcmp over padding-free doubles/pointers */
-    for (size_t i = 0; i < pl->nh; i++) {
-        const plan_host *h = &pl->h[i];
-        if ((h->excl & mask) || !suitable(pl, h, v, r))
-            continue;
-        if (h->n == 0 && h->load == 0 && seen_shape(seen, &nseen, h))
-            continue;
-        double diff = power(h, (h->load + r) / h->cap) - h->p_last;
-        /* the caller's test runs only for a host that would win */
-        if (diff < best_diff && (h->load == 0 || accepts(L, pl, 4, (vp_id)i, r))) {
-            best_diff = diff;
-            best = (vp_id)i;
-        }
-    }
-    if (best == VP_NONE)
+    cand *c;
+    size_t n = candidates(L, pl, v, mask, &c), k = 0;
+    qsort(c, n, sizeof *c, by_diff);
+    double r = vm_request(v);
+    while (k < n && pl->h[c[k].id].load != 0 && !accepts(L, pl, 4, c[k].id, r))
+        k++;
+    cand best = k < n ? c[k] : (cand){0, VP_NONE};
+    sr(L, c, (pl->nh + 1) * sizeof *c, 0);
+    if (best.id == VP_NONE)
         return lua_pushnil(L), 1;
-    push_host(L, pl, best);
-    lua_pushnumber(L, best_diff);
+    push_host(L, pl, best.id);
+    lua_pushnumber(L, best.diff);
     return 2;
 }
 
@@ -490,7 +527,8 @@ static int m_history(lua_State *L)
     const vp_vm *extra = lua_isnoneornil(L, 3) ? NULL : arg_vm(L, pl, 3);
     lua_Integer len = luaL_optinteger(L, 4, 30);
     luaL_argcheck(L, len >= 1 && len <= 4096, 4, "length must be 1..4096");
-    double buf[4096] = {0};
+    double buf[4096];
+    memset(buf, 0, (size_t)len * sizeof *buf);
     for (uint32_t i = 0; h->cap > 0 && i < h->n; i++)
         add_history(buf, (int)len, vm_at(pl, h->vms[i]), h->cap);
     if (extra && h->cap > 0)
@@ -519,6 +557,23 @@ static int m_largest(lua_State *L)
     for (uint32_t i = 0; i < h->n; i++)
         m = fmax(m, vm_at(pl, h->vms[i])->size.v[r]);
     lua_pushnumber(L, m);
+    return 1;
+}
+
+/* plan:first_fit(vm [, {sets...}]) -> the first suitable host in id
+ * order that is in none of the sets, or nil. */
+static int m_first_fit(lua_State *L)
+{
+    plan *pl = toplan(L);
+    const vp_vm *v = arg_vm(L, pl, 2);
+    uint8_t mask = arg_sets(L, 3);
+    double r = vm_request(v);
+    for (size_t i = 0; i < pl->nh; i++)
+        if (!(pl->h[i].excl & mask) && suitable(pl, &pl->h[i], v, r)) {
+            push_host(L, pl, (vp_id)i);
+            return 1;
+        }
+    lua_pushnil(L);
     return 1;
 }
 
@@ -594,6 +649,7 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"exclude", m_exclude},
                                    {"excluded", m_excluded},
                                    {"best_fit_power", m_best_fit_power},
+                                   {"first_fit", m_first_fit},
                                    {"by_utilization", m_by_utilization},
                                    {NULL, NULL}};
 static const luaL_Reg module[] = {{"Plan", plan_new}, {NULL, NULL}};

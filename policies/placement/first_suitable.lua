@@ -18,11 +18,9 @@ local P = { name = "first-suitable" }
 function P.place(vm, hosts, ctx)
   if #hosts == 0 then return nil, "no candidate host" end
   local plan = vp.Plan(hosts)
-  for _, h in ipairs(hosts) do
-    if plan:suitable(h, vm) then
-      return h, string.format("first suitable: %s (%.0f cpu available)", h.name,
-        plan:available(h))
-    end
+  local h = plan:first_fit(vm)
+  if h then
+    return h, string.format("first suitable: %s (%.0f cpu available)", h.name, plan:available(h))
   end
   return nil, string.format("none of %d candidates can take %.0f cpu", #hosts, vm.size.cpu)
 end

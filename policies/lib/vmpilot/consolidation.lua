@@ -532,11 +532,7 @@ function State:add(h, vm) self.plan:add(h, vm) end
 
 -- The host's VMs not in migration, in list order (getMigratableVms).
 function State:migratable(h)
-  local list = {}
-  for _, vm in ipairs(self.plan:vms(h)) do
-    if vm.state == "running" then list[#list + 1] = vm end
-  end
-  return list
+  return self.plan:vms(h, "running")
 end
 
 function State:select(vms)
@@ -573,6 +569,7 @@ end
 -- Sort VMs by current cpu MIPS (demand.cpu), descending; stable
 -- (PowerVmList.sortByCpuUtilization uses Collections.sort).
 local function by_cpu_desc(vms)
+  if #vms < 2 then return vms end
   local idx, cpu = {}, {}
   for i, vm in ipairs(vms) do idx[vm], cpu[vm] = i, vm.demand.cpu end
   table.sort(vms, function(a, b)
@@ -654,8 +651,6 @@ function M.plan(pool, ctx, cfg)
     if not plan:excluded(under, SOURCE) and plan:count(under) > 0 then
       plan:exclude(under, SOURCE)
       plan:exclude(under, TARGET)
-      local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
-        fmt_pct(plan:utilization(under)))
       local placed = {}
       for _, vm in ipairs(by_cpu_desc(st:migratable(under))) do
         local to = st:pabfd(vm, { OVER, TARGET })
@@ -665,11 +660,16 @@ function M.plan(pool, ctx, cfg)
           break
         end
         st:add(to, vm)
-        placed[#placed + 1] = { vm = vm, to = to, why = why }
+        placed[#placed + 1] = { vm = vm, to = to }
       end
-      for _, m in ipairs(placed or {}) do
-        plan:exclude(m.to, SOURCE)
-        moves[#moves + 1] = m
+      if placed and placed[1] then
+        local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
+          fmt_pct(plan:utilization(under)))
+        for _, m in ipairs(placed) do
+          plan:exclude(m.to, SOURCE)
+          m.why = why
+          moves[#moves + 1] = m
+        end
       end
     end
   end
