@@ -9,22 +9,42 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include "cli.h"
 #include "event_json.h"
+#include "sim_report.h"
 #include "simulate.h"
 
 static const char simulate_usage[] =
     "usage: vmpilot simulate [OPTIONS] [CONFIG]\n"
+    "       vmpilot simulate [OPTIONS] --compare CONFIG|SET CONFIG|SET...\n"
     "\n"
     "Replays the trace of CONFIG's \"simulation\" section through the engine on a\n"
     "virtual clock: every trace file becomes a VM, all are submitted at time 0,\n"
     "then sampling, balancing, reservation and migrations run at the configured\n"
     "intervals.  Prints a summary: placements, migrations, energy, active hosts,\n"
-    "overload and SLA violation.  Without CONFIG it runs the embedded default:\n"
-    "examples/planetlab-day.json (one day of PlanetLab traces, 1052 VMs, 800 hosts).\n"
+    "overload and SLA violation (and, with \"model\": \"cloudsim\", the metrics of\n"
+    "the PlanetLab consolidation experiment: SLATAH, PDM, SLAV, ESV...).  Without\n"
+    "CONFIG it runs the embedded default: examples/planetlab-day.json (one day of\n"
+    "PlanetLab traces, 1052 VMs, 800 hosts).\n"
     "\n"
     "options:\n"
+    "  --compare         run every CONFIG on the same trace and print them side by\n"
+    "                    side; a SET names a shipped experiment configuration\n"
+    "                    (examples/cloudsim/SET.json: thr-mmt-0.8, iqr-mmt-1.5,\n"
+    "                    mad-mmt-2.5, lr-mmt-1.2, lrr-mmt-1.2, dvfs, npa)\n"
+    "  --trace DIR       the PlanetLab day folder to replay (overrides the config);\n"
+    "                    its order file is DIR.order or DIR/../<name>-order/<day>.txt\n"
+    "                    when one exists, else the files are taken sorted by name\n"
+    "  --order FILE      the order file (\"index<TAB>file name\" lines)\n"
+    "  --day DAY         the day folder DAY next to the configured trace, e.g.\n"
+    "                    --trace ../shared/data/planetlab/20110303 --day 20110322\n"
     "  --json            print the summary as JSON instead of a table\n"
+    "  --csv FILE        write the per-round time series (active hosts, power W,\n"
+    "                    overloaded hosts, migrations, SLA violation) as CSV\n"
+    "  --plot FILE       draw those series as an SVG chart (open it in a browser)\n"
     "  --events FILE     write every engine event but the per-round 'sampled' as a\n"
     "                    JSON line to FILE ('-' = stdout)\n"
     "  --progress        always report progress on stderr (default: when a terminal)\n"
@@ -33,13 +53,18 @@ static const char simulate_usage[] =
     "exit codes: 0 success, 1 runtime failure, 2 usage error,\n"
     "            3 invalid config or policy script\n";
 
+#define MAX_RUNS 16 /* keep the usage error's text in step */
+
 typedef struct sim_opts {
-    bool json, quiet, progress;
-    const char *events;
-    const char *config;
+    bool json, quiet, progress, compare;
+    const char *events, *csv, *plot, *trace, *order, *day;
+    const char *configs[MAX_RUNS];
+    size_t nconfigs;
     FILE *events_out;
     bool tty;
     int last_pct;
+    const char *label;  /* the run in progress, for progress lines */
+    vp_series *series;  /* its time series */
 } sim_opts;
 
 static int parse(int argc, char **argv, sim_opts *o)
@@ -48,6 +73,12 @@ static int parse(int argc, char **argv, sim_opts *o)
                                           {"events", required_argument, 0, 'e'},
                                           {"progress", no_argument, 0, 'p'},
                                           {"quiet", no_argument, 0, 'q'},
+                                          {"compare", no_argument, 0, 'C'},
+                                          {"csv", required_argument, 0, 'c'},
+                                          {"plot", required_argument, 0, 'P'},
+                                          {"trace", required_argument, 0, 't'},
+                                          {"order", required_argument, 0, 'o'},
+                                          {"day", required_argument, 0, 'd'},
                                           {0, 0, 0, 0}};
     int c;
     opterr = 0;
@@ -57,14 +88,26 @@ static int parse(int argc, char **argv, sim_opts *o)
         case 'e': o->events = optarg; break;
         case 'p': o->progress = true; break;
         case 'q': o->quiet = true; break;
+        case 'C': o->compare = true; break;
+        case 'c': o->csv = optarg; break;
+        case 'P': o->plot = optarg; break;
+        case 't': o->trace = optarg; break;
+        case 'o': o->order = optarg; break;
+        case 'd': o->day = optarg; break;
         default:
             return vp_cli_usage_error(simulate_usage, "unknown or incomplete option '%s'",
                                       argv[optind - 1]);
         }
     }
-    if (argc - optind > 1)
-        return vp_cli_usage_error(simulate_usage, "unexpected argument '%s'", argv[optind + 1]);
-    o->config = optind < argc ? argv[optind] : NULL;
+    size_t n = (size_t)(argc - optind);
+    if (!o->compare && n > 1)
+        return vp_cli_usage_error(simulate_usage, "unexpected argument '%s' (several configs: "
+                                  "--compare)", argv[optind + 1]);
+    if (o->compare && (n < 1 || n > MAX_RUNS))
+        return vp_cli_usage_error(simulate_usage, "%s", "--compare needs 1 to 16 configs");
+    for (size_t i = 0; i < n; i++)
+        o->configs[i] = argv[optind + (int)i];
+    o->nconfigs = n ? n : 1; /* configs[0] NULL: the embedded default */
     return 0;
 }
 
@@ -90,9 +133,14 @@ static void on_progress(void *ud, double frac, double t)
         return;
     o->last_pct = pct;
     fmt_hms(t, hms, sizeof hms);
-    fprintf(stderr, o->tty ? "\rsimulate: %3d%%  simulated %s" : "simulate: %3d%%  simulated %s\n",
-            pct, hms);
+    fprintf(stderr, o->tty ? "\rsimulate %s: %3d%%  simulated %s" : "simulate %s: %3d%%  simulated %s\n",
+            o->label, pct, hms);
     fflush(stderr);
+}
+
+static void on_round(void *ud, const vp_sim_round *r)
+{
+    vp_series_add(((sim_opts *)ud)->series, r);
 }
 
 static void on_event(void *ud, const vp_engine *e, const vp_event *ev)
@@ -195,32 +243,220 @@ static void print_json(const vp_sim_summary *s, const vp_policy *p, const char *
     json_decref(j);
 }
 
-static vp_config *load(const sim_opts *o, vp_err *err)
+/* ====== configs and overrides ====== */
+
+static bool file_exists(const char *path) { return access(path, R_OK) == 0; }
+
+/* A shipped experiment configuration by name, or NULL. */
+static char *set_path(const char *name)
 {
-    if (o->config)
-        return vp_config_load(o->config, err);
-    return vp_config_load_string(vp_default_config_text(), "(embedded default: "
-                                 "examples/planetlab-day.json)", vp_default_config_dir(), err);
+    char path[4096];
+    if (strchr(name, '/') || strstr(name, ".json"))
+        return NULL;
+    snprintf(path, sizeof path, "%s/cloudsim/%s.json", vp_default_config_dir(), name);
+    return file_exists(path) ? strdup(path) : NULL;
 }
 
-static int run_sim(sim_opts *o, const vp_config *cfg)
+static vp_config *load(const char *config, vp_err *err)
 {
+    if (!config)
+        return vp_config_load_string(vp_default_config_text(), "(embedded default: "
+                                     "examples/planetlab-day.json)", vp_default_config_dir(), err);
+    char *set = file_exists(config) ? NULL : set_path(config);
+    vp_config *cfg = vp_config_load(set ? set : config, err);
+    free(set);
+    return cfg;
+}
+
+static int replace(char **field, const char *value, vp_err *err)
+{
+    char *v = value ? strdup(value) : NULL;
+    if (value && !v)
+        return vp_err_set(err, "out of memory");
+    free(*field);
+    *field = v;
+    return 0;
+}
+
+/* The order file that goes with trace folder dir: dir.order, or
+ * <parent>-order/<name>.txt (the PlanetLab data layout); NULL if none. */
+static char *order_for(const char *dir)
+{
+    char path[4200], copy[4096];
+    snprintf(path, sizeof path, "%s.order", dir);
+    if (file_exists(path))
+        return strdup(path);
+    snprintf(copy, sizeof copy, "%s", dir);
+    size_t n = strlen(copy);
+    while (n > 1 && copy[n - 1] == '/')
+        copy[--n] = 0;
+    char *slash = strrchr(copy, '/');
+    const char *name = slash ? slash + 1 : copy;
+    if (slash)
+        *slash = 0;
+    snprintf(path, sizeof path, "%s-order/%s.txt", slash ? copy : ".", name);
+    return file_exists(path) ? strdup(path) : NULL;
+}
+
+/* --trace, --day and --order applied to cfg's simulation section. */
+static int override(const sim_opts *o, vp_config *cfg, vp_err *err)
+{
+    char path[4096];
+    if (!o->trace && !o->day && !o->order)
+        return 0;
+    if (!cfg->sim.trace)
+        return vp_err_set(err, "%s: --trace/--day/--order need a \"simulation\" section",
+                          cfg->path);
+    const char *trace = o->trace ? o->trace : cfg->sim.trace;
+    if (o->day) {
+        snprintf(path, sizeof path, "%s", trace);
+        char *slash = strrchr(path, '/');
+        size_t keep = slash ? (size_t)(slash - path) + 1 : 0;
+        snprintf(path + keep, sizeof path - keep, "%s", o->day);
+        trace = path;
+    }
+    char *order = o->order ? strdup(o->order) : order_for(trace);
+    int rc = replace(&cfg->sim.trace, trace, err) || replace(&cfg->sim.order, order, err);
+    free(order);
+    return rc;
+}
+
+/* ====== runs ====== */
+
+typedef struct run_out {
     vp_sim_summary sum;
+    vp_series series;
+    char label[256];
+    char policies[4][64];
+} run_out;
+
+static int run_one(sim_opts *o, const vp_config *cfg, run_out *out)
+{
     vp_err err = {0};
     vp_lua_policy *lp = vp_cli_policies(cfg, &err);
     if (!lp)
         return vp_cli_print_err(&err), VP_EXIT_CONFIG;
     const vp_policy *policy = vp_lua_policy_slots(lp);
-    vp_sim_hooks hooks = {on_progress, on_event, o};
-    int rc = vp_simulate(cfg, policy, &hooks, &sum, &err);
+    vp_sim_hooks hooks = {on_progress, on_event, o, on_round};
+    o->label = out->label;
+    out->series.name = out->label;
+    o->series = &out->series;
+    int rc = vp_simulate(cfg, policy, &hooks, &out->sum, &err);
     if (o->tty && !o->quiet)
         fputc('\n', stderr);
-    if (rc == 0)
-        (o->json ? print_json : print_table)(&sum, policy, cfg->path);
-    else
+    for (int i = 0; i < VP_SLOT_N; i++)
+        snprintf(out->policies[i], sizeof out->policies[i], "%s", policy->id[i].name);
+    if (rc == 0 && !o->compare)
+        (o->json ? print_json : print_table)(&out->sum, policy, cfg->path);
+    if (rc)
         vp_cli_print_err(&err);
     vp_lua_policy_free(lp);
     return rc ? VP_EXIT_RUNTIME : VP_EXIT_OK;
+}
+
+/* ====== comparison ====== */
+
+#define ROW(label, fmt, expr)                                                                      \
+    do {                                                                                           \
+        printf("  %-28s", label);                                                                  \
+        for (size_t k = 0; k < n; k++) {                                                           \
+            const vp_sim_summary *s = &runs[k].sum;                                                \
+            char cell[64];                                                                         \
+            (void)s;                                                                               \
+            snprintf(cell, sizeof cell, fmt, expr);                                                \
+            printf(" %16s", cell);                                                                 \
+        }                                                                                          \
+        putchar('\n');                                                                             \
+    } while (0)
+
+static void print_compare(const run_out *runs, size_t n)
+{
+    printf("vmpilot simulate --compare (%zu runs)\n  %-28s", n, "");
+    for (size_t k = 0; k < n; k++)
+        printf(" %16.16s", runs[k].label);
+    putchar('\n');
+    ROW("balance policy", "%s", runs[k].policies[VP_SLOT_BALANCE]);
+    ROW("placement policy", "%s", runs[k].policies[VP_SLOT_PLACEMENT]);
+    ROW("energy (kWh)", "%.2f", s->energy_kwh);
+    ROW("migrations", "%llu", (unsigned long long)(s->cloudsim ? s->cs.migrations
+                                                               : s->engine.migrations_done));
+    ROW("active hosts (mean)", "%.1f", s->active_hosts_mean);
+    ROW("SLA violation (%)", "%.4f", 100 * (s->cloudsim ? s->cs.overall_sla : s->sla_violation));
+    if (runs[0].sum.cloudsim) {
+        ROW("SLATAH (%)", "%.4f", 100 * s->cs.slatah);
+        ROW("PDM (%)", "%.5f", 100 * s->cs.pdm);
+        ROW("SLAV (%)", "%.7f", 100 * s->cs.slav);
+        ROW("ESV (kWh x SLAV)", "%.4e", s->energy_kwh * s->cs.slav);
+        ROW("average SLA violation (%)", "%.3f", 100 * s->cs.average_sla);
+        ROW("host shutdowns", "%llu", (unsigned long long)s->cs.shutdowns);
+        ROW("mean migration time (s)", "%.2f", s->cs.migration_time_mean);
+    }
+    ROW("wall time (s)", "%.3f", s->wall_seconds);
+}
+
+static void print_compare_json(const run_out *runs, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < n; k++) {
+        const vp_sim_summary *s = &runs[k].sum;
+        json_t *j = json_pack("{s:s,s:s,s:s,s:f,s:I,s:f,s:f,s:f}", "run", runs[k].label,
+                              "balance", runs[k].policies[VP_SLOT_BALANCE], "placement",
+                              runs[k].policies[VP_SLOT_PLACEMENT], "energy_kwh", s->energy_kwh,
+                              "migrations_done", (json_int_t)s->engine.migrations_done,
+                              "active_hosts_mean", s->active_hosts_mean, "sla_violation",
+                              s->sla_violation, "wall_s", s->wall_seconds);
+        if (s->cloudsim)
+            json_object_set_new(j, "cloudsim", cloudsim_json(&s->cs, s->energy_kwh));
+        json_array_append_new(a, j);
+    }
+    json_dumpf(a, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(a);
+}
+
+/* ====== reports ====== */
+
+static int write_report(const char *path, const run_out *runs, size_t n, bool svg)
+{
+    vp_series series[MAX_RUNS];
+    vp_err err = {0};
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return perror(path), VP_EXIT_RUNTIME;
+    for (size_t k = 0; k < n; k++)
+        series[k] = runs[k].series;
+    int rc = svg ? vp_series_write_svg(f, series, n, "vmpilot simulate", &err)
+                 : vp_series_write_csv(f, series, n, &err);
+    if (fclose(f) && rc == 0)
+        rc = vp_err_set(&err, "%s: %s", path, strerror(errno));
+    if (rc)
+        return vp_cli_print_err(&err), VP_EXIT_RUNTIME;
+    return VP_EXIT_OK;
+}
+
+static int run_all(sim_opts *o, run_out *runs)
+{
+    int rc = VP_EXIT_OK;
+    for (size_t k = 0; k < o->nconfigs && rc == VP_EXIT_OK; k++) {
+        vp_err err = {0};
+        vp_config *cfg = load(o->configs[k], &err);
+        if (!cfg || override(o, cfg, &err)) {
+            vp_config_free(cfg);
+            vp_cli_print_err(&err);
+            return VP_EXIT_CONFIG;
+        }
+        snprintf(runs[k].label, sizeof runs[k].label, "%s",
+                 o->configs[k] ? o->configs[k] : "default");
+        rc = run_one(o, cfg, &runs[k]);
+        vp_config_free(cfg);
+    }
+    if (rc == VP_EXIT_OK && o->compare)
+        (o->json ? print_compare_json : print_compare)(runs, o->nconfigs);
+    if (rc == VP_EXIT_OK && o->csv)
+        rc = write_report(o->csv, runs, o->nconfigs, false);
+    if (rc == VP_EXIT_OK && o->plot)
+        rc = write_report(o->plot, runs, o->nconfigs, true);
+    return rc;
 }
 
 int vp_cli_simulate(int argc, char **argv)
@@ -232,20 +468,16 @@ int vp_cli_simulate(int argc, char **argv)
     if (rc)
         return rc;
     o.tty = isatty(STDERR_FILENO);
-    vp_err err = {0};
-    vp_config *cfg = load(&o, &err);
-    if (!cfg)
-        return vp_cli_print_err(&err), VP_EXIT_CONFIG;
     if (o.events)
         o.events_out = strcmp(o.events, "-") ? fopen(o.events, "w") : stdout;
-    if (o.events && !o.events_out) {
-        perror(o.events);
-        vp_config_free(cfg);
-        return VP_EXIT_RUNTIME;
-    }
-    rc = run_sim(&o, cfg);
+    if (o.events && !o.events_out)
+        return perror(o.events), VP_EXIT_RUNTIME;
+    run_out *runs = calloc(o.nconfigs, sizeof *runs);
+    rc = runs ? run_all(&o, runs) : VP_EXIT_RUNTIME;
+    for (size_t k = 0; runs && k < o.nconfigs; k++)
+        vp_series_free(&runs[k].series);
+    free(runs);
     if (o.events_out && o.events_out != stdout)
         fclose(o.events_out);
-    vp_config_free(cfg);
     return rc;
 }

@@ -31,6 +31,8 @@ typedef struct run {
     double last_round;
     double energy_ws, active_sum, active_time, over_time, req_cpu_s, lost_cpu_s;
     size_t active_min, active_max, rounds;
+    vp_sim_round now;   /* the round being accounted */
+    size_t migrations;  /* started since the last round */
 } run;
 
 static int build_hosts(vp_sim_world *w, const vp_config *cfg, vp_err *err)
@@ -168,14 +170,25 @@ static void account_host(run *r, const vp_host *h, double dt, size_t *active)
     r->prev_u[h->id] = on ? u : -1;
     r->prev_demand[h->id] = h->demand.v[VP_CPU];
     *active += on;
+    double cap = h->capacity.v[VP_CPU], ua = cap > 0 ? h->allocated.v[VP_CPU] / cap : 0;
+    if (on && h->power)
+        r->now.power_w += vp_power_at(h->power, ua < 1 ? ua : 1);
+    r->now.overloaded_hosts += h->demand.v[VP_CPU] > cap;
 }
 
 static void on_round(run *r)
 {
     double now = vp_clock_now(r->clock), dt = r->rounds ? now - r->last_round : 0;
+    double req0 = r->req_cpu_s, lost0 = r->lost_cpu_s;
     size_t active = 0;
+    r->now = (vp_sim_round){.time = now, .migrations = r->migrations};
+    r->migrations = 0;
     for (vp_id h = 0; h < vp_pool_host_end(r->pool); h++)
         account_host(r, vp_pool_host(r->pool, h), dt, &active);
+    r->now.active_hosts = active;
+    r->now.sla_violation = r->req_cpu_s > req0 ? (r->lost_cpu_s - lost0) / (r->req_cpu_s - req0) : 0;
+    if (r->hooks && r->hooks->on_round)
+        r->hooks->on_round(r->hooks->ud, &r->now);
     r->active_sum += (double)active;
     if (r->rounds == 0 || active < r->active_min)
         r->active_min = active;
@@ -249,6 +262,8 @@ static void observe(void *ud, const vp_engine *e, const vp_event *ev)
     run *r = ud;
     if (r->w.csm)
         csm_observe(r, ev);
+    r->migrations += ev->kind == VP_EV_MIGRATION_STARTED ||
+                     (r->w.csm && ev->kind == VP_EV_MIGRATION_SUPERSEDED);
     if (ev->kind == VP_EV_SAMPLED)
         on_round(r);
     if (r->hooks && r->hooks->on_event)

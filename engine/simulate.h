@@ -49,10 +49,23 @@ typedef struct vp_sim_summary {
 /* Called about every 1 % of simulated time with the fraction done. */
 typedef void (*vp_sim_progress_cb)(void *ud, double frac, double sim_time);
 
+/* One sample round, for time series (CSV, plots). */
+typedef struct vp_sim_round {
+    double time;             /* s */
+    size_t active_hosts;     /* hosts holding VMs */
+    double power_w;          /* sum of P(cpu allocated / capacity) over active hosts */
+    size_t overloaded_hosts; /* cpu demand above capacity */
+    size_t migrations;       /* started since the previous round */
+    double sla_violation;    /* share of the cpu requested over the last interval not served */
+} vp_sim_round;
+
+typedef void (*vp_sim_round_cb)(void *ud, const vp_sim_round *round);
+
 typedef struct vp_sim_hooks {
     vp_sim_progress_cb progress;
     vp_event_cb on_event; /* every engine event, after the metrics saw it */
     void *ud;
+    vp_sim_round_cb on_round; /* optional: every sample round */
 } vp_sim_hooks;
 
 /* The parts of a trace-driven engine, built from a config: used by
