@@ -133,8 +133,8 @@ static void on_progress(void *ud, double frac, double t)
         return;
     o->last_pct = pct;
     fmt_hms(t, hms, sizeof hms);
-    fprintf(stderr, o->tty ? "\rsimulate %s: %3d%%  simulated %s" : "simulate %s: %3d%%  simulated %s\n",
-            o->label, pct, hms);
+    fprintf(stderr, o->tty ? "\rsimulate%s%s: %3d%%  simulated %s" : "simulate%s%s: %3d%%  simulated %s\n",
+            o->compare ? " " : "", o->compare ? o->label : "", pct, hms);
     fflush(stderr);
 }
 
