@@ -149,6 +149,70 @@ describe("vmpilot", function()
       assert.matches("100%", l[#l], 1, true)
     end)
 
+    it("reports the consolidation experiment's metrics with the cloudsim model", function()
+      local code, out = run("simulate -q --json " .. DATA .. "/cloudsim-thr.json")
+      assert.equal(0, code)
+      local c = assert(json.decode(out)).cloudsim
+      assert.is_table(c)
+      assert.is_true(c.energy_kwh > 0 and c.migrations > 0 and c.host_shutdowns > 0)
+      assert.is_true(c.slatah > 0 and c.slatah < 1 and c.pdm > 0 and c.pdm < 1)
+      assert.near(c.slatah * c.pdm, c.slav, 1e-12)
+      assert.near(c.energy_kwh * c.slav, c.esv, 1e-12)
+      assert.is_true(c.vms_removed > 0) -- VMs whose demand fell to 0 leave
+    end)
+
+    it("compares several configs side by side with --compare", function()
+      local code, out = run("simulate -q --compare " .. DATA .. "/cloudsim-thr.json " ..
+        DATA .. "/cloudsim-dvfs.json")
+      assert.equal(0, code)
+      assert.matches("%-%-compare %(2 runs%)", out)
+      assert.matches("balance policy%s+thr%s+none", out)
+      assert.matches("placement policy%s+pabfd%s+first%-suitable", out)
+      assert.matches("energy %(kWh%)%s+[%d.]+%s+[%d.]+", out)
+      assert.matches("SLATAH %(%%%)", out)
+      local _, js = run("simulate -q --json --compare " .. DATA .. "/cloudsim-thr.json " ..
+        DATA .. "/cloudsim-dvfs.json")
+      local a = assert(json.decode(js))
+      assert.equal(2, #a)
+      assert.equal("thr", a[1].balance)
+      assert.equal(0, a[2].cloudsim.migrations) -- DVFS never migrates
+      assert.is_true(a[2].energy_kwh > a[1].energy_kwh) -- and uses more energy
+    end)
+
+    it("writes the time series as CSV and as an SVG plot", function()
+      local csv, svg = os.tmpname(), os.tmpname()
+      local code = run("simulate -q --csv " .. csv .. " --plot " .. svg .. " " .. DATA ..
+        "/cloudsim-thr.json")
+      assert.equal(0, code)
+      local rows = {}
+      for l in io.lines(csv) do rows[#rows + 1] = l end
+      assert.equal("run,time_s,active_hosts,power_w,overloaded_hosts,migrations,sla_violation",
+        rows[1])
+      assert.equal(1 + 287, #rows) -- rounds at 300.1 ... 86100.1
+      assert.matches('^".-cloudsim%-thr.json",300%.1,%d+,[%d.]+,%d+,%d+,[%d.]+$', rows[2])
+      local f = io.open(svg)
+      local doc = f:read("a")
+      f:close()
+      assert.matches("^<svg ", doc)
+      assert.matches("active hosts", doc, 1, true)
+      assert.matches("</svg>%s*$", doc)
+      os.remove(csv)
+      os.remove(svg)
+    end)
+
+    it("replays another trace with --trace, naming a folder that is missing", function()
+      local code, out = run("simulate -q " .. DATA .. "/small.json --trace " .. DATA ..
+        "/../config/trace")
+      assert.equal(0, code)
+      assert.matches("hosts / VMs%s+30 / 2", out)
+      local code2, _, err = run("simulate -q " .. DATA .. "/small.json --trace /nonexistent/day")
+      assert.equal(1, code2)
+      assert.matches("cannot open trace folder '/nonexistent/day'", err, 1, true)
+      local code3, _, err3 = run("simulate -q --compare no-such-set")
+      assert.equal(3, code3)
+      assert.matches("no-such-set", err3, 1, true)
+    end)
+
     it("runs the embedded default without a config", function()
       local code, out = run("simulate -q --json")
       assert.equal(0, code)

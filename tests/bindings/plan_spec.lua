@@ -1,0 +1,152 @@
+-- plan_spec.lua - the Plan class: a tentative copy of the pool's cpu
+-- accounting (CloudSim's over-subscription scheduler) with the PABFD
+-- search in C.  Figures are worked out in the comments.
+local H = require "tests.bindings.helpers"
+local vp, err, names = H.vp, H.err, H.names
+
+local LINEAR = { 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200 } -- P(u) = 100 + 100u
+local FLAT = { 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100 }             -- P(u) = 50 + 50u
+
+-- a: 10 cpu in 2 cores (5 each), x sampled at 4 and y at 2 (6 requested,
+-- allocated 6, 4 available, utilization 0.6); b: 10 cpu, 1 core, FLAT,
+-- empty; c: like a but empty; d: down.  v (3) and big (6) are pending.
+local function fixture()
+  return vp.pool {
+    hosts = {
+      { name = "a", cpu = 10, memory = 4096, network = 1000, cores = 2, power = LINEAR },
+      { name = "b", cpu = 10, memory = 4096, network = 1000, power = FLAT },
+      { name = "c", cpu = 10, memory = 4096, network = 1000, cores = 2, power = LINEAR },
+      { name = "d", cpu = 10, memory = 4096, network = 1000, state = "down", power = LINEAR },
+    },
+    vms = {
+      { name = "x", cpu = 5, memory = 1024, host = "a", demand = 4, history = { 0.8, 0.6 } },
+      { name = "y", cpu = 5, memory = 2048, host = "a", demand = 2, history = { 0.4 } },
+      { name = "v", cpu = 3, memory = 512 },
+      { name = "big", cpu = 6, memory = 512 },
+    },
+  }
+end
+
+describe("Plan", function()
+  it("copies the pool's cpu accounting", function()
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    local a = pool:host("a")
+    assert.same({ "x", "y" }, names(plan:vms(a)))
+    assert.equal(2, plan:count(a))
+    assert.equal(6, plan:requested(a))
+    assert.equal(6, plan:load(a))
+    assert.equal(4, plan:available(a))
+    assert.equal(0.6, plan:utilization(a))
+    assert.equal(10, plan:capacity(a))
+    assert.equal(0, plan:count(pool:host("b")))
+  end)
+
+  it("adds and removes tentatively, leaving the pool alone", function()
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    local a, v = pool:host("a"), pool:vm("v")
+    plan:add(a, v) -- requests its full 3 while pending
+    assert.same({ "x", "y", "v" }, names(plan:vms(a)))
+    assert.equal(9, plan:requested(a))
+    assert.equal(1, plan:available(a))
+    plan:remove(a, pool:vm("x"))
+    assert.same({ "y", "v" }, names(plan:vms(a)))
+    assert.equal(5, plan:load(a))
+    assert.equal(5, plan:available(a))
+    assert.equal(2, a.vm_count) -- the pool did not change
+    assert.matches("is not on Host", err(plan.remove, plan, a, pool:vm("x")))
+  end)
+
+  it("re-allocates an over-subscribed host: floor(capped x capacity / sum)", function()
+    -- c (cores of 5) gets x 4, y 2, big 6 (capped at a core: 5) and v 3;
+    -- v leaves, the rest are allocated again: 11 > 10, factor 10/11:
+    -- floor(3.63) + floor(1.81) + floor(4.54) = 3 + 1 + 4 = 8, none left.
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    local c = pool:host("c")
+    for _, name in ipairs({ "x", "y", "big", "v" }) do plan:add(c, pool:vm(name)) end
+    plan:remove(c, pool:vm("v"))
+    assert.equal(8, plan:load(c))
+    assert.equal(0, plan:available(c))
+    assert.equal(12, plan:requested(c)) -- requests are not capped
+    plan:remove(c, pool:vm("big"))      -- 4 + 2 fit again
+    assert.equal(6, plan:load(c))
+    assert.equal(4, plan:available(c))
+  end)
+
+  it("checks suitability: a core, available cpu, memory at creation", function()
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    local a, b = pool:host("a"), pool:host("b")
+    assert.is_true(plan:suitable(a, pool:vm("v")))     -- 3 <= 4 available, <= 5 a core
+    assert.is_false(plan:suitable(a, pool:vm("big")))  -- 6 > a core of 5
+    assert.is_true(plan:suitable(b, pool:vm("big")))   -- one core of 10
+    assert.is_false(plan:suitable(pool:host("d"), pool:vm("v"))) -- down
+  end)
+
+  it("finds the least power increase, trying the caller's test in that order", function()
+    -- v (3): a LINEAR 0.6 -> 0.9: +30 W; b FLAT 0 -> 0.3: +15 W; c LINEAR
+    -- 0 -> 0.3: +30 W.  b wins; excluding b (set 1), a and c tie at +30
+    -- and the lower id (a) wins unless the test refuses it.
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    local v = pool:vm("v")
+    local h, diff = plan:best_fit_power(v, {})
+    assert.equal("b", h.name)
+    assert.near(15, diff, 1e-9)
+    plan:exclude(pool:host("b"), 1)
+    assert.is_true(plan:excluded(pool:host("b"), 1))
+    assert.is_false(plan:excluded(pool:host("b"), 2))
+    assert.equal("a", plan:best_fit_power(v, { 1 }).name)
+    local asked = {}
+    local function refuse_a(host) asked[#asked + 1] = host.name; return host.name ~= "a" end
+    assert.equal("c", plan:best_fit_power(v, { 1 }, refuse_a).name)
+    assert.same({ "a" }, asked) -- c is empty: no test
+    -- a number is a cpu threshold: a would be at (6 + 3) / 10 = 0.9
+    assert.equal("c", plan:best_fit_power(v, { 1 }, 0.8).name)
+    assert.equal("a", plan:best_fit_power(v, { 1 }, 0.9).name)
+    -- big (6) fits only b's single core, excluded: nothing
+    assert.is_nil(plan:best_fit_power(pool:vm("big"), { 1 }))
+  end)
+
+  it("first_fit takes the first suitable host", function()
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    assert.equal("a", plan:first_fit(pool:vm("v")).name)
+    assert.equal("b", plan:first_fit(pool:vm("big")).name)
+    plan:exclude(pool:host("b"), 3)
+    assert.is_nil(plan:first_fit(pool:vm("big"), { 3 }))
+  end)
+
+  it("lists hosts by utilization and the loaded ones", function()
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    assert.same({ "a" }, names(plan:by_utilization({})))
+    assert.same({ "a" }, names(plan:loaded()))
+    plan:exclude(pool:host("a"), 4)
+    assert.same({}, names(plan:by_utilization({ 4 })))
+  end)
+
+  it("builds a host's history from its VMs (CloudSim's host history)", function()
+    -- a: x [0.8, 0.6] x 5 / 10 + y [0.4] x 5 / 10 = [0.6, 0.3]
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    local a = pool:host("a")
+    local h = plan:history(a)
+    assert.equal(2, #h)
+    assert.near(0.6, h[1], 1e-12)
+    assert.near(0.3, h[2], 1e-12)
+    assert.same({ 0 }, plan:history(pool:host("b"))) -- all zero: {0}
+    assert.equal(2048, plan:largest(a, "memory"))
+    assert.equal(2048, plan:largest(a, "memory", pool:vm("v")))
+  end)
+
+  it("can cover only some hosts", function()
+    local pool = fixture()
+    local plan = vp.Plan({ pool:host("b"), pool:host("c") })
+    assert.equal("b", plan:best_fit_power(pool:vm("v"), {}).name)
+    assert.matches("host not in this plan", err(plan.count, plan, pool:host("a")))
+    assert.matches("empty array", err(vp.Plan, {}))
+  end)
+end)

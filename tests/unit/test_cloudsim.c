@@ -1,0 +1,203 @@
+/*
+ * test_cloudsim.c - engine/cloudsim.c: CloudSim's cpu share, migration
+ * accounting, idle-VM detection, energy and SLA metrics on a two-host pool
+ * whose figures are worked out by hand in the comments.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cloudsim.h"
+#include "pool.h"
+#include "trace.h"
+
+static char trace_dir[] = "/tmp/vp_test_cloudsim_XXXXXX";
+static const int UTIL[] = {50, 80, 0, 50}; /* % for the whole day, per VM file */
+#define NVM 4
+
+static void write_trace(void)
+{
+    char path[256];
+    CHECK(mkdtemp(trace_dir) != NULL);
+    for (int i = 0; i < NVM; i++) {
+        snprintf(path, sizeof path, "%s/vm%d", trace_dir, i);
+        FILE *f = fopen(path, "w");
+        for (int k = 0; k < 288; k++)
+            fprintf(f, "%d\n", UTIL[i]);
+        fclose(f);
+    }
+}
+
+static void remove_trace(void)
+{
+    char path[256];
+    for (int i = 0; i < NVM; i++) {
+        snprintf(path, sizeof path, "%s/vm%d", trace_dir, i);
+        unlink(path);
+    }
+    rmdir(trace_dir);
+}
+
+static size_t row_of(const void *ud, vp_id vm) { return vm; } /* files in name order */
+
+/* P(u) = 100 + 100 u */
+static const double LINEAR[11] = {100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200};
+
+/* h0, h1, h2: 1000 cpu in 2 cores of 500, linear power.  VMs of 1000
+ * cpu: vm0 (50 %) and vm1 (80 %) on h0, vm2 (0 %) on h1, vm3 (50 %)
+ * pending; h2 stays empty. */
+static vp_pool *make_pool(void)
+{
+    vp_pool *p = vp_pool_new();
+    for (int i = 0; i < 3; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "h%d", i);
+        vp_id h = vp_pool_add_host(p, name, vp_res_make(1000, 4096, 0, 1000),
+                                   vp_res_make(10, 10, 1, 10), NULL);
+        vp_pool_set_host_cores(p, h, 2);
+        vp_pool_set_host_model(p, h, "linear", LINEAR);
+    }
+    for (int i = 0; i < NVM; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "vm%d", i);
+        CHECK(vp_pool_add_vm(p, name, vp_res_make(1000, 512, 0, 0), NULL) != VP_NONE);
+    }
+    CHECK_EQ_INT(vp_pool_allocate(p, 0, 0, NULL), 0);
+    CHECK_EQ_INT(vp_pool_allocate(p, 1, 0, NULL), 0);
+    CHECK_EQ_INT(vp_pool_allocate(p, 2, 1, NULL), 0);
+    return p;
+}
+
+/* vm0 requests 500 and vm1 800, capped at one core (500): they fit the
+ * 1000 of h0 exactly, so each is allocated 500; h0 is at 100 % and its
+ * request (1300) exceeds what it got.  vm2 requests nothing: idle. */
+static void test_share_and_idle(vp_pool *p, vp_csm *m)
+{
+    const vp_id *idle;
+    size_t n = vp_csm_update_all(m, 300.1, &idle);
+    CHECK_EQ_INT(n, 1);
+    CHECK_EQ_INT(idle[0], 2);
+    CHECK_NEAR(vp_pool_vm(p, 0)->allocated.v[VP_CPU], 500, 1e-9);
+    CHECK_NEAR(vp_pool_vm(p, 1)->allocated.v[VP_CPU], 500, 1e-9);
+    CHECK_NEAR(vp_pool_host(p, 0)->allocated.v[VP_CPU], 1000, 1e-9);
+    CHECK_NEAR(vp_pool_host(p, 1)->allocated.v[VP_CPU], 0, 0);
+}
+
+/* vm1 migrates h0 -> h1: on h0 it gets 90 % of its 500 (450) and counts
+ * 450 / 0.9 = 500, so h0 stays at 1000; on h1 it costs 10 % of its capped
+ * request (50), which is all h1 is allocated while 800 are requested. */
+static void test_migration_share(vp_pool *p, vp_csm *m)
+{
+    CHECK_EQ_INT(vp_pool_begin_migration(p, 1, 1, NULL), 0);
+    vp_csm_count_migration(m);
+    vp_csm_update_host(m, 0, 300.1);
+    vp_csm_update_host(m, 1, 300.1);
+    CHECK_NEAR(vp_pool_vm(p, 1)->allocated.v[VP_CPU], 450, 1e-9);
+    CHECK_NEAR(vp_pool_host(p, 0)->allocated.v[VP_CPU], 1000, 1e-9);
+    CHECK_NEAR(vp_pool_host(p, 1)->allocated.v[VP_CPU], 50, 1e-9);
+}
+
+/* Over the 300 s to 600.1: h0 at u = 1 both ends, 200 W x 300 s = 60000
+ * W s; h1 from 0.05 to 0.05, P = 105 W: 31500 W s.  SLA: both hosts were
+ * active and short of their request for the whole interval: SLATAH 1.
+ * vm1 lost 800 - 450 = 350 of 800 while migrating: PDM = overall =
+ * 350 x 300 / ((500 + 800) x 300) = 0.26923; the average over the
+ * under-served (VM, interval) pairs is 350 / 800.  h2 was never active:
+ * CloudSim's shutdown count starts from "active", so it counts one. */
+static void test_energy_and_sla(vp_pool *p, vp_csm *m)
+{
+    const vp_id *idle;
+    (void)vp_csm_update_all(m, 600.1, &idle);
+    vp_csm_metrics mt;
+    vp_csm_metrics_get(m, &mt);
+    CHECK_NEAR(mt.energy_ws, 60000 + 31500, 1e-6);
+    CHECK_NEAR(mt.slatah, 1, 1e-12);
+    CHECK_NEAR(mt.pdm, 350.0 / 1300, 1e-12);
+    CHECK_NEAR(mt.overall_sla, 350.0 / 1300, 1e-12);
+    CHECK_NEAR(mt.average_sla, 350.0 / 800, 1e-12);
+    CHECK_NEAR(mt.slav, mt.slatah * mt.pdm, 1e-15);
+    CHECK_EQ_INT(mt.migrations, 1);
+    CHECK_EQ_INT(mt.shutdowns, 1);
+}
+
+/* Completion: vm1 runs on h1 (80 % of 1000, capped at 500) and h0 keeps
+ * vm0 alone (500: 50 %).  A phantom (a move superseded in its round)
+ * costs its destination 10 % until the VM's migration ends, and counts. */
+static void test_completion_and_phantom(vp_pool *p, vp_csm *m)
+{
+    const vp_id *idle;
+    CHECK_EQ_INT(vp_pool_end_migration(p, 1, NULL), 0);
+    vp_csm_migration_ended(m, 1);
+    (void)vp_csm_update_all(m, 614.02, &idle);
+    CHECK_NEAR(vp_pool_host(p, 0)->allocated.v[VP_CPU], 500, 1e-9);
+    CHECK_NEAR(vp_pool_host(p, 1)->allocated.v[VP_CPU], 500, 1e-9);
+    CHECK_EQ_INT(vp_pool_begin_migration(p, 0, 1, NULL), 0);
+    CHECK_EQ_INT(vp_csm_phantom(m, 0, 2), 0); /* vm0 was also sent to h2 */
+    vp_csm_update_host(m, 2, 614.02);
+    CHECK_NEAR(vp_pool_host(p, 2)->allocated.v[VP_CPU], 50, 1e-9);
+    vp_csm_migration_ended(m, 0);
+    CHECK_EQ_INT(vp_pool_abort_migration(p, 0, NULL), 0);
+    vp_csm_update_host(m, 2, 614.02);
+    CHECK_NEAR(vp_pool_host(p, 2)->allocated.v[VP_CPU], 0, 0);
+    vp_csm_metrics mt;
+    vp_csm_metrics_get(m, &mt);
+    CHECK_EQ_INT(mt.migrations, 2);
+    CHECK_EQ_INT(mt.phantoms, 1);
+}
+
+/* Over-subscription: vm0, vm1 and vm3 (500, 500 capped, 500) on h0 ask
+ * 1500 of 1000: each gets floor(500 x 1000 / 1500) = 333. */
+static void test_oversubscription(void)
+{
+    vp_err err = {0};
+    vp_trace *t = vp_trace_load(trace_dir, NULL, 300, 0, &err);
+    vp_pool *p = make_pool();
+    CHECK_EQ_INT(vp_pool_allocate(p, 3, 0, NULL), 0);
+    vp_csm *m = vp_csm_new(p, t, 0, row_of, NULL, false);
+    const vp_id *idle;
+    (void)vp_csm_update_all(m, 300.1, &idle);
+    for (vp_id v = 0; v < 4; v += v == 1 ? 2 : 1)
+        CHECK_NEAR(vp_pool_vm(p, v)->allocated.v[VP_CPU], 333, 0);
+    CHECK_NEAR(vp_pool_host(p, 0)->allocated.v[VP_CPU], 999, 0);
+    vp_csm_free(m);
+    vp_pool_free(p);
+    vp_trace_free(t);
+}
+
+/* Always-on energy (CloudSim's NPA): every host at full power from 0. */
+static void test_always_on(void)
+{
+    vp_err err = {0};
+    vp_trace *t = vp_trace_load(trace_dir, NULL, 300, 0, &err);
+    vp_pool *p = make_pool();
+    vp_csm *m = vp_csm_new(p, t, 0, row_of, NULL, true);
+    const vp_id *idle;
+    (void)vp_csm_update_all(m, 300.1, &idle);
+    vp_csm_metrics mt;
+    vp_csm_metrics_get(m, &mt);
+    CHECK_NEAR(mt.energy_ws, 3 * 200 * 300.1, 1e-6);
+    vp_csm_free(m);
+    vp_pool_free(p);
+    vp_trace_free(t);
+}
+
+int main(void)
+{
+    vp_err err = {0};
+    write_trace();
+    vp_trace *t = vp_trace_load(trace_dir, NULL, 300, 0, &err);
+    CHECK(t != NULL);
+    vp_pool *p = make_pool();
+    vp_csm *m = vp_csm_new(p, t, 0, row_of, NULL, false);
+    test_share_and_idle(p, m);
+    test_migration_share(p, m);
+    test_energy_and_sla(p, m);
+    test_completion_and_phantom(p, m);
+    vp_csm_free(m);
+    vp_pool_free(p);
+    vp_trace_free(t);
+    test_oversubscription();
+    test_always_on();
+    remove_trace();
+    return CHECK_DONE();
+}
