@@ -73,6 +73,7 @@ static const num_rule R_SHARE = {0, 1, true, false, "a number in (0, 1]"};
 static const num_rule R_COUNT = {1, INT_MAX, false, true, "an integer >= 1"};
 static const num_rule R_NONNEG_INT = {0, INT_MAX, false, true, "an integer >= 0"};
 static const num_rule R_INSTRUCTIONS = {1000, 1e15, false, true, "an integer >= 1000"};
+static const num_rule R_REPLICATE = {1, 1000, false, true, "an integer 1..1000"};
 static const num_rule R_MEGABYTES = {1, 1e9, false, true, "an integer >= 1"};
 static const num_rule R_HISTORY = {1, 4096, false, true, "an integer >= 1"};
 
@@ -88,7 +89,8 @@ static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_tota
                                          "policy_memory_mb", "history_samples",
                                          "placement_candidates"};
 static const char *const SIM_KEYS[] = {"trace", "order",   "duration", "step",
-                                       "vm_types", "max_vms", "model",   "energy"};
+                                       "vm_types", "max_vms", "model",   "energy",
+                                       "replicate"};
 static const char *const VM_TYPE_RULES[] = {"blocks", "round-robin", NULL};
 static const char *const SIM_MODELS[] = {"engine", "cloudsim", NULL};
 static const char *const SIM_ENERGY[] = {"power-aware", "always-on", NULL};
@@ -685,7 +687,7 @@ static int parse_simulation(loader *l, json_t *root)
 {
     json_t *o;
     vp_config *cfg = l->cfg;
-    double max_vms = 0;
+    double max_vms = 0, replicate = 1;
     int rule = (int)cfg->sim.vm_types, model = (int)cfg->sim.model, energy = (int)cfg->sim.energy;
     if (section(l, root, "simulation", SIM_KEYS, COUNT_OF(SIM_KEYS), &o))
         return -1;
@@ -700,9 +702,11 @@ static int parse_simulation(loader *l, json_t *root)
         get_choice(l, o, "vm_types", VM_TYPE_RULES, &rule) ||
         get_choice(l, o, "model", SIM_MODELS, &model) ||
         get_choice(l, o, "energy", SIM_ENERGY, &energy) ||
-        get_num(l, o, "simulation", "max_vms", &R_NONNEG_INT, false, &max_vms))
+        get_num(l, o, "simulation", "max_vms", &R_NONNEG_INT, false, &max_vms) ||
+        get_num(l, o, "simulation", "replicate", &R_REPLICATE, false, &replicate))
         return -1;
     cfg->sim.max_vms = (size_t)max_vms;
+    cfg->sim.replicate = (size_t)replicate;
     cfg->sim.vm_types = (vp_vm_type_rule)rule;
     cfg->sim.model = (vp_sim_model)model;
     cfg->sim.energy = (vp_sim_energy)energy;
@@ -735,6 +739,7 @@ static vp_config *new_config(const char *source)
     cfg->limits.policy_memory_mb = 64;
     cfg->limits.history_samples = 30;
     cfg->sim.step = 300;
+    cfg->sim.replicate = 1;
     cfg->sim.vm_types = VP_VMTYPES_BLOCKS;
     return cfg;
 }

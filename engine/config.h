@@ -59,6 +59,7 @@
  *       "vm_types": "blocks",               "blocks" (VM i gets type i / ceil(N/T))
  *                                           or "round-robin" (type i % T)
  *       "max_vms": 0,                       use only the first N trace files (0 = all)
+ *       "replicate": 1,                     R copies of the VM set (scaled runs), 1..1000
  *       "model": "engine",                  "engine": the engine's own accounting;
  *                                           "cloudsim": CloudSim 3.0.3's host model
  *                                           and metrics (engine/cloudsim.h)
@@ -147,6 +148,7 @@ typedef struct vp_config {
         size_t max_vms;
         vp_sim_model model;
         vp_sim_energy energy;
+        size_t replicate; /* copies of the trace's VM set, >= 1 */
     } sim;
 } vp_config;
 

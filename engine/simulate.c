@@ -8,6 +8,7 @@
 #include "simulate.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,12 +62,18 @@ static size_t vm_type_of(const vp_config *cfg, size_t i, size_t n)
     return i / block;
 }
 
+/* One VM per trace file; with replicate = R, R copies of the whole set
+ * (copy c of file f is named "f#c" and keeps f's type). */
 static int build_vms(vp_sim_world *w, const vp_config *cfg, vp_err *err)
 {
-    size_t n = w->trace->n_vms;
-    for (size_t i = 0; i < n; i++) {
-        size_t type = vm_type_of(cfg, i, n);
-        vp_id id = vp_pool_add_vm(w->pool, w->trace->names[i], cfg->vm_types[type].size, err);
+    size_t n = w->trace->n_vms, copies = cfg->sim.replicate ? cfg->sim.replicate : 1;
+    char name[512];
+    for (size_t k = 0; k < n * copies; k++) {
+        size_t i = k % n, c = k / n, type = vm_type_of(cfg, i, n);
+        if (c)
+            snprintf(name, sizeof name, "%s#%zu", w->trace->names[i], c);
+        vp_id id = vp_pool_add_vm(w->pool, c ? name : w->trace->names[i],
+                                  cfg->vm_types[type].size, err);
         if (id == VP_NONE || vp_sim_driver_bind(w->driver, id, i, err))
             return -1;
         vp_pool_set_vm_type(w->pool, id, (int)type);
@@ -283,7 +290,7 @@ static void summarize(const run *r, vp_sim_summary *out)
 {
     memset(out, 0, sizeof *out);
     out->hosts = vp_pool_host_count(r->pool);
-    out->vms = r->w.trace->n_vms;
+    out->vms = r->w.trace->n_vms * (r->cfg->sim.replicate ? r->cfg->sim.replicate : 1);
     out->duration = r->w.duration;
     out->step = r->cfg->sim.step;
     out->engine = *vp_engine_stats_get(r->w.engine);

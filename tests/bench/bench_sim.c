@@ -1,0 +1,95 @@
+/*
+ * bench_sim.c - wall time and peak memory of `vmpilot simulate` on the
+ * PlanetLab consolidation experiment: one day (20110303, 800 hosts, 1052
+ * VMs) for each shipped heuristic (the configs in examples/cloudsim/), then the
+ * 100x scaled run (tests/bench/cloudsim-100x.json: 80,000 hosts, 105,200
+ * VMs, THR-MMT-0.8), each in its own process (peak RSS from wait4).
+ * Targets (issue #4, 2 cores): one day <= 0.5 s and <= 50 MB; 100x <= 60 s
+ * and <= 2 GB.  Prints figures; asserts nothing about them.
+ *
+ * usage: bench_sim [VMPILOT [EXAMPLES_DIR [SCALED_CONFIG|-]]]  (defaults:
+ * the build's binary and the source tree's examples; "-" skips the
+ * scaled run, which takes minutes).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef VP_BENCH_VMPILOT
+#define VP_BENCH_VMPILOT "vmpilot"
+#endif
+#ifndef VP_BENCH_EXAMPLES
+#define VP_BENCH_EXAMPLES "examples"
+#endif
+#ifndef VP_BENCH_SCALED
+#define VP_BENCH_SCALED "cloudsim-100x.json"
+#endif
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Runs `vmpilot simulate -q CONFIG` with its output discarded; 0 and
+ * the figures, or -1. */
+static int run(const char *vmpilot, const char *config, double *wall, double *rss_mb)
+{
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        execl(vmpilot, vmpilot, "simulate", "-q", config, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    *wall = now() - t0;
+    *rss_mb = ru.ru_maxrss / 1024.0;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const sets[] = {"npa", "dvfs", "thr-mmt-0.8", "iqr-mmt-1.5",
+                                       "mad-mmt-2.5", "lr-mmt-1.2", "lrr-mmt-1.2"};
+    const char *vmpilot = argc > 1 ? argv[1] : VP_BENCH_VMPILOT;
+    const char *examples = argc > 2 ? argv[2] : VP_BENCH_EXAMPLES;
+    const char *scaled = argc > 3 ? argv[3] : VP_BENCH_SCALED;
+    int failed = 0;
+    printf("one day (20110303, 800 hosts, 1052 VMs); target <= 0.5 s, <= 50 MB\n");
+    printf("  %-14s %10s %12s\n", "configuration", "wall s", "peak RSS MB");
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        char path[4096];
+        double wall, rss;
+        snprintf(path, sizeof path, "%s/cloudsim/%s.json", examples, sets[i]);
+        if (run(vmpilot, path, &wall, &rss)) {
+            printf("  %-14s failed\n", sets[i]);
+            failed = 1;
+            continue;
+        }
+        printf("  %-14s %10.3f %12.1f\n", sets[i], wall, rss);
+        fflush(stdout);
+    }
+    if (scaled[0] != '-' || scaled[1]) {
+        double wall, rss;
+        printf("100x (80,000 hosts, 105,200 VMs, thr-mmt-0.8); target <= 60 s, <= 2048 MB\n");
+        fflush(stdout);
+        if (run(vmpilot, scaled, &wall, &rss))
+            printf("  %s failed\n", scaled), failed = 1;
+        else
+            printf("  %-14s %10.3f %12.1f\n", "100x", wall, rss);
+    }
+    return failed;
+}
