@@ -8,7 +8,7 @@
  *
  * A History is a proxy (kind LB_OF_VM or LB_OF_HOST) onto vp_vm.cpu or
  * vp_host.cpu: samples are cpu demand / cpu size (VM) or cpu demand /
- * cpu capacity (host), one per sample round, stored in single precision.
+ * cpu capacity (host), one per sample round, stored in double precision.
  * Reading: #h, h[i] (1 = newest; nil outside 1..#h), h:values() (newest
  * first), h:last(n).
  *
@@ -343,7 +343,23 @@ static const luaL_Reg methods[] = {
     {"min", h_min},       {"max", h_max},           {"trend", h_trend}, {"predict", h_predict},
     {NULL, NULL}};
 
+/* stats.sorted(xs): a new array of the numbers of xs in ascending order. */
+static int s_sorted(lua_State *L)
+{
+    size_t n;
+    lua_settop(L, 1);
+    double *x = array_samples(L, &n);
+    qsort(x, n, sizeof *x, cmp_double);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushnumber(L, x[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 static const luaL_Reg stats[] = {
+    {"sorted", s_sorted},
     {"mean", s_mean},   {"median", s_median}, {"mad", s_mad}, {"quantile", s_quantile},
     {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
     {"trend", s_trend}, {NULL, NULL}};

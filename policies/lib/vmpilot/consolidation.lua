@@ -59,11 +59,11 @@ local floor, ceil, abs, huge = math.floor, math.ceil, math.abs, math.huge
 local stat = {}
 M.stat = stat
 
+local vstats = require("vmpilot").stats
+
+-- A sorted copy (in C).
 local function sorted_copy(xs)
-  local t = {}
-  for i = 1, #xs do t[i] = xs[i] end
-  table.sort(t)
-  return t
+  return vstats.sorted(xs)
 end
 
 -- commons-math Percentile.evaluate(p) with its default estimation
@@ -92,12 +92,12 @@ function stat.median(xs)
 end
 
 -- MathUtil.mad: median(|x - median(x)|), unscaled; 0 for an empty array.
+-- vmpilot.stats.mad computes the same in C: its median (R's quantile type
+-- 7 at 0.5) is commons-math's legacy percentile 50, operation for
+-- operation (the middle value, or lower + 0.5 x (upper - lower)).
 function stat.mad(xs)
   if #xs == 0 then return 0 end
-  local med = stat.median(xs)
-  local dev = {}
-  for i = 1, #xs do dev[i] = abs(med - xs[i]) end
-  return stat.median(dev)
+  return vstats.mad(xs)
 end
 
 -- Java's Math.round for the positive arguments used here: floor(x + 0.5).
