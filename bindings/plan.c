@@ -456,11 +456,7 @@ typedef struct cand {
     vp_id id;
 } cand;
 
-static int by_diff(const void *a, const void *b)
-{
-    const cand *x = a, *y = b;
-    return x->diff < y->diff ? -1 : x->diff > y->diff ? 1 : (x->id > y->id) - (x->id < y->id);
-}
+static bool before(cand a, cand b) { return a.diff < b.diff || (a.diff == b.diff && a.id < b.id); }
 
 /* The candidates (suitable, in none of the sets, one empty host per
  * shape) with their power difference, into *out (the state's memory). */
@@ -483,23 +479,52 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, c
     return n;
 }
 
+static bool takes(lua_State *L, plan *pl, cand c, double r)
+{
+    return pl->h[c.id].load == 0 || accepts(L, pl, 4, c.id, r);
+}
+
+/* accept is a threshold (or absent): one pass over every candidate. */
+static cand best_by_threshold(lua_State *L, plan *pl, cand *c, size_t n, double r)
+{
+    cand best = {0, VP_NONE};
+    for (size_t k = 0; k < n; k++)
+        if ((best.id == VP_NONE || before(c[k], best)) && takes(L, pl, c[k], r))
+            best = c[k];
+    return best;
+}
+
+/* accept is a function: the cheapest candidates in order (partial
+ * selection) until one passes, so it is called as rarely as possible. */
+static cand best_by_test(lua_State *L, plan *pl, cand *c, size_t n, double r)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t m = k;
+        for (size_t j = k + 1; j < n; j++)
+            m = before(c[j], c[m]) ? j : m;
+        cand t = c[k];
+        c[k] = c[m];
+        c[m] = t;
+        if (takes(L, pl, c[k], r))
+            return c[k];
+    }
+    return (cand){0, VP_NONE};
+}
+
 /* The least power difference wins, ties to the lower id, among the hosts
- * that are empty or pass accept: tried in that order, so the caller's
- * test runs only for hosts that would otherwise win. */
+ * that are empty or pass accept. */
 static int m_best_fit_power(lua_State *L)
 {
     plan *pl = toplan(L);
     const vp_vm *v = arg_vm(L, pl, 2);
     uint8_t mask = arg_sets(L, 3);
-    if (!lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER)
+    bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
+    if (fn)
         luaL_checktype(L, 4, LUA_TFUNCTION);
-    cand *c;
-    size_t n = candidates(L, pl, v, mask, &c), k = 0;
-    qsort(c, n, sizeof *c, by_diff);
     double r = vm_request(v);
-    while (k < n && pl->h[c[k].id].load != 0 && !accepts(L, pl, 4, c[k].id, r))
-        k++;
-    cand best = k < n ? c[k] : (cand){0, VP_NONE};
+    cand *c;
+    size_t n = candidates(L, pl, v, mask, &c);
+    cand best = fn ? best_by_test(L, pl, c, n, r) : best_by_threshold(L, pl, c, n, r);
     sr(L, c, (pl->nh + 1) * sizeof *c, 0);
     if (best.id == VP_NONE)
         return lua_pushnil(L), 1;
