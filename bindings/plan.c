@@ -62,6 +62,9 @@ typedef struct plan_host {
     uint32_t n, capv;
     uint8_t excl;
     bool member, up;
+    double *hist;     /* history of the VMs on it (hist_len samples), if hist_ok */
+    int hist_len;
+    bool hist_ok;
 } plan_host;
 
 typedef struct plan {
@@ -88,8 +91,10 @@ static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
 static int plan_gc(lua_State *L)
 {
     plan *pl = lua_touserdata(L, 1);
-    for (size_t i = 0; pl->h && i < pl->nh; i++)
+    for (size_t i = 0; pl->h && i < pl->nh; i++) {
         sr(L, pl->h[i].vms, pl->h[i].capv * sizeof(vp_id), 0);
+        sr(L, pl->h[i].hist, (size_t)pl->h[i].hist_len * sizeof(double), 0);
+    }
     sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
     sr(L, pl->alloc, pl->alloc ? (pl->nv + 1) * sizeof(double) : 0, 0);
     sr(L, pl->sched, pl->sched ? (pl->nv + 1) * sizeof(double) : 0, 0);
@@ -137,6 +142,7 @@ static void sums(plan *pl, plan_host *h)
     h->avail = over ? 0 : avail;
     h->load = load;
     h->req = req;
+    h->hist_ok = false; /* its VMs changed */
 }
 
 /* Every VM of h allocated again, one by one (deallocatePesForVm). */
@@ -545,18 +551,32 @@ static void add_history(double *out, int len, const vp_vm *v, double cap)
         out[i] += vp_history_at(&v->cpu, (uint32_t)i) * v->size.v[VP_CPU] / cap;
 }
 
+/* The history of h's own VMs, len samples, kept until they change. */
+static const double *base_history(lua_State *L, plan *pl, plan_host *h, int len)
+{
+    if (h->hist_ok && h->hist_len == len)
+        return h->hist;
+    if (h->hist_len != len) {
+        h->hist = sr(L, h->hist, (size_t)h->hist_len * sizeof(double), (size_t)len * sizeof(double));
+        h->hist_len = len;
+    }
+    memset(h->hist, 0, (size_t)len * sizeof(double));
+    for (uint32_t i = 0; h->cap > 0 && i < h->n; i++)
+        add_history(h->hist, len, vm_at(pl, h->vms[i]), h->cap);
+    h->hist_ok = true;
+    return h->hist;
+}
+
 static int m_history(lua_State *L)
 {
     plan *pl = toplan(L);
-    const plan_host *h = arg_host(L, pl, 2);
+    plan_host *h = arg_host(L, pl, 2);
     const vp_vm *extra = lua_isnoneornil(L, 3) ? NULL : arg_vm(L, pl, 3);
     lua_Integer len = luaL_optinteger(L, 4, 30);
     luaL_argcheck(L, len >= 1 && len <= 4096, 4, "length must be 1..4096");
     double buf[4096];
-    memset(buf, 0, (size_t)len * sizeof *buf);
-    for (uint32_t i = 0; h->cap > 0 && i < h->n; i++)
-        add_history(buf, (int)len, vm_at(pl, h->vms[i]), h->cap);
-    if (extra && h->cap > 0)
+    memcpy(buf, base_history(L, pl, h, (int)len), (size_t)len * sizeof *buf);
+    if (extra && h->cap > 0) /* appended last, as CloudSim's vmCreate does */
         add_history(buf, (int)len, extra, h->cap);
     int n = (int)len;
     while (n > 0 && buf[n - 1] == 0)
