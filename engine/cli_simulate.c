@@ -282,7 +282,7 @@ static int replace(char **field, const char *value, vp_err *err)
  * <parent>-order/<name>.txt (the PlanetLab data layout); NULL if none. */
 static char *order_for(const char *dir)
 {
-    char path[4200], copy[4096];
+    char path[2 * 4096 + 16], copy[4096];
     snprintf(path, sizeof path, "%s.order", dir);
     if (file_exists(path))
         return strdup(path);
