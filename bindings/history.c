@@ -37,6 +37,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ====== statistics over a double array ====== */
 
@@ -343,6 +344,99 @@ static const luaL_Reg methods[] = {
     {"min", h_min},       {"max", h_max},           {"trend", h_trend}, {"predict", h_predict},
     {NULL, NULL}};
 
+/* ====== multiple regression ====== */
+
+#define R2_MAX 64 /* regressors */
+
+/* Solves A x = b (k x k, row-major) by Gaussian elimination with partial
+ * pivoting, in place; false when a pivot is <= 1e-12 (singular). */
+static bool solve(double *A, double *b, size_t k, double *x)
+{
+    for (size_t c = 0; c < k; c++) {
+        size_t p = c;
+        for (size_t r = c + 1; r < k; r++)
+            p = fabs(A[r * k + c]) > fabs(A[p * k + c]) ? r : p;
+        if (fabs(A[p * k + c]) <= 1e-12)
+            return false;
+        for (size_t j = 0; j < k; j++) {
+            double t = A[c * k + j];
+            A[c * k + j] = A[p * k + j];
+            A[p * k + j] = t;
+        }
+        double t = b[c];
+        b[c] = b[p];
+        b[p] = t;
+        for (size_t r = c + 1; r < k; r++) {
+            double f = A[r * k + c] / A[c * k + c];
+            for (size_t j = c; j < k; j++)
+                A[r * k + j] -= f * A[c * k + j];
+            b[r] -= f * b[c];
+        }
+    }
+    for (size_t r = k; r-- > 0;) {
+        double v = b[r];
+        for (size_t j = r + 1; j < k; j++)
+            v -= A[r * k + j] * x[j];
+        x[r] = v / A[r * k + r];
+    }
+    return true;
+}
+
+/* stats.r_squared(y, {x1, x2, ...}): R^2 of the least-squares fit of y
+ * on the columns (with an intercept), from the normal equations; nil with
+ * fewer rows than parameters or a singular design.  Columns shorter than y
+ * are an error. */
+static int s_r_squared(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    size_t m = (size_t)luaL_len(L, 1), p = (size_t)luaL_len(L, 2), k = p + 1;
+    luaL_argcheck(L, p <= R2_MAX, 2, "at most 64 columns");
+    if (p == 0 || m < k)
+        return push_nil(L);
+    double *d = lua_newuserdatauv(L, (m * k + k * k + 2 * k) * sizeof(double), 0);
+    double *X = d, *A = d + m * k, *b = A + k * k, *beta = b + k;
+    for (size_t i = 0; i < m; i++)
+        X[i * k] = 1;
+    for (size_t j = 0; j < p; j++) {
+        lua_geti(L, 2, (lua_Integer)j + 1);
+        luaL_argcheck(L, lua_istable(L, -1) && (size_t)luaL_len(L, -1) >= m, 2,
+                      "columns must be arrays at least as long as y");
+        for (size_t i = 0; i < m; i++) {
+            lua_geti(L, -1, (lua_Integer)i + 1);
+            X[i * k + j + 1] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    double ybar = 0, ssr = 0, sst = 0;
+    memset(A, 0, (k * k + k) * sizeof(double));
+    for (size_t i = 0; i < m; i++) {
+        lua_geti(L, 1, (lua_Integer)i + 1);
+        double y = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        for (size_t r = 0; r < k; r++) {
+            b[r] += X[i * k + r] * y;
+            for (size_t c = 0; c < k; c++)
+                A[r * k + c] += X[i * k + r] * X[i * k + c];
+        }
+        ybar += y;
+    }
+    if (!solve(A, b, k, beta))
+        return push_nil(L);
+    ybar /= (double)m;
+    for (size_t i = 0; i < m; i++) {
+        lua_geti(L, 1, (lua_Integer)i + 1);
+        double y = lua_tonumber(L, -1), f = 0;
+        lua_pop(L, 1);
+        for (size_t j = 0; j < k; j++)
+            f += beta[j] * X[i * k + j];
+        ssr += (y - f) * (y - f);
+        sst += (y - ybar) * (y - ybar);
+    }
+    return push_num(L, 1 - ssr / sst);
+}
+
 /* stats.sorted(xs): a new array of the numbers of xs in ascending order. */
 static int s_sorted(lua_State *L)
 {
@@ -359,7 +453,7 @@ static int s_sorted(lua_State *L)
 }
 
 static const luaL_Reg stats[] = {
-    {"sorted", s_sorted},
+    {"sorted", s_sorted}, {"r_squared", s_r_squared},
     {"mean", s_mean},   {"median", s_median}, {"mad", s_mad}, {"quantile", s_quantile},
     {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
     {"trend", s_trend}, {NULL, NULL}};

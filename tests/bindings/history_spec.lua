@@ -203,4 +203,16 @@ describe("vmpilot.stats", function()
     assert.truthy(err(S.mean, 5):find("table expected, got number", 1, true))
     assert.truthy(err(S.quantile, { 1 }, 2):find("q must be in [0, 1]", 1, true))
   end)
+
+  it("stats.sorted sorts a copy; stats.r_squared fits y on columns", function()
+    local xs = { 3, 1, 2 }
+    assert.same({ 1, 2, 3 }, vp.stats.sorted(xs))
+    assert.same({ 3, 1, 2 }, xs)
+    -- y = 2 + 3 x exactly: R^2 = 1; with noise 1 2 3 5 on x 1..4: 169/175
+    assert.near(1, vp.stats.r_squared({ 5, 8, 11, 14 }, { { 1, 2, 3, 4 } }), 1e-12)
+    assert.near(169 / 175, vp.stats.r_squared({ 1, 2, 3, 5 }, { { 1, 2, 3, 4 } }), 1e-12)
+    assert.is_nil(vp.stats.r_squared({ 1, 2 }, { { 1, 2 }, { 2, 1 } })) -- too few rows
+    assert.is_nil(vp.stats.r_squared({ 1, 2, 3 }, { { 1, 1, 1 } }))     -- singular
+    assert.matches("at least as long as y", H.err(vp.stats.r_squared, { 1, 2, 3 }, { { 1 } }))
+  end)
 end)

@@ -362,72 +362,17 @@ function M.rs(vms, rng)
   return vms[rng(#vms) + 1]
 end
 
--- Solve the square system A x = b (Gaussian elimination, partial
--- pivoting); nil when singular.
-local function solve(A, b)
-  local n = #b
-  for c = 1, n do
-    local p, pv = c, abs(A[c][c])
-    for r = c + 1, n do
-      if abs(A[r][c]) > pv then p, pv = r, abs(A[r][c]) end
-    end
-    if pv <= 1e-12 then return nil end
-    A[c], A[p], b[c], b[p] = A[p], A[c], b[p], b[c]
-    for r = c + 1, n do
-      local f = A[r][c] / A[c][c]
-      for k = c, n do A[r][k] = A[r][k] - f * A[c][k] end
-      b[r] = b[r] - f * b[c]
-    end
-  end
-  local x = {}
-  for r = n, 1, -1 do
-    local v = b[r]
-    for k = r + 1, n do v = v - A[r][k] * x[k] end
-    x[r] = v / A[r][r]
-  end
-  return x
-end
-
 -- R² of the OLS regression (with intercept) of y on the columns xs[1..p];
 -- nil where commons-math's OLSMultipleLinearRegression would throw an
 -- IllegalArgumentException (fewer rows than p + 1, singular design).
-function stat.r_squared(y, xs)
-  local m, p = #y, #xs
-  if p == 0 or m < p + 1 then return nil end
-  local k = p + 1
-  local A, b = {}, {}
-  for r = 1, k do
-    A[r], b[r] = {}, 0
-    for c = 1, k do A[r][c] = 0 end
-  end
-  local function col(j, i) return j == 1 and 1 or xs[j - 1][i] end
-  for i = 1, m do
-    for r = 1, k do
-      local xr = col(r, i)
-      b[r] = b[r] + xr * y[i]
-      for c = 1, k do A[r][c] = A[r][c] + xr * col(c, i) end
-    end
-  end
-  local beta = solve(A, b)
-  if not beta then return nil end
-  local ybar = 0
-  for i = 1, m do ybar = ybar + y[i] end
-  ybar = ybar / m
-  local ssr, sst = 0, 0
-  for i = 1, m do
-    local f = beta[1]
-    for j = 1, p do f = f + beta[j + 1] * xs[j][i] end
-    ssr = ssr + (y[i] - f) ^ 2
-    sst = sst + (y[i] - ybar) ^ 2
-  end
-  return 1 - ssr / sst
-end
+-- vmpilot.stats.r_squared solves the normal equations in C.  FIDELITY:
+-- commons-math uses a QR decomposition (MC was not in the reference runs).
+stat.r_squared = vstats.r_squared
 
 -- MC: the VM whose history is best explained (max R²) by the others'
 -- histories, over the newest m samples (m = the shortest history); the
 -- running maximum starts at Double.MIN_VALUE, index 1.  Falls back to MMT
--- where CloudSim catches IllegalArgumentException.  FIDELITY: normal
--- equations here, QR decomposition in commons-math.
+-- where CloudSim catches IllegalArgumentException.
 function M.mc(vms, cache)
   if #vms == 0 then return nil end
   local n = #vms
