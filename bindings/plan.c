@@ -34,6 +34,8 @@
  *   plan:suitable(h, vm) a core, available cpu >= vm's request, and for a
  *                        VM being created its memory and network free
  *   plan:exclude(h, set), plan:excluded(h, set)   sets 1..8 of hosts
+ *   plan:exclude_off(set...)  hosts not up or idle at the last sample
+ *                        (utilization 0) go into every set given
  *   plan:best_fit_power(vm, {sets...} [, accept]) -> host, watts | nil
  *       in host-id order over the plan's hosts that are up, in none of
  *       the sets and suitable, the least P((load + request) / capacity) -
@@ -622,6 +624,20 @@ static int m_first_fit(lua_State *L)
     return 1;
 }
 
+/* plan:exclude_off(set...): puts the hosts that are not up or were idle
+ * at the last sample (utilization 0: switched off) in every given set. */
+static int m_exclude_off(lua_State *L)
+{
+    plan *pl = toplan(L);
+    uint8_t mask = 0;
+    for (int i = 2; i <= lua_gettop(L); i++)
+        mask |= arg_set(L, i);
+    for (size_t i = 0; i < pl->nh; i++)
+        if (pl->h[i].member && (!pl->h[i].up || pl->h[i].u_last == 0))
+            pl->h[i].excl |= mask;
+    return 0;
+}
+
 /* plan:loaded() -> the hosts that are up and hold VMs, in id order. */
 static int m_loaded(lua_State *L)
 {
@@ -688,6 +704,7 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"utilization", m_utilization},
                                    {"capacity", m_capacity},
                                    {"loaded", m_loaded},
+                                   {"exclude_off", m_exclude_off},
                                    {"history", m_history},
                                    {"largest", m_largest},
                                    {"suitable", m_suitable},

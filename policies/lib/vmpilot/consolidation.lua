@@ -583,12 +583,8 @@ function M.plan(pool, ctx, cfg)
   -- by step 4 too: CloudSim then moves such a VM twice, and the engine
   -- keeps the later move) to hosts that are neither over-utilized,
   -- switched off nor already emptied; if one has no host, none moves.
-  for _, h in ipairs(pool:hosts()) do
-    if h.state ~= "up" or plan:utilization(h) == 0 then
-      plan:exclude(h, SOURCE)
-      plan:exclude(h, TARGET)
-    end
-  end
+  plan:exclude_off(SOURCE, TARGET) -- down or switched off
+
   -- u is fixed for the round, so one sorted pass finds the hosts in the
   -- order CloudSim's repeated scan does.
   for _, under in ipairs(plan:by_utilization({ OVER, SOURCE })) do
