@@ -124,6 +124,8 @@ static void fmt_hms(double s, char *buf, size_t n)
     snprintf(buf, n, "%02ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
+static bool file_exists(const char *path) { return access(path, R_OK) == 0; }
+
 static void on_progress(void *ud, double frac, double t)
 {
     sim_opts *o = ud;
@@ -171,8 +173,9 @@ static void print_cloudsim(const vp_csm_metrics *c, double kwh)
            c->shutdown_time_sd, c->migration_time_mean, c->migration_time_sd);
 }
 
-static void print_table(const vp_sim_summary *s, const vp_policy *p, const char *source)
+static void print_table(const vp_sim_summary *s, const vp_policy *p, const vp_config *cfg)
 {
+    const char *source = cfg->path;
     const vp_engine_stats *st = &s->engine;
     char hms[32];
     uint64_t errors = 0;
@@ -217,8 +220,25 @@ static json_t *cloudsim_json(const vp_csm_metrics *c, double kwh)
                      c->migration_time_sd, "vms_removed", (json_int_t)c->vms_removed);
 }
 
-static void print_json(const vp_sim_summary *s, const vp_policy *p, const char *source)
+/* The config the run used, as JSON: the file (or the embedded default)
+ * with the trace and order actually replayed (absolute, after --trace,
+ * --day and --order). */
+static json_t *config_json(const vp_config *cfg)
 {
+    json_error_t je;
+    json_t *j = file_exists(cfg->path) ? json_load_file(cfg->path, 0, &je)
+                                       : json_loads(vp_default_config_text(), 0, &je);
+    json_t *sim = json_object_get(j, "simulation");
+    if (json_is_object(sim)) {
+        json_object_set_new(sim, "trace", json_string(cfg->sim.trace ? cfg->sim.trace : ""));
+        json_object_set_new(sim, "order", cfg->sim.order ? json_string(cfg->sim.order) : json_null());
+    }
+    return j ? j : json_null();
+}
+
+static void print_json(const vp_sim_summary *s, const vp_policy *p, const vp_config *cfg)
+{
+    const char *source = cfg->path;
     const vp_engine_stats *st = &s->engine;
     json_t *pol = json_object();
     for (int i = 0; i < VP_SLOT_N; i++)
@@ -238,14 +258,13 @@ static void print_json(const vp_sim_summary *s, const vp_policy *p, const char *
         "wall_s", s->wall_seconds);
     if (s->cloudsim)
         json_object_set_new(j, "cloudsim", cloudsim_json(&s->cs, s->energy_kwh));
+    json_object_set_new(j, "settings", config_json(cfg));
     json_dumpf(j, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(j);
 }
 
 /* ====== configs and overrides ====== */
-
-static bool file_exists(const char *path) { return access(path, R_OK) == 0; }
 
 /* A shipped experiment configuration by name, or NULL. */
 static char *set_path(const char *name)
@@ -347,7 +366,7 @@ static int run_one(sim_opts *o, const vp_config *cfg, run_out *out)
     for (int i = 0; i < VP_SLOT_N; i++)
         snprintf(out->policies[i], sizeof out->policies[i], "%s", policy->id[i].name);
     if (rc == 0 && !o->compare)
-        (o->json ? print_json : print_table)(&out->sum, policy, cfg->path);
+        (o->json ? print_json : print_table)(&out->sum, policy, cfg);
     if (rc)
         vp_cli_print_err(&err);
     vp_lua_policy_free(lp);

@@ -110,6 +110,10 @@ describe("vmpilot", function()
       assert.equal("best-fit", s.policies.placement.name)
       assert.is_true(s.energy_kwh > 0)
       assert.is_true(s.active_hosts.min <= s.active_hosts.mean and s.active_hosts.mean <= s.active_hosts.max)
+      -- the whole config, with the trace actually replayed
+      assert.equal(30, s.settings.hosts[1].count)
+      assert.equal(60, s.settings.simulation.max_vms)
+      assert.matches("examples/traces/20110303$", s.settings.simulation.trace)
     end)
 
     it("writes every decision as a JSON line with --events", function()
