@@ -230,35 +230,56 @@ static void unplaced(vp_engine *e, vp_id vm, const char *reason, bool first)
                                  .to = VP_NONE, .reason = reason});
 }
 
-/* One placement attempt: 0 placed, 1 not now. */
-static int try_place(vp_engine *e, vp_id vm, bool first)
+/* Not placed: reports it (first attempt only), says why in *why (may be
+ * NULL) and returns the outcome (VP_PLACE_*). */
+static int not_placed(vp_engine *e, vp_id vm, bool first, int outcome, const char *reason,
+                      vp_err *why)
+{
+    unplaced(e, vm, reason, first);
+    vp_err_set(why, "%s", reason);
+    return outcome;
+}
+
+/* The policy's choice among the n candidates: VP_PLACE_OK with r->host
+ * (or VP_NONE), or VP_PLACE_POLICY_ERROR with err set (reported). */
+static int ask_place(vp_engine *e, vp_id vm, size_t n, vp_place_result *r, vp_err *err)
+{
+    vp_decision_ctx dc = dctx(e, 0);
+    double t0 = vp_engine_wall();
+    int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, r, err);
+    e->last_latency = vp_engine_wall() - t0;
+    e->st.decisions[VP_SLOT_PLACEMENT]++;
+    if (rc)
+        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err->text, vm), VP_PLACE_POLICY_ERROR;
+    if (r->host != VP_NONE && !is_candidate(e, n, r->host)) {
+        vp_err_set(err, "host id %u is not a candidate", r->host);
+        vp_engine_policy_invalid(e, VP_SLOT_PLACEMENT, err->text, vm);
+        vp_err_prefix(err, "place returned an invalid result: ");
+        return VP_PLACE_POLICY_ERROR;
+    }
+    return VP_PLACE_OK;
+}
+
+/* One placement attempt: VP_PLACE_OK if placed, else why not. */
+static int try_place(vp_engine *e, vp_id vm, bool first, vp_err *why)
 {
     size_t n = candidates(e, vm);
     if (n == 0)
-        return unplaced(e, vm, "no host has room", first), 1;
+        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, "no host has room", why);
     vp_place_result r = {.host = VP_NONE};
     vp_err err = {0};
-    vp_decision_ctx dc = dctx(e, 0);
-    double t0 = vp_engine_wall();
-    int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, &r, &err);
-    double lat = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_PLACEMENT]++;
-    if (rc)
-        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
+    if (ask_place(e, vm, n, &r, &err))
+        return vp_err_set(why, "%s", err.text), VP_PLACE_POLICY_ERROR;
     if (r.host == VP_NONE)
-        return unplaced(e, vm, r.reason, first), 1;
-    if (!is_candidate(e, n, r.host)) {
-        snprintf(err.text, sizeof err.text, "host id %u is not a candidate", r.host);
-        return vp_engine_policy_invalid(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
-    }
+        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, r.reason, why);
     if (start_create(e, vm, r.host, &err))
-        return unplaced(e, vm, err.text, first), 1;
+        return not_placed(e, vm, first, VP_PLACE_CREATE_FAILED, err.text, why);
     e->st.placed++;
     vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
                                  .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
-                                 .host = r.host, .to = VP_NONE, .latency = lat,
+                                 .host = r.host, .to = VP_NONE, .latency = e->last_latency,
                                  .reason = r.reason});
-    return 0;
+    return VP_PLACE_OK;
 }
 
 static int push_pending(vp_engine *e, vp_id vm)
@@ -277,7 +298,7 @@ int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err)
         return vp_err_set(err, "no VM with id %u", vm);
     if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
         return vp_err_set(err, "VM '%s' is %s", v->name, vp_vm_state_name(v->state));
-    if (try_place(e, vm, true) == 0)
+    if (try_place(e, vm, true, NULL) == VP_PLACE_OK)
         return 0;
     if (push_pending(e, vm))
         return vp_err_set(err, "out of memory");
@@ -308,13 +329,39 @@ size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n)
     return placed;
 }
 
+int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, vm);
+    if (!v)
+        return vp_err_set(why, "no VM with id %u", vm);
+    if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
+        return vp_err_set(why, "VM '%s' is %s", v->name, vp_vm_state_name(v->state));
+    return try_place(e, vm, true, why);
+}
+
+static void destroy_done(void *ud, int status, const char *error) {}
+
+int vp_engine_remove_vm(vp_engine *e, vp_id vm, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, vm);
+    if (!v)
+        return vp_err_set(err, "no VM with id %u", vm);
+    if (v->state == VP_VM_MIGRATING)
+        return vp_err_set(err, "VM '%s' is migrating; try again when it is done", v->name);
+    if (v->state == VP_VM_RUNNING &&
+        (e->driver->ops->destroy(e->driver, vm, destroy_done, NULL, err) ||
+         vp_pool_release(e->pool, vm, err)))
+        return -1;
+    return vp_pool_remove_vm(e->pool, vm, err);
+}
+
 /* Retries the VMs still waiting, in order; keeps those that still wait. */
 static void retry_pending(vp_engine *e)
 {
     size_t keep = 0;
     for (size_t i = 0; i < e->npending; i++) {
         const vp_vm *v = vp_pool_vm(e->pool, e->pending[i]);
-        if (v && v->state == VP_VM_PENDING && try_place(e, v->id, false) != 0)
+        if (v && v->state == VP_VM_PENDING && try_place(e, v->id, false, NULL) != VP_PLACE_OK)
             e->pending[keep++] = v->id;
     }
     e->npending = keep;

@@ -102,6 +102,25 @@ void vp_engine_stop(vp_engine *e);
  * bad argument. */
 int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err);
 
+/* Outcomes of vp_engine_place_now. */
+enum { VP_PLACE_OK, VP_PLACE_NO_ROOM, VP_PLACE_POLICY_ERROR, VP_PLACE_CREATE_FAILED };
+
+/* One placement attempt for a pending or stopped VM, now, without
+ * queueing it for retries (for requests that want an answer at once):
+ * VP_PLACE_OK (allocated, the driver's create started), VP_PLACE_NO_ROOM
+ * (no candidate, or the policy chose none), VP_PLACE_POLICY_ERROR (the
+ * policy failed or chose a host that is not a candidate; reported as a
+ * policy_error) or VP_PLACE_CREATE_FAILED (the driver could not start the
+ * create; the allocation is undone); why says why.  The VM stays
+ * pending/stopped unless placed.  -1 on a bad argument. */
+int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why);
+
+/* Removes a VM for good: a running one is destroyed by the driver (the
+ * destroy must start; its completion is not awaited) and released first.
+ * -1 with err (nothing changed) for a migrating VM, an unknown one, or a
+ * destroy that did not start. */
+int vp_engine_remove_vm(vp_engine *e, vp_id vm, vp_err *err);
+
 /* Submits n VMs at once (e.g. a simulation's start): the placement
  * policy's order function, if any, sorts them (best-fit decreasing: by
  * size, largest first), then each is submitted as by vp_engine_submit.

@@ -1,0 +1,45 @@
+/*
+ * api_int.h - what the API's route files share (api.c, api_v1.c,
+ * api_metrics.c).  Not a public header.
+ */
+#ifndef VP_API_INT_H
+#define VP_API_INT_H
+
+#include <jansson.h>
+
+#include "api.h"
+#include "http.h"
+
+struct vp_api {
+    vp_engine *e;
+    vp_pool *pool;
+    vp_api_params prm;
+    vp_http *tcp, *unix_sock;
+};
+
+/* A JSON answer (takes j) / an error answer {"error", "detail"}. */
+void vp_api_json(vp_http_resp *r, unsigned status, json_t *j);
+void vp_api_error(vp_http_resp *r, unsigned status, const char *error, const char *fmt, ...)
+    VP_PRINTF(4, 5);
+
+/* x as a JSON integer when it is one, else a real. */
+json_t *vp_api_num(double x);
+/* {"cpu": .., "memory": .., "disk": .., "network": ..} in pool units. */
+json_t *vp_api_res(vp_res r);
+
+/* A VM name the API accepts: 1..64 of [A-Za-z0-9_.-], not starting with
+ * '.' or '-'. */
+bool vp_api_name_ok(const char *name);
+
+/* Creates VM name of size and places it now; 0 and the new VM's id in
+ * *id, or -1 with the error answer in r (nothing changed). */
+int vp_api_create_vm(vp_api *a, const char *name, vp_res size, vp_id *id, vp_http_resp *r);
+/* Removes the VM called name; 0 (its host's name, or "" if it had none,
+ * in host) or -1 with the error answer in r. */
+int vp_api_delete_vm(vp_api *a, const char *name, char *host, size_t len, vp_http_resp *r);
+
+/* The /v1 routes and /metrics; false if path is not theirs. */
+bool vp_api_v1(vp_api *a, const vp_http_req *req, const char *path, vp_http_resp *r);
+void vp_api_metrics(vp_api *a, vp_http_resp *r);
+
+#endif

@@ -1,0 +1,190 @@
+-- api_spec.lua - the control API of `vmpilot serve` as curl meets it, on
+-- libvirt test-driver hosts (tests/data/libvirt/seed.xml: one empty host of
+-- 8 CPUs and 16 GiB; a reservation policy that holds nothing back).  Each
+-- test starts its own server on a free loopback port (--listen
+-- 127.0.0.1:0; the port is read from the "api_listening" log line).
+-- Needs VMPILOT and VP_DATA (tests/data/cli) in the environment, and curl.
+local json = require "dkjson"
+
+local VMPILOT = assert(os.getenv("VMPILOT"), "VMPILOT not set")
+local DATA = assert(os.getenv("VP_DATA"), "VP_DATA not set")
+local LIBVIRT = DATA .. "/../libvirt"
+local API_DATA = DATA .. "/../api"
+
+local function sh(cmd)
+  local p = io.popen(cmd)
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+local function sleep(s) os.execute("sleep " .. s) end
+
+local function write(path, text)
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+end
+
+local function read(path)
+  local f = io.open(path)
+  if not f then return "" end
+  local t = f:read("a")
+  f:close()
+  return t
+end
+
+-- A config in a fresh folder: the given hosts (name -> XML file) and an
+-- optional extra top-level JSON fragment.
+local function config(hosts, extra)
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. dir))
+  local hs = {}
+  for _, h in ipairs(hosts) do
+    hs[#hs + 1] = string.format('{"name": "%s", "uri": "test://%s/%s"}', h[1], LIBVIRT, h[2])
+  end
+  write(dir .. "/serve.json", string.format([[{
+    "hosts": [%s],
+    "vm_types": [{"name": "small", "cpu": 1, "memory": 512}],
+    "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5},
+    "policies": {"reservation": "%s/no_reserve.lua"}%s
+  }]], table.concat(hs, ", "), API_DATA, extra or ""))
+  return dir
+end
+
+-- Starts serve on cfg's folder; returns a server {dir, port, base}.
+local function start(dir, args)
+  local log = dir .. "/log"
+  assert(os.execute(string.format(
+    "%s serve --listen 127.0.0.1:0 --pid-file %s/pid %s %s/serve.json > %s 2>&1 &",
+    VMPILOT, dir, args or "", dir, log)))
+  for _ = 1, 100 do
+    local port = read(log):match('"event":"api_listening","address":"127%.0%.0%.1:(%d+)"')
+    if port then return { dir = dir, port = port, base = "http://localhost:" .. port } end
+    sleep(0.05)
+  end
+  error("serve did not start listening:\n" .. read(log))
+end
+
+local function stop(srv)
+  os.execute("kill -TERM $(cat " .. srv.dir .. "/pid) 2>/dev/null")
+  for _ = 1, 100 do
+    if read(srv.dir .. "/log"):find('"event":"stopped"', 1, true) then break end
+    sleep(0.05)
+  end
+  local log = read(srv.dir .. "/log")
+  os.execute("rm -rf " .. srv.dir)
+  return log
+end
+
+-- curl with the status code on the last line: returns status, decoded body, raw body.
+local function request(srv, args)
+  local out = sh(string.format("curl -s -w '\\n%%{http_code}' %s 2>/dev/null",
+    args:gsub("URL", srv.base)))
+  local body, code = out:match("^(.*)\n(%d+)$")
+  return tonumber(code), json.decode(body or ""), body
+end
+
+-- One of the issue's curl lines, verbatim but for the port.
+local function curl_line(srv, line)
+  return sh(line:gsub("localhost:5000", "localhost:" .. srv.port) .. " 2>/dev/null")
+end
+
+describe("the control API", function()
+  local srv
+  after_each(function()
+    if srv then stop(srv) end
+    srv = nil
+  end)
+
+  describe("simple form endpoints", function()
+    before_each(function() srv = start(config({ { "seed", "seed.xml" } })) end)
+
+    it("runs the three curl lines of the issue verbatim", function()
+      local out = curl_line(srv, 'curl http://localhost:5000/resources')
+      assert.same({ cpu = 8, memory = 16 }, json.decode(out))
+      assert.equal('{"cpu": 8, "memory": 16}\n', out)
+      out = curl_line(srv, 'curl -X POST -F "vm_name=vm1" -F "cpu=2" -F "memory=4" http://localhost:5000/allocate')
+      assert.same({ status = "allocated", vm_name = "vm1", host = "seed", cpu = 2, memory = 4 },
+        json.decode(out))
+      assert.same({ cpu = 6, memory = 12 }, json.decode(curl_line(srv, 'curl http://localhost:5000/resources')))
+      -- the VM really exists on the libvirt host: the log saw it placed
+      out = curl_line(srv, 'curl -X POST -F "vm_name=vm1" http://localhost:5000/deallocate')
+      assert.same({ status = "deallocated", vm_name = "vm1", host = "seed" }, json.decode(out))
+      assert.same({ cpu = 8, memory = 16 }, json.decode(curl_line(srv, 'curl http://localhost:5000/resources')))
+      local log = stop(srv)
+      srv = nil
+      assert.matches('"event":"placed","slot":"placement","policy":"best%-fit"[^\n]*"vm":"vm1","host":"seed"', log)
+    end)
+
+    it("holds the seed case: three 2 CPU / 4 GB VMs fit 8 CPU / 16 GB, a 4 CPU fourth only after a release", function()
+      for i = 1, 3 do
+        local code, body = request(srv, string.format('-X POST -F vm_name=vm%d -F cpu=2 -F memory=4 URL/allocate', i))
+        assert.equal(201, code)
+        assert.equal("allocated", body.status)
+      end
+      local code, body = request(srv, '-X POST -F vm_name=vm4 -F cpu=4 -F memory=4 URL/allocate')
+      assert.equal(409, code)
+      assert.equal("insufficient capacity", body.error)
+      assert.matches("VM 'vm4' (cpu 4, memory 4096 MiB) was not placed: no host has room", body.detail, 1, true)
+      assert.matches("cpu 2, memory 4096 MiB free", body.detail, 1, true)
+      -- the refused request changed nothing
+      code, body = request(srv, 'URL/resources')
+      assert.same({ cpu = 2, memory = 4 }, body)
+      code = request(srv, 'URL/v1/vms/vm4')
+      assert.equal(404, code)
+      code, body = request(srv, '-X POST -F vm_name=vm2 URL/deallocate')
+      assert.equal(200, code)
+      code, body = request(srv, '-X POST -F vm_name=vm4 -F cpu=4 -F memory=4 URL/allocate')
+      assert.equal(201, code)
+      assert.same({ status = "allocated", vm_name = "vm4", host = "seed", cpu = 4, memory = 4 }, body)
+      code, body = request(srv, 'URL/resources')
+      assert.same({ cpu = 0, memory = 4 }, body)
+    end)
+
+    it("accepts form-urlencoded bodies too", function()
+      local code, body = request(srv, '-X POST -d "vm_name=web&cpu=1&memory=0.5" URL/allocate')
+      assert.equal(201, code)
+      assert.same({ status = "allocated", vm_name = "web", host = "seed", cpu = 1, memory = 0.5 }, body)
+      code, body = request(srv, '-X POST -d "vm_name=web" URL/deallocate')
+      assert.equal(200, code)
+      assert.equal("deallocated", body.status)
+    end)
+
+    it("refuses an existing name and an unknown one, changing nothing", function()
+      assert.equal(201, (request(srv, '-X POST -F vm_name=a -F cpu=2 -F memory=4 URL/allocate')))
+      local code, body = request(srv, '-X POST -F vm_name=a -F cpu=1 -F memory=1 URL/allocate')
+      assert.equal(409, code)
+      assert.same({ error = "VM exists", detail = "a VM called 'a' already exists" }, body)
+      code, body = request(srv, '-X POST -F vm_name=ghost URL/deallocate')
+      assert.equal(404, code)
+      assert.same({ error = "unknown VM", detail = "no VM called 'ghost'" }, body)
+      code, body = request(srv, 'URL/resources')
+      assert.same({ cpu = 6, memory = 12 }, body)
+    end)
+
+    it("answers bad requests with 4xx and a JSON error", function()
+      local cases = {
+        { '-X POST -F cpu=2 -F memory=4 URL/allocate', 400, "vm_name is missing" },
+        { '-X POST -F vm_name=x -F memory=4 URL/allocate', 400, "cpu is missing" },
+        { '-X POST -F vm_name=x -F cpu=two -F memory=4 URL/allocate', 400, "cpu is not a number > 0" },
+        { '-X POST -F vm_name=x -F cpu=2 -F memory=-1 URL/allocate', 400, "memory is not a number > 0" },
+        { '-X POST -F "vm_name=a b" -F cpu=2 -F memory=1 URL/allocate', 400, "vm_name must be" },
+        { '-X POST URL/deallocate', 415, "multipart/form-data" },
+        { '-X POST -F vm_name= URL/deallocate', 400, "vm_name is missing" },
+        { 'URL/allocate', 405, "GET /allocate: use POST" },
+        { '-X POST URL/resources', 405, "use GET" },
+        { 'URL/nowhere', 404, "no route GET /nowhere" },
+      }
+      for _, c in ipairs(cases) do
+        local code, body = request(srv, c[1])
+        assert.equal(c[2], code, c[1])
+        assert.is_string(body.error, c[1])
+        assert.matches(c[3], body.detail, 1, true)
+      end
+      local _, body = request(srv, 'URL/resources')
+      assert.same({ cpu = 8, memory = 16 }, body)
+    end)
+  end)
+end)
