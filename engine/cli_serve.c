@@ -342,6 +342,8 @@ int vp_cli_serve(int argc, char **argv)
     vp_config *cfg = vp_config_load(argv[optind], &err);
     if (!cfg)
         return vp_cli_print_err(&err), VP_EXIT_CONFIG;
+    if (listen && vp_listen_check(listen, cfg->api.token, &err))
+        return vp_config_free(cfg), vp_cli_usage_error(serve_usage, "--listen: %s", err.text);
     int rc = run(cfg, duration, pid_file, listen);
     vp_config_free(cfg);
     return rc;
