@@ -91,6 +91,81 @@ local function curl_line(srv, line)
   return sh(line:gsub("localhost:5000", "localhost:" .. srv.port) .. " 2>/dev/null")
 end
 
+-- The Prometheus text exposition format (0.0.4), line by line: returns
+-- {families = {name = {type, help}}, samples = {{name, labels, value}}}
+-- or raises naming the line that breaks the grammar.
+local function parse_metrics(text)
+  local families, samples, seen = {}, {}, {}
+  local function labels(s, n)
+    local t, i = {}, 1
+    while i <= #s do
+      local name, rest = s:match("^([%a_][%w_]*)=\"()", i)
+      assert(name, "line " .. n .. ": bad label name at " .. s:sub(i))
+      local j, v = rest, {}
+      while true do
+        local c = s:sub(j, j)
+        assert(c ~= "", "line " .. n .. ": unterminated label value")
+        if c == "\\" then
+          local e = s:sub(j + 1, j + 1)
+          assert(e == "\\" or e == '"' or e == "n", "line " .. n .. ": bad escape")
+          v[#v + 1] = e == "n" and "\n" or e
+          j = j + 2
+        elseif c == '"' then break
+        else v[#v + 1] = c; j = j + 1 end
+      end
+      t[name] = table.concat(v)
+      i = j + 1
+      if s:sub(i, i) == "," then i = i + 1 end
+    end
+    return t
+  end
+  local n = 0
+  for line in text:gmatch("([^\n]*)\n") do
+    n = n + 1
+    if line:match("^#") then
+      local kind, name, rest = line:match("^# (%u+) ([%a_:][%w_:]*) (.*)$")
+      if kind == "TYPE" then
+        assert(({ counter = 1, gauge = 1, histogram = 1, summary = 1, untyped = 1 })[rest],
+          "line " .. n .. ": bad type " .. tostring(rest))
+        assert(not families[name] or not families[name].type, "line " .. n .. ": second TYPE for " .. name)
+        assert(not seen[name], "line " .. n .. ": TYPE after samples of " .. name)
+        families[name] = families[name] or {}
+        families[name].type = rest
+      elseif kind == "HELP" then
+        families[name] = families[name] or {}
+        families[name].help = rest
+      end
+    elseif line ~= "" then
+      local name, rest = line:match("^([%a_:][%w_:]*)(.*)$")
+      assert(name, "line " .. n .. ": bad metric name: " .. line)
+      local lab, value = {}, nil
+      if rest:sub(1, 1) == "{" then
+        local inside, after = rest:match("^{(.-)}( .*)$")
+        assert(inside, "line " .. n .. ": bad labels: " .. line)
+        lab, rest = labels(inside, n), after
+      end
+      value = rest:match("^ (%S+)$") or rest:match("^ (%S+) %-?%d+$")
+      assert(value, "line " .. n .. ": bad value: " .. line)
+      local x = tonumber(value) or ({ NaN = 0 / 0, ["+Inf"] = math.huge, ["-Inf"] = -math.huge })[value]
+      assert(x, "line " .. n .. ": value is not a number: " .. value)
+      assert(families[name] and families[name].type, "line " .. n .. ": no TYPE for " .. name)
+      seen[name] = true
+      samples[#samples + 1] = { name = name, labels = lab, value = x }
+    end
+  end
+  assert(text:sub(-1) == "\n", "the text must end with a newline")
+  return { families = families, samples = samples }
+end
+
+-- The value of the sample name{k=v...}, or nil.
+local function metric(m, name, want)
+  for _, s in ipairs(m.samples) do
+    local ok = s.name == name
+    for k, v in pairs(want or {}) do ok = ok and s.labels[k] == v end
+    if ok then return s.value end
+  end
+end
+
 describe("the control API", function()
   local srv
   after_each(function()
@@ -371,5 +446,50 @@ describe("the control API", function()
     out = sh(string.format("%s serve --listen nowhere %s/serve.json 2>&1; echo rc=$?", VMPILOT, dir))
     assert.matches("--listen: expected HOST:PORT", out, 1, true)
     assert.matches("rc=2", out, 1, true)
+  end)
+  it("serves /metrics in the Prometheus text format", function()
+    srv = start(config({ { "seed", "seed.xml" }, { "small", "small.xml" } }))
+    assert.equal(201, (request(srv, '-X POST -F vm_name=a -F cpu=2 -F memory=4 URL/allocate')))
+    assert.equal(409, (request(srv, '-X POST -F vm_name=b -F cpu=64 -F memory=4 URL/allocate')))
+    request(srv, '-X POST URL/v1/hosts/small/drain')
+    local headers = sh(string.format("curl -s -D - -o /dev/null %s/metrics", srv.base))
+    assert.matches("Content-Type: text/plain; version=0.0.4", headers, 1, true)
+    local text = sh(string.format("curl -s %s/metrics", srv.base))
+    local m = parse_metrics(text)
+    assert.equal("gauge", m.families.vmpilot_hosts.type)
+    assert.equal("counter", m.families.vmpilot_decisions_total.type)
+    for name, f in pairs(m.families) do
+      assert.is_string(f.help, name)
+      if f.type == "counter" then assert.matches("_total$", name) end
+    end
+    assert.equal(1, metric(m, "vmpilot_hosts", { state = "up" }))
+    assert.equal(1, metric(m, "vmpilot_hosts", { state = "draining" }))
+    assert.equal(0, metric(m, "vmpilot_hosts", { state = "down" }))
+    assert.equal(2, metric(m, "vmpilot_vms", { state = "running" })) -- web1 and a
+    assert.equal(0, metric(m, "vmpilot_vms", { state = "pending" })) -- b left nothing behind
+    assert.equal(16, metric(m, "vmpilot_capacity", { resource = "cpu" }))
+    assert.equal(32768, metric(m, "vmpilot_capacity", { resource = "memory" }))
+    assert.equal(4, metric(m, "vmpilot_used", { resource = "cpu" }))
+    assert.equal(2048 + 4096, metric(m, "vmpilot_used", { resource = "memory" }))
+    assert.equal(0, metric(m, "vmpilot_reserved", { resource = "cpu" }))
+    assert.equal(4, metric(m, "vmpilot_host_used", { host = "small", resource = "cpu" })) -- best fit
+    assert.equal(0, metric(m, "vmpilot_host_used", { host = "seed", resource = "cpu" }))
+    assert.equal(1, metric(m, "vmpilot_placements_total", { outcome = "placed" }))
+    assert.equal(1, metric(m, "vmpilot_placements_total", { outcome = "unplaced" }))
+    assert.is_true(metric(m, "vmpilot_decisions_total", { slot = "placement" }) >= 1)
+    assert.equal(0, metric(m, "vmpilot_policy_errors_total", { slot = "placement" }))
+    assert.equal(0, metric(m, "vmpilot_migrations_total", { outcome = "failed" }))
+    assert.equal(0, metric(m, "vmpilot_migrations_running"))
+  end)
+
+  it("has a text-format parser that rejects what the grammar forbids", function()
+    assert.has_error(function() parse_metrics("x 1\n") end) -- no TYPE
+    assert.has_error(function() parse_metrics("# TYPE x gauge\nx{a=1} 1\n") end)
+    assert.has_error(function() parse_metrics("# TYPE x gauge\nx one\n") end)
+    assert.has_error(function() parse_metrics("# TYPE x gauge\n1x 1\n") end)
+    assert.has_error(function() parse_metrics("# TYPE x gauge\nx 1") end)
+    local m = parse_metrics('# TYPE x gauge\nx{a="q\\"\\n",b="2"} +Inf 123\n')
+    assert.equal('q"\n', m.samples[1].labels.a)
+    assert.equal(math.huge, m.samples[1].value)
   end)
 end)
