@@ -409,9 +409,66 @@ static void test_periodic_run(void)
     fx_free(&f);
 }
 
+/* place_now: one attempt, an outcome and a reason, never queued. */
+static void test_place_now(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    f.pol.place = place_fixed;
+    place_target = 0;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 0, &err), VP_PLACE_OK);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "is running");
+    place_target = VP_NONE;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 1, &err), VP_PLACE_NO_ROOM);
+    CHECK_STR_HAS(err.text, "fixed"); /* the policy's reason */
+    place_target = 9;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 1, &err), VP_PLACE_POLICY_ERROR);
+    CHECK_STR_HAS(err.text, "not a candidate");
+    place_fail = 1;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 1, &err), VP_PLACE_POLICY_ERROR);
+    CHECK_STR_HAS(err.text, "placement.lua:3:");
+    place_fail = 0;
+    vp_id big = vp_pool_add_vm(f.pool, "big", vp_res_make(64, 1, 0, 0), &err);
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, big, &err), VP_PLACE_NO_ROOM);
+    CHECK_STR_HAS(err.text, "no host has room");
+    /* nothing was queued: a sample round places neither */
+    place_target = 1;
+    vp_engine_sample_now(f.eng);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 1)->state, VP_VM_PENDING);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, big)->state, VP_VM_PENDING);
+    CHECK_EQ_INT(f.events[VP_EV_PLACED], 1);
+    vp_clock_run(f.clock, 1);
+    fx_free(&f);
+}
+
+/* remove_vm: a running VM is destroyed, released and removed. */
+static void test_remove_vm(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 0);
+    vp_id h = vp_pool_vm(f.pool, 0)->host;
+    CHECK_EQ_INT(vp_engine_remove_vm(f.eng, 0, &err), 0);
+    CHECK(vp_pool_vm(f.pool, 0) == NULL);
+    CHECK_NEAR(vp_pool_host(f.pool, h)->used.v[VP_CPU], 0, 0);
+    CHECK_EQ_INT(vp_engine_remove_vm(f.eng, 1, &err), 0); /* pending: just removed */
+    CHECK(vp_pool_find_vm(f.pool, f.trace->names[1]) == VP_NONE);
+    CHECK_EQ_INT(vp_engine_remove_vm(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "no VM with id 0");
+    vp_clock_run(f.clock, 1); /* create and destroy completions of a removed VM */
+    CHECK_EQ_INT(f.events[VP_EV_CREATE_FAILED], 0);
+    fx_free(&f);
+}
+
 int main(void)
 {
     write_trace();
+    test_place_now();
+    test_remove_vm();
     test_placement_checks();
     test_builtin_placement_and_sampling();
     test_balance_migrates();
