@@ -6,7 +6,8 @@
  * /resources, POST /allocate, POST /deallocate.  The simple endpoints
  * speak the operator's units: cpu as the pool counts it (vCPUs on
  * libvirt hosts), memory in GB (1 GB = 1024 MiB of the pool).
- * Uses: api_int.h, http.h, engine.h, pool.h, config.h, jansson.
+ * Uses: api_int.h, http.h, engine.h, pool.h, config.h, decision_log.h,
+ * event_json.h, jansson.
  */
 #include "api_int.h"
 
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "event_json.h"
 
 #define MIB_PER_GB 1024.0
 
@@ -259,9 +262,17 @@ vp_api *vp_api_start(struct ev_loop *loop, vp_engine *engine, const vp_api_param
     a->e = engine;
     a->pool = vp_engine_pool(engine);
     a->prm = *prm;
+    if (!(a->log = vp_decision_log_new(VP_API_LOG_CAP)))
+        return vp_api_stop(a), vp_err_set(err, "out of memory"), NULL;
     if (listen_all(a, loop, err))
         return vp_api_stop(a), NULL;
     return a;
+}
+
+void vp_api_record(vp_api *a, const vp_engine *e, const vp_event *ev)
+{
+    if (ev->kind != VP_EV_SAMPLED && ev->kind != VP_EV_SAMPLE_FAILED)
+        vp_decision_log_add(a->log, vp_event_to_json(e, ev));
 }
 
 int vp_api_port(const vp_api *a) { return a->tcp ? vp_http_port(a->tcp) : -1; }
@@ -272,5 +283,6 @@ void vp_api_stop(vp_api *a)
         return;
     vp_http_stop(a->tcp);
     vp_http_stop(a->unix_sock);
+    vp_decision_log_free(a->log);
     free(a);
 }

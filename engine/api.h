@@ -4,7 +4,7 @@
  * Provides: vp_api, the routes (docs/api.md) served by vp_http on the
  * engine's loop: the simple form endpoints GET /resources, POST
  * /allocate, POST /deallocate; the JSON routes under /v1 (hosts, VMs,
- * policies); GET /metrics (Prometheus text format).  Requests run on the
+ * policies, decisions); GET /metrics (Prometheus text format).  Requests run on the
  * loop thread, between two engine decisions; a request that fails
  * changes nothing.  Errors are 4xx/5xx with {"error": ..., "detail": ...}.
  * Uses: http.h, engine.h, pool.h, config.h (API listen settings and
@@ -57,6 +57,12 @@ vp_api *vp_api_start(struct ev_loop *loop, vp_engine *engine, const vp_api_param
 /* The TCP port bound (the real one when the address said port 0), or -1
  * when not listening on TCP. */
 int vp_api_port(const vp_api *a);
+
+/* Keeps ev in the API's decision log (GET /v1/decisions: the last
+ * VP_API_LOG_CAP events, sampling rounds left out).  Call it from the
+ * engine's observer. */
+#define VP_API_LOG_CAP 4096
+void vp_api_record(vp_api *a, const vp_engine *e, const vp_event *ev);
 
 void vp_api_stop(vp_api *a);
 

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "decision_log.h"
 #include "http.h"
 
 struct vp_api {
@@ -15,6 +16,7 @@ struct vp_api {
     vp_pool *pool;
     vp_api_params prm;
     vp_http *tcp, *unix_sock;
+    vp_decision_log *log; /* recent events (vp_api_record) */
 };
 
 /* A JSON answer (takes j) / an error answer {"error", "detail"}. */

@@ -2,7 +2,8 @@
  * api_v1.c - the JSON routes under /v1 (see docs/api.md).
  *
  * Provides: vp_api_v1 (api_int.h): hosts (list, get, drain, undrain),
- * VMs (list, get, create, delete), policies (status, reload).  Sizes are
+ * VMs (list, get, create, delete), policies (status, reload), decisions
+ * (the recent engine events, filtered).  Sizes are
  * in pool units (libvirt hosts: vCPUs and MiB).
  * Uses: api_int.h, pool.h, engine.h, config.h (vm_types as templates),
  * jansson.
@@ -14,6 +15,7 @@
 #include "api_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SEG_N 4
@@ -304,6 +306,53 @@ static void policy_route(vp_api *a, const vp_http_req *req, segs s, int n, vp_ht
     vp_api_error(r, 404, "not found", "no route %s %s", vp_http_method(req), vp_http_path(req));
 }
 
+/* ====== decisions ====== */
+
+/* Does entry e match every filter given (?slot, ?vm, ?host, ?event, ?since)? */
+static bool matches(json_t *e, const vp_http_req *req, json_int_t since)
+{
+    static const char *const keys[] = {"slot", "vm", "host", "event"};
+    for (int i = 0; i < 4; i++) {
+        const char *want = vp_http_arg(req, keys[i]);
+        const char *got = json_string_value(json_object_get(e, keys[i]));
+        if (want && (!got || strcmp(want, got)))
+            return false;
+    }
+    return json_integer_value(json_object_get(e, "seq")) > since;
+}
+
+/* ?name as an integer in [lo, hi], dflt if absent; -1 if bad. */
+static long long int_arg(const vp_http_req *req, const char *name, long long lo, long long hi,
+                         long long dflt)
+{
+    const char *s = vp_http_arg(req, name);
+    char *end;
+    if (!s)
+        return dflt;
+    long long x = strtoll(s, &end, 10);
+    return end == s || *end || x < lo || x > hi ? -1 : x;
+}
+
+/* The newest `limit` entries that match, oldest first. */
+static void list_decisions(vp_api *a, const vp_http_req *req, vp_http_resp *r)
+{
+    long long limit = int_arg(req, "limit", 1, VP_API_LOG_CAP, 100);
+    long long since = int_arg(req, "since", 0, INT64_MAX, 0);
+    if (limit < 0 || since < 0)
+        return vp_api_error(r, 400, "bad request", "limit must be an integer in 1..%d and "
+                            "since an integer >= 0", VP_API_LOG_CAP);
+    json_t *arr = json_array();
+    size_t n = vp_decision_log_len(a->log);
+    for (size_t i = n; i-- > 0 && (long long)json_array_size(arr) < limit;) {
+        json_t *e = vp_decision_log_get(a->log, i);
+        if (matches(e, req, since))
+            json_array_insert(arr, 0, e);
+    }
+    vp_api_json(r, 200, json_pack("{s:o,s:I,s:I}", "decisions", arr, "total",
+                                  (json_int_t)vp_decision_log_total(a->log), "kept",
+                                  (json_int_t)n));
+}
+
 /* ====== dispatch ====== */
 
 bool vp_api_v1(vp_api *a, const vp_http_req *req, const char *path, vp_http_resp *r)
@@ -318,6 +367,8 @@ bool vp_api_v1(vp_api *a, const vp_http_req *req, const char *path, vp_http_resp
         vm_route(a, req, s, n, r);
     else if (!strcmp(s[0], "policies"))
         policy_route(a, req, s, n, r);
+    else if (!strcmp(s[0], "decisions") && n == 1)
+        is(req, "GET") ? list_decisions(a, req, r) : bad_method(req, "GET", r);
     else
         return false;
     return true;

@@ -95,9 +95,12 @@ static void on_event(void *ud, const vp_engine *e, const vp_event *ev)
 {
     if (ev->kind == VP_EV_SAMPLED)
         return; /* one per round: too chatty for the log */
+    serve *s = ud;
     json_t *j = vp_event_to_json(e, ev);
     if (j)
         log_line(j);
+    if (s->api)
+        vp_api_record(s->api, e, ev);
 }
 
 static void log_note(serve *s, const char *event, const char *reason)
