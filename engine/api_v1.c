@@ -2,7 +2,7 @@
  * api_v1.c - the JSON routes under /v1 (see docs/api.md).
  *
  * Provides: vp_api_v1 (api_int.h): hosts (list, get, drain, undrain),
- * VMs (list, get, create, delete), policies (status, reload), decisions
+ * VMs (list, get, create, delete, migrate to a given host), policies (status, reload), decisions
  * (the recent engine events, filtered).  Sizes are
  * in pool units (libvirt hosts: vCPUs and MiB).
  * Uses: api_int.h, pool.h, engine.h, config.h (vm_types as templates),
@@ -238,12 +238,40 @@ static void delete_vm(vp_api *a, const char *name, vp_http_resp *r)
                                       "host", host));
 }
 
+/* POST /v1/vms/NAME/migrate {"to": HOST}: a move proposed as the balance
+ * slot would (migrate_when and the limits decide when it starts). */
+static void migrate_vm(vp_api *a, const vp_http_req *req, const char *name, vp_http_resp *r)
+{
+    vp_err err = {0};
+    json_t *o = json_body(req, r);
+    const char *to = o ? json_string_value(json_object_get(o, "to")) : NULL;
+    const vp_vm *v = vp_pool_vm(a->pool, vp_pool_find_vm(a->pool, name));
+    const vp_host *h = to ? vp_pool_host(a->pool, vp_pool_find_host(a->pool, to)) : NULL;
+    if (!o)
+        return;
+    if (!v)
+        vp_api_error(r, 404, "unknown VM", "no VM called '%s'", name);
+    else if (!to)
+        vp_api_error(r, 501, "not implemented", "give the destination as {\"to\": HOST}; "
+                     "choosing one by policy is not built yet");
+    else if (!h)
+        vp_api_error(r, 404, "unknown host", "no host called '%s'", to);
+    else if (vp_engine_propose_move(a->e, v->id, h->id, "requested through the API", &err))
+        vp_api_error(r, 409, "migration refused", "%s", err.text);
+    else
+        vp_api_json(r, 202, json_pack("{s:s,s:o}", "status", "accepted", "vm",
+                                      vm_json(a->pool, v)));
+    json_decref(o);
+}
+
 static void vm_route(vp_api *a, const vp_http_req *req, segs s, int n, vp_http_resp *r)
 {
     if (n == 1 && is(req, "GET"))
         return list_vms(a, req, r);
     if (n == 1)
         return is(req, "POST") ? create_vm(a, req, r) : bad_method(req, "GET or POST", r);
+    if (n == 3 && !strcmp(s[2], "migrate"))
+        return is(req, "POST") ? migrate_vm(a, req, s[1], r) : bad_method(req, "POST", r);
     if (n > 2)
         return vp_api_error(r, 404, "not found", "no route %s %s", vp_http_method(req),
                             vp_http_path(req));

@@ -373,6 +373,44 @@ describe("the control API", function()
       assert.equal(405, code)
     end)
 
+    it("migrates a VM to a given host through the migration executor", function()
+      local code, body = request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])
+      assert.equal(202, code)
+      assert.equal("accepted", body.status)
+      assert.equal("web1", body.vm.name)
+      -- the test driver cannot migrate: the executor reports libvirt's refusal
+      -- and the VM stays on its source
+      local failed
+      for _ = 1, 40 do
+        _, body = request(srv, '"URL/v1/decisions?vm=web1&event=migration_failed"')
+        failed = body.decisions[1]
+        if failed then break end
+        sleep(0.05)
+      end
+      assert.is_table(failed)
+      assert.equal("seed", failed.to)
+      assert.matches("migration is not supported", failed.reason, 1, true)
+      code, body = request(srv, '"URL/v1/decisions?vm=web1&event=migration_started"')
+      assert.matches("requested through the API", body.decisions[1].reason, 1, true)
+      code, body = request(srv, 'URL/v1/vms/web1')
+      assert.equal("running", body.state)
+      assert.equal("small", body.host)
+      local cases = {
+        { [['{"to": "small"}' URL/v1/vms/web1/migrate]], 409, "already on host 'small'" },
+        { [['{"to": "nope"}' URL/v1/vms/web1/migrate]], 404, "no host called 'nope'" },
+        { [['{"to": "seed"}' URL/v1/vms/ghost/migrate]], 404, "no VM called 'ghost'" },
+        { [['{}' URL/v1/vms/web1/migrate]], 501, "choosing one by policy is not built yet" },
+        { [['nope' URL/v1/vms/web1/migrate]], 400, "the body is not JSON" },
+      }
+      for _, c in ipairs(cases) do
+        code, body = request(srv, "-X POST -d " .. c[1])
+        assert.equal(c[2], code, c[1])
+        assert.matches(c[3], body.detail, 1, true)
+      end
+      code = request(srv, 'URL/v1/vms/web1/migrate')
+      assert.equal(405, code)
+    end)
+
     it("keeps recent decisions, filtered by slot, vm, event and since", function()
       assert.equal(201, (request(srv, '-X POST -F vm_name=a -F cpu=1 -F memory=1 URL/allocate')))
       assert.equal(409, (request(srv, '-X POST -F vm_name=b -F cpu=64 -F memory=1 URL/allocate')))
