@@ -33,6 +33,7 @@ void vp_api_json(vp_http_resp *r, unsigned status, json_t *j)
     r->body = s ? realloc(s, n + 2) : NULL;
     if (!r->body) {
         free(s);
+        r->status = 500; /* out of memory: an empty answer */
         return;
     }
     memcpy(r->body + n, "\n", 2);
@@ -207,7 +208,8 @@ static bool form_post(const vp_http_req *req, vp_http_resp *r)
     if (vp_http_is_form(req))
         return true;
     vp_api_error(r, 415, "unsupported media type",
-                 "send the fields as multipart/form-data or application/x-www-form-urlencoded");
+                 "send the fields as a multipart/form-data or application/x-www-form-urlencoded "
+                 "body that parses");
     return false;
 }
 

@@ -55,6 +55,7 @@ struct vp_http_req {
     char *body;
     size_t len, cap;
     bool too_big;
+    bool form_bad; /* the form parser gave up: the body is kept raw only */
     struct MHD_PostProcessor *pp;
     field *fields;
     size_t nf, capf;
@@ -64,7 +65,7 @@ struct vp_http_req {
 
 const char *vp_http_method(const vp_http_req *r) { return r->method; }
 const char *vp_http_path(const vp_http_req *r) { return r->path; }
-bool vp_http_is_form(const vp_http_req *r) { return r->pp != NULL; }
+bool vp_http_is_form(const vp_http_req *r) { return r->pp && !r->form_bad; }
 
 const char *vp_http_body(const vp_http_req *r, size_t *len)
 {
@@ -150,16 +151,17 @@ static void req_free(vp_http_req *r)
     free(r);
 }
 
-/* Takes in a piece of the body: kept raw, and parsed if it is a form. */
+/* Takes in a piece of the body: kept raw, and parsed if it is a form
+ * (a JSON body sent with curl -d's default form type stays usable raw). */
 static void req_feed(vp_http_req *r, const char *data, size_t n)
 {
-    if (r->too_big || r->len + n > VP_HTTP_MAX_BODY) {
+    if (r->too_big || r->len + n > VP_HTTP_MAX_BODY ||
+        append(&r->body, &r->len, &r->cap, data, n)) {
         r->too_big = true;
         return;
     }
-    if (append(&r->body, &r->len, &r->cap, data, n) ||
-        (r->pp && MHD_post_process(r->pp, data, n) != MHD_YES))
-        r->too_big = true; /* out of memory or a form that does not parse */
+    if (r->pp && !r->form_bad && MHD_post_process(r->pp, data, n) != MHD_YES)
+        r->form_bad = true;
 }
 
 /* ====== responses ====== */
@@ -236,8 +238,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (r->too_big)
-        return queue_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "bad body",
-                           "the body is larger than 1 MiB or is not a valid form");
+        return queue_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large",
+                           "the body is larger than 1 MiB");
     vp_http_resp resp = {MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "application/json"};
     h->handler(h->ud, r, &resp);
     return queue(c, &resp);

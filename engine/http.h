@@ -7,8 +7,8 @@
  * loop thread (the thread that owns the pool) and no other thread ever
  * runs a handler.  A request is handed over complete: method, path, the
  * body (at most VP_HTTP_MAX_BODY bytes, else 413) and, for
- * application/x-www-form-urlencoded and multipart/form-data bodies, its
- * form fields (MHD_create_post_processor).  With a token, every request
+ * application/x-www-form-urlencoded and multipart/form-data bodies that
+ * parse, its form fields (MHD_create_post_processor).  With a token, every request
  * must carry "Authorization: Bearer TOKEN" (else 401, JSON body).
  * Uses: libmicrohttpd, libev, err.h.
  */
@@ -31,7 +31,7 @@ const char *vp_http_method(const vp_http_req *r);
 const char *vp_http_path(const vp_http_req *r);
 /* The raw body (not NUL-terminated; len may be 0). */
 const char *vp_http_body(const vp_http_req *r, size_t *len);
-/* True if the body was a form (urlencoded or multipart). */
+/* True if the body was a form (urlencoded or multipart) that parsed. */
 bool vp_http_is_form(const vp_http_req *r);
 /* A form field (the first of that name), or a query argument when the
  * form has no such field; NULL if neither. */

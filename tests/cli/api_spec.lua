@@ -258,7 +258,13 @@ describe("the control API", function()
         assert.is_string(body.error, c[1])
         assert.matches(c[3], body.detail, 1, true)
       end
-      local _, body = request(srv, 'URL/resources')
+      -- a body over 1 MiB
+      local big = srv.dir .. "/big"
+      write(big, "vm_name=x&cpu=1&memory=1&pad=" .. string.rep("a", 1100000))
+      local code, body = request(srv, '-X POST --data-binary @' .. big .. ' URL/allocate')
+      assert.equal(413, code)
+      assert.same({ error = "body too large", detail = "the body is larger than 1 MiB" }, body)
+      _, body = request(srv, 'URL/resources')
       assert.same({ cpu = 8, memory = 16 }, body)
     end)
   end)
