@@ -25,7 +25,7 @@
 
 void vp_api_json(vp_http_resp *r, unsigned status, json_t *j)
 {
-    char *s = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    char *s = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : NULL;
     size_t n = s ? strlen(s) : 0;
     json_decref(j);
     r->status = s ? status : 500;

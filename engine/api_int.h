@@ -1,6 +1,6 @@
 /*
  * api_int.h - what the API's route files share (api.c, api_v1.c,
- * api_metrics.c).  Not a public header.
+ * api_migrations.c, api_metrics.c).  Not a public header.
  */
 #ifndef VP_API_INT_H
 #define VP_API_INT_H
@@ -43,5 +43,8 @@ int vp_api_delete_vm(vp_api *a, const char *name, char *host, size_t len, vp_htt
 /* The /v1 routes and /metrics; false if path is not theirs. */
 bool vp_api_v1(vp_api *a, const vp_http_req *req, const char *path, vp_http_resp *r);
 void vp_api_metrics(vp_api *a, vp_http_resp *r);
+/* /v1/migrations (vm NULL) and /v1/migrations/VM; /v1/reservations. */
+void vp_api_migrations(vp_api *a, const vp_http_req *req, const char *vm, vp_http_resp *r);
+void vp_api_reservations(vp_api *a, const vp_http_req *req, vp_http_resp *r);
 
 #endif

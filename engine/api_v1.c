@@ -395,6 +395,10 @@ bool vp_api_v1(vp_api *a, const vp_http_req *req, const char *path, vp_http_resp
         vm_route(a, req, s, n, r);
     else if (!strcmp(s[0], "policies"))
         policy_route(a, req, s, n, r);
+    else if (!strcmp(s[0], "migrations") && n <= 2)
+        vp_api_migrations(a, req, n == 2 ? s[1] : NULL, r);
+    else if (!strcmp(s[0], "reservations") && n == 1)
+        vp_api_reservations(a, req, r);
     else if (!strcmp(s[0], "decisions") && n == 1)
         is(req, "GET") ? list_decisions(a, req, r) : bad_method(req, "GET", r);
     else

@@ -138,6 +138,25 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
  * 0, or -1 with "move N: why" in why. */
 int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len);
 
+/* A migration the executor holds (queued, deferred or running). */
+typedef struct vp_migration_info {
+    vp_id vm, from, to;
+    bool running;
+    double proposed, started; /* clock time; started is 0 until it runs */
+    double not_before;        /* a deferred proposal is asked again then */
+    int asked;                /* migrate_when calls so far */
+    const char *why;          /* the proposer's reason; valid until the next change */
+} vp_migration_info;
+
+/* The i-th migration held (0 <= i < queued + running), in proposal
+ * order: 0 with *out filled, -1 past the end. */
+int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out);
+
+/* Withdraws the waiting (not running) migration of vm: dropped with a
+ * migration_dropped event whose reason is why.  -1 with err if vm has
+ * none, or if it is running (the driver cannot abort it on request). */
+int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err);
+
 /* Runs one round of each periodic job now (for tests and on request). */
 void vp_engine_sample_now(vp_engine *e);
 void vp_engine_balance_now(vp_engine *e);

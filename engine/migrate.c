@@ -49,6 +49,30 @@ static void drop(vp_engine *e, size_t i, const char *reason)
     mig_remove(e, i);
 }
 
+int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out)
+{
+    if (i >= e->nmigs)
+        return -1;
+    const vp_mig *m = e->migs[i];
+    *out = (vp_migration_info){m->vm,       m->from,   m->to,    m->running, m->proposed,
+                               m->started,  m->not_before, m->asked, m->why};
+    return 0;
+}
+
+int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err)
+{
+    for (size_t i = 0; i < e->nmigs; i++) {
+        if (e->migs[i]->vm != vm)
+            continue;
+        if (e->migs[i]->running)
+            return vp_err_set(err, "the migration is running; aborting a running migration "
+                                   "on request is not supported yet");
+        drop(e, i, why);
+        return 0;
+    }
+    return vp_err_set(err, "no migration queued for VM id %u", vm);
+}
+
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
 {
     for (size_t i = 0; i < e->nmigs; i++)

@@ -34,9 +34,10 @@ local function read(path)
   return t
 end
 
--- A config in a fresh folder: the given hosts (name -> XML file) and an
--- optional extra top-level JSON fragment.
-local function config(hosts, extra)
+-- A config in a fresh folder: the given hosts (name -> XML file), an
+-- optional extra top-level JSON fragment and policies (default: a
+-- reservation policy that holds nothing back).
+local function config(hosts, extra, policies)
   local dir = os.tmpname()
   os.remove(dir)
   assert(os.execute("mkdir -p " .. dir))
@@ -48,8 +49,9 @@ local function config(hosts, extra)
     "hosts": [%s],
     "vm_types": [{"name": "small", "cpu": 1, "memory": 512}],
     "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5},
-    "policies": {"reservation": "%s/no_reserve.lua"}%s
-  }]], table.concat(hs, ", "), API_DATA, extra or ""))
+    "policies": {%s}%s
+  }]], table.concat(hs, ", "), policies or ('"reservation": "' .. API_DATA .. '/no_reserve.lua"'),
+    extra or ""))
   return dir
 end
 
@@ -487,6 +489,50 @@ describe("the control API", function()
     assert.matches("place.lua:2:", body.results[1].error, 1, true)
     code, body = request(srv, '-X POST -F vm_name=a -F cpu=1 -F memory=1 URL/allocate')
     assert.equal(201, code)
+  end)
+
+  it("lists waiting migrations, cancels one, and shows reservations", function()
+    srv = start(config({ { "seed", "seed.xml" }, { "small", "small.xml" } }, nil,
+      '"migration": "' .. API_DATA .. '/later.lua"'))
+    local code, body = request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])
+    assert.equal(202, code)
+    assert.equal("running", body.vm.state) -- the policy said: later
+    code, body = request(srv, 'URL/v1/migrations')
+    assert.equal(200, code)
+    assert.equal(1, #body.migrations)
+    local m = body.migrations[1]
+    assert.equal("web1", m.vm)
+    assert.equal("small", m.from)
+    assert.equal("seed", m.to)
+    assert.equal("waiting", m.state)
+    assert.equal("requested through the API", m.why)
+    assert.equal(1, m.asked)
+    assert.near(m.proposed + 60, m.not_before, 1e-3)
+    code, body = request(srv, '-X DELETE URL/v1/migrations/web1')
+    assert.equal(200, code)
+    assert.same({ status = "cancelled", vm = "web1" }, body)
+    code, body = request(srv, 'URL/v1/migrations')
+    assert.same({}, body.migrations)
+    code, body = request(srv, '"URL/v1/decisions?vm=web1&event=migration_dropped"')
+    assert.equal("cancelled through the API", body.decisions[1].reason)
+    code, body = request(srv, '-X DELETE URL/v1/migrations/web1')
+    assert.equal(404, code)
+    assert.equal("VM 'web1' has no migration queued", body.detail)
+    code, body = request(srv, '-X DELETE URL/v1/migrations/ghost')
+    assert.equal(404, code)
+    code = request(srv, '-X POST URL/v1/migrations')
+    assert.equal(405, code)
+    -- the shipped reservation policy: 10 % of each host, the busiest host's use for the pool
+    for _ = 1, 40 do
+      _, body = request(srv, 'URL/v1/reservations')
+      if body.pool.cpu > 0 then break end
+      sleep(0.05)
+    end
+    assert.same({ cpu = 2, memory = 2048, disk = 0, network = 0 }, body.pool)
+    assert.equal("seed", body.hosts[1].host)
+    assert.same({ cpu = 0.8, memory = 1638.4, disk = 0, network = 0 }, body.hosts[1].reserved)
+    code = request(srv, '-X POST URL/v1/reservations')
+    assert.equal(405, code)
   end)
 
   it("needs the bearer token when one is configured", function()

@@ -301,6 +301,38 @@ static void test_migrate_when(void)
     fx_free(&f);
 }
 
+/* The executor's queue as the API sees it; withdrawing a waiting move. */
+static void test_migration_list_and_cancel(void)
+{
+    fx f;
+    vp_err err = {0};
+    vp_migration_info m;
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 60};
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "asked", &err), 0);
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 0, &m), 0);
+    CHECK(m.vm == 0 && m.from == 0 && m.to == 1 && !m.running && m.asked == 1);
+    CHECK_NEAR(m.not_before, m.proposed + 60, 1e-9);
+    CHECK(!strcmp(m.why, "asked"));
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 1, &m), -1);
+    CHECK_EQ_INT(vp_engine_cancel_migration(f.eng, 0, "withdrawn", &err), 0);
+    CHECK_STR_HAS(f.last_error, "withdrawn");
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_cancel_migration(f.eng, 0, "again", &err), -1);
+    CHECK_STR_HAS(err.text, "no migration queued");
+    when_answer = (vp_when){.kind = VP_WHEN_NOW};
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 1, 1, "now", &err), 0);
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 0, &m), 0);
+    CHECK(m.running && m.started > 0);
+    CHECK_EQ_INT(vp_engine_cancel_migration(f.eng, 1, "stop", &err), -1);
+    CHECK_STR_HAS(err.text, "is running");
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 1000); /* it completes */
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 0, &m), -1);
+    fx_free(&f);
+}
+
 static void test_limits(void)
 {
     fx f;
@@ -474,6 +506,7 @@ int main(void)
     test_balance_migrates();
     test_invalid_balance_rejected_whole();
     test_migrate_when();
+    test_migration_list_and_cancel();
     test_limits();
     test_failed_migration();
     test_reservation();
