@@ -1,6 +1,6 @@
 /*
  * api_int.h - what the API's route files share (api.c, api_v1.c,
- * api_migrations.c, api_metrics.c).  Not a public header.
+ * api_migrations.c, api_dryrun.c, api_metrics.c).  Not a public header.
  */
 #ifndef VP_API_INT_H
 #define VP_API_INT_H
@@ -46,5 +46,13 @@ void vp_api_metrics(vp_api *a, vp_http_resp *r);
 /* /v1/migrations (vm NULL) and /v1/migrations/VM; /v1/reservations. */
 void vp_api_migrations(vp_api *a, const vp_http_req *req, const char *vm, vp_http_resp *r);
 void vp_api_reservations(vp_api *a, const vp_http_req *req, vp_http_resp *r);
+/* /v1/policies/SLOT/dry-run. */
+void vp_api_dry_run(vp_api *a, const vp_http_req *req, const char *slot, vp_http_resp *r);
+
+/* The request's JSON object body, or NULL with the error answered. */
+json_t *vp_api_json_body(const vp_http_req *req, vp_http_resp *r);
+/* A VM size from a JSON object's template, vcpus and memory (MiB), as
+ * POST /v1/vms takes it; -1 with the error answered. */
+int vp_api_vm_size(vp_api *a, json_t *o, vp_res *size, vp_http_resp *r);
 
 #endif

@@ -154,8 +154,7 @@ static void list_vms(vp_api *a, const vp_http_req *req, vp_http_resp *r)
     vp_api_json(r, 200, json_pack("{s:o}", "vms", arr));
 }
 
-/* The JSON object body, or NULL with the error answered. */
-static json_t *json_body(const vp_http_req *req, vp_http_resp *r)
+json_t *vp_api_json_body(const vp_http_req *req, vp_http_resp *r)
 {
     size_t len;
     const char *body = vp_http_body(req, &len);
@@ -186,9 +185,7 @@ static const char *unknown_key(json_t *o)
     return NULL;
 }
 
-/* The size from template, vcpus and memory (MiB); -1 with the error
- * answered. */
-static int vm_size(vp_api *a, json_t *o, vp_res *size, vp_http_resp *r)
+int vp_api_vm_size(vp_api *a, json_t *o, vp_res *size, vp_http_resp *r)
 {
     json_t *t = json_object_get(o, "template"), *c = json_object_get(o, "vcpus"),
            *m = json_object_get(o, "memory");
@@ -213,7 +210,7 @@ static int vm_size(vp_api *a, json_t *o, vp_res *size, vp_http_resp *r)
 
 static void create_vm(vp_api *a, const vp_http_req *req, vp_http_resp *r)
 {
-    json_t *o = json_body(req, r);
+    json_t *o = vp_api_json_body(req, r);
     const char *name = o ? json_string_value(json_object_get(o, "name")) : NULL, *k;
     vp_res size;
     vp_id id;
@@ -225,7 +222,7 @@ static void create_vm(vp_api *a, const vp_http_req *req, vp_http_resp *r)
     else if (!name || !vp_api_name_ok(name))
         vp_api_error(r, 400, "bad request", "name must be a string of 1..64 of A-Z a-z 0-9 _ "
                      ". - (not starting with . or -)");
-    else if (vm_size(a, o, &size, r) == 0 && vp_api_create_vm(a, name, size, &id, r) == 0)
+    else if (vp_api_vm_size(a, o, &size, r) == 0 && vp_api_create_vm(a, name, size, &id, r) == 0)
         vp_api_json(r, 201, vm_json(a->pool, vp_pool_vm(a->pool, id)));
     json_decref(o);
 }
@@ -243,7 +240,7 @@ static void delete_vm(vp_api *a, const char *name, vp_http_resp *r)
 static void migrate_vm(vp_api *a, const vp_http_req *req, const char *name, vp_http_resp *r)
 {
     vp_err err = {0};
-    json_t *o = json_body(req, r);
+    json_t *o = vp_api_json_body(req, r);
     const char *to = o ? json_string_value(json_object_get(o, "to")) : NULL;
     const vp_vm *v = vp_pool_vm(a->pool, vp_pool_find_vm(a->pool, name));
     const vp_host *h = to ? vp_pool_host(a->pool, vp_pool_find_host(a->pool, to)) : NULL;
@@ -331,6 +328,8 @@ static void policy_route(vp_api *a, const vp_http_req *req, segs s, int n, vp_ht
         return is(req, "GET") ? list_policies(a, r) : bad_method(req, "GET", r);
     if (n == 2 && !strcmp(s[1], "reload"))
         return is(req, "POST") ? reload(a, r) : bad_method(req, "POST", r);
+    if (n == 3 && !strcmp(s[2], "dry-run"))
+        return vp_api_dry_run(a, req, s[1], r);
     vp_api_error(r, 404, "not found", "no route %s %s", vp_http_method(req), vp_http_path(req));
 }
 

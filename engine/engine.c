@@ -474,6 +474,32 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
     return rc;
 }
 
+/* ====== dry runs ====== */
+
+int vp_engine_dry_place(vp_engine *e, vp_id vm, vp_place_result *out, vp_err *err)
+{
+    size_t n = candidates(e, vm);
+    vp_decision_ctx dc = dctx(e, 0);
+    *out = (vp_place_result){.host = VP_NONE};
+    if (n == 0)
+        return snprintf(out->reason, sizeof out->reason, "no host has room"), 0;
+    if (e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, out, err))
+        return -1;
+    if (out->host != VP_NONE && !is_candidate(e, n, out->host))
+        return vp_err_set(err, "place returned an invalid result: host id %u is not a candidate",
+                          out->host);
+    return 0;
+}
+
+int vp_engine_dry_balance(vp_engine *e, vp_moves *out, char *why, size_t len, vp_err *err)
+{
+    vp_decision_ctx dc = dctx(e, e->prm.balance_interval);
+    vp_moves_clear(out);
+    if (e->policy->balance(e->policy->balance_ctx, e->pool, &dc, out, err))
+        return -1;
+    return vp_moves_check(e->pool, out, why, len) ? 1 : 0;
+}
+
 /* ====== reservation ====== */
 
 static int check_reservation(const vp_engine *e, const vp_reservation *r, char *why, size_t len)

@@ -115,6 +115,20 @@ enum { VP_PLACE_OK, VP_PLACE_NO_ROOM, VP_PLACE_POLICY_ERROR, VP_PLACE_CREATE_FAI
  * pending/stopped unless placed.  -1 on a bad argument. */
 int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why);
 
+/* Dry runs: the slot is called on the live pool as for a real decision
+ * (a Lua slot counts the call, and a policy that keeps state between
+ * calls sees it), but nothing is acted on, counted by the engine or
+ * reported as an event.
+ * place: *out gets the host the policy would choose among the current
+ * candidates for the pending or stopped vm (VP_NONE with the reason, or
+ * "no host has room" when there is no candidate); -1 with err if the
+ * policy fails or chooses a host that is not a candidate.
+ * balance: *out gets the moves (cleared first); 0 if the engine would
+ * accept them, 1 if not (why says which move and why), -1 with err if
+ * the policy fails. */
+int vp_engine_dry_place(vp_engine *e, vp_id vm, vp_place_result *out, vp_err *err);
+int vp_engine_dry_balance(vp_engine *e, vp_moves *out, char *why, size_t len, vp_err *err);
+
 /* Removes a VM for good: a running one is destroyed by the driver (the
  * destroy must start; its completion is not awaited) and released first.
  * -1 with err (nothing changed) for a migrating VM, an unknown one, or a

@@ -333,6 +333,39 @@ static void test_migration_list_and_cancel(void)
     fx_free(&f);
 }
 
+/* Dry runs call the slot and check the result, and change nothing. */
+static void test_dry_runs(void)
+{
+    fx f;
+    vp_err err = {0};
+    vp_place_result pr;
+    vp_moves m = {0};
+    char why[VP_ERR_TEXT];
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    vp_id extra = vp_pool_add_vm(f.pool, "extra", vp_res_make(1, 1024, 0, 0), &err);
+    place_target = 2;
+    CHECK_EQ_INT(vp_engine_dry_place(f.eng, extra, &pr, &err), 0);
+    CHECK_EQ_INT(pr.host, 2);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, extra)->state, VP_VM_PENDING);
+    place_target = 9;
+    CHECK_EQ_INT(vp_engine_dry_place(f.eng, extra, &pr, &err), -1);
+    CHECK_STR_HAS(err.text, "not a candidate");
+    f.pol.balance = balance_planned;
+    vp_moves_push(&planned, 0, 1, "one");
+    CHECK_EQ_INT(vp_engine_dry_balance(f.eng, &m, why, sizeof why, &err), 0);
+    CHECK(m.n == 1 && m.v[0].vm == 0 && m.v[0].to == 1);
+    vp_moves_push(&planned, 0, 1, "one");
+    vp_moves_push(&planned, 0, 2, "twice");
+    CHECK_EQ_INT(vp_engine_dry_balance(f.eng, &m, why, sizeof why, &err), 1);
+    CHECK_STR_HAS(why, "moved twice");
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->decisions[VP_SLOT_BALANCE], 0);
+    CHECK_EQ_INT(f.events[VP_EV_BALANCED], 0);
+    vp_moves_free(&m);
+    fx_free(&f);
+}
+
 static void test_limits(void)
 {
     fx f;
@@ -507,6 +540,7 @@ int main(void)
     test_invalid_balance_rejected_whole();
     test_migrate_when();
     test_migration_list_and_cancel();
+    test_dry_runs();
     test_limits();
     test_failed_migration();
     test_reservation();
