@@ -5,7 +5,8 @@
  * (limit), use and reservations per resource for the pool and per host,
  * and the engine's counters (decisions and policy errors by slot,
  * placements and migrations by outcome, migration seconds, migrations
- * queued and running).  Every family has # HELP and # TYPE; label values
+ * queued and running) and two histograms (policy call latency by slot,
+ * migration duration by outcome).  Every family has # HELP and # TYPE; label values
  * are escaped as the format requires.
  * Uses: api_int.h, pool.h, engine.h.
  */
@@ -125,6 +126,43 @@ static void per_host(FILE *f, const vp_pool *pool, const char *name, const char 
     }
 }
 
+/* name_bucket{key="val",le="B"} (cumulative), name_sum, name_count of
+ * one histogram; counts[i] for bucket i (not cumulative), counts[n] above
+ * the last bound. */
+static void histogram(FILE *f, const char *name, const char *key, const char *val,
+                      const double *bounds, size_t n, const uint64_t *counts, double sum)
+{
+    uint64_t cum = 0;
+    for (size_t i = 0; i <= n; i++) {
+        cum += counts[i];
+        fprintf(f, "%s_bucket{%s=\"%s\",le=\"", name, key, val);
+        if (i < n)
+            fprintf(f, "%g", bounds[i]);
+        else
+            fputs("+Inf", f);
+        fprintf(f, "\"} %llu\n", (unsigned long long)cum);
+    }
+    fprintf(f, "%s_sum{%s=\"%s\"}", name, key, val);
+    put_value(f, sum);
+    fprintf(f, "%s_count{%s=\"%s\"} %llu\n", name, key, val, (unsigned long long)cum);
+}
+
+static void histograms(FILE *f, const vp_engine_stats *st)
+{
+    static const char *const outcome[2] = {"done", "failed"};
+    family(f, "vmpilot_decision_latency_seconds", "histogram",
+           "Wall-clock time of policy calls by slot, seconds.");
+    for (int s = 0; s < VP_SLOT_N; s++)
+        histogram(f, "vmpilot_decision_latency_seconds", "slot", vp_slot_names[s],
+                  vp_latency_bounds, VP_LAT_BUCKETS, st->latency[s], st->latency_sum[s]);
+    family(f, "vmpilot_migration_duration_seconds", "histogram",
+           "Duration of finished migrations by outcome, seconds.");
+    for (int k = 0; k < 2; k++)
+        histogram(f, "vmpilot_migration_duration_seconds", "outcome", outcome[k],
+                  vp_migration_bounds, VP_MIG_BUCKETS, st->mig_duration[k],
+                  st->mig_duration_sum[k]);
+}
+
 /* ====== engine counters ====== */
 
 static void decisions(FILE *f, const vp_engine_stats *st)
@@ -175,6 +213,7 @@ void vp_api_metrics(vp_api *a, vp_http_resp *r)
              offsetof(vp_host, used));
     decisions(f, vp_engine_stats_get(a->e));
     migrations(f, a->e, vp_engine_stats_get(a->e));
+    histograms(f, vp_engine_stats_get(a->e));
     if (fclose(f))
         return free(buf), vp_api_error(r, 500, "out of memory", "cannot build the metrics");
     r->status = 200;

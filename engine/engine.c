@@ -20,6 +20,25 @@ const char *const vp_event_names[VP_EV_N] = {
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
     "policy_error", "sampled", "sample_failed"};
 
+const double vp_latency_bounds[VP_LAT_BUCKETS] = {1e-5,   5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
+                                                  2.5e-3, 5e-3, 1e-2, 5e-2,   0.1,  1};
+const double vp_migration_bounds[VP_MIG_BUCKETS] = {1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
+
+size_t vp_bucket(const double *bounds, size_t n, double x)
+{
+    size_t i = 0;
+    while (i < n && x > bounds[i])
+        i++;
+    return i;
+}
+
+void vp_engine_count_decision(vp_engine *e, vp_slot slot, double latency)
+{
+    e->st.decisions[slot]++;
+    e->st.latency[slot][vp_bucket(vp_latency_bounds, VP_LAT_BUCKETS, latency)]++;
+    e->st.latency_sum[slot] += latency;
+}
+
 double vp_engine_wall(void)
 {
     struct timespec ts;
@@ -248,7 +267,7 @@ static int ask_place(vp_engine *e, vp_id vm, size_t n, vp_place_result *r, vp_er
     double t0 = vp_engine_wall();
     int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, r, err);
     e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_PLACEMENT]++;
+    vp_engine_count_decision(e, VP_SLOT_PLACEMENT, e->last_latency);
     if (rc)
         return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err->text, vm), VP_PLACE_POLICY_ERROR;
     if (r->host != VP_NONE && !is_candidate(e, n, r->host)) {
@@ -443,7 +462,7 @@ void vp_engine_balance_now(vp_engine *e)
     double t0 = vp_engine_wall();
     int rc = e->policy->balance(e->policy->balance_ctx, e->pool, &dc, &e->moves, &err);
     double lat = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_BALANCE]++;
+    vp_engine_count_decision(e, VP_SLOT_BALANCE, lat);
     if (rc)
         return vp_engine_policy_error(e, VP_SLOT_BALANCE, err.text, VP_NONE);
     if (vp_moves_check(e->pool, &e->moves, why, sizeof why))
@@ -533,7 +552,7 @@ void vp_engine_reserve_now(vp_engine *e)
     double t0 = vp_engine_wall();
     int rc = e->policy->reserve(e->policy->reserve_ctx, e->pool, &dc, &r, &err);
     double lat = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_RESERVATION]++;
+    vp_engine_count_decision(e, VP_SLOT_RESERVATION, lat);
     if (rc)
         vp_engine_policy_error(e, VP_SLOT_RESERVATION, err.text, VP_NONE);
     else if (check_reservation(e, &r, why, sizeof why))

@@ -72,6 +72,15 @@ typedef struct vp_engine_params {
     size_t placement_candidates;
 } vp_engine_params;
 
+/* Histogram bounds (upper, inclusive; a last bucket catches the rest):
+ * policy call latency in seconds, migration duration in clock seconds. */
+#define VP_LAT_BUCKETS 12
+#define VP_MIG_BUCKETS 10
+extern const double vp_latency_bounds[VP_LAT_BUCKETS];
+extern const double vp_migration_bounds[VP_MIG_BUCKETS];
+/* Index of x's bucket among n upper bounds (n: above them all). */
+size_t vp_bucket(const double *bounds, size_t n, double x);
+
 typedef struct vp_engine_stats {
     uint64_t placed, unplaced, create_failed;
     uint64_t migrations_started, migrations_done, migrations_failed;
@@ -79,6 +88,14 @@ typedef struct vp_engine_stats {
     uint64_t decisions[VP_SLOT_N];
     uint64_t policy_errors[VP_SLOT_N];
     double migration_seconds; /* sum over completed migrations */
+    /* decisions by latency: latency[s][i] counts calls of slot s that took
+     * at most vp_latency_bounds[i] (not cumulative; index VP_LAT_BUCKETS:
+     * longer); latency_sum[s] in seconds */
+    uint64_t latency[VP_SLOT_N][VP_LAT_BUCKETS + 1];
+    double latency_sum[VP_SLOT_N];
+    /* completed (0) and failed (1) migrations by duration, the same way */
+    uint64_t mig_duration[2][VP_MIG_BUCKETS + 1];
+    double mig_duration_sum[2];
 } vp_engine_stats;
 
 /* Borrowed: pool, clock, driver, policy must outlive the engine.  Free

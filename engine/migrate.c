@@ -128,6 +128,9 @@ static void finish(vp_mig *m, int status, const char *error)
                                                       : VP_EV_MIGRATION_FAILED,
                             status ? error : rc ? err.text : m->why);
     ev.duration = took;
+    int failed = ev.kind != VP_EV_MIGRATION_DONE;
+    e->st.mig_duration[failed][vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, took)]++;
+    e->st.mig_duration_sum[failed] += took;
     if (ev.kind == VP_EV_MIGRATION_DONE) {
         e->st.migrations_done++;
         e->st.migration_seconds += took;
@@ -176,7 +179,7 @@ static vp_when ask_when(vp_engine *e, vp_mig *m)
     double t0 = vp_engine_wall();
     int rc = e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, &w, &err);
     m->latency = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_MIGRATION]++;
+    vp_engine_count_decision(e, VP_SLOT_MIGRATION, m->latency);
     if (rc || (w.kind == VP_WHEN_LATER && !(w.delay > 0))) {
         if (rc)
             vp_engine_policy_error(e, VP_SLOT_MIGRATION, err.text, m->vm);

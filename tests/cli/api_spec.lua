@@ -150,8 +150,14 @@ local function parse_metrics(text)
       assert(value, "line " .. n .. ": bad value: " .. line)
       local x = tonumber(value) or ({ NaN = 0 / 0, ["+Inf"] = math.huge, ["-Inf"] = -math.huge })[value]
       assert(x, "line " .. n .. ": value is not a number: " .. value)
-      assert(families[name] and families[name].type, "line " .. n .. ": no TYPE for " .. name)
-      seen[name] = true
+      local fam = name
+      local base = name:match("^(.*)_bucket$") or name:match("^(.*)_sum$") or name:match("^(.*)_count$")
+      if base and families[base] and families[base].type == "histogram" then fam = base end
+      assert(families[fam] and families[fam].type, "line " .. n .. ": no TYPE for " .. name)
+      if fam ~= name and name:match("_bucket$") then
+        assert(lab.le, "line " .. n .. ": a histogram bucket needs le")
+      end
+      seen[fam] = true
       samples[#samples + 1] = { name = name, labels = lab, value = x }
     end
   end
@@ -637,6 +643,20 @@ describe("the control API", function()
     assert.equal(0, metric(m, "vmpilot_policy_errors_total", { slot = "placement" }))
     assert.equal(0, metric(m, "vmpilot_migrations_total", { outcome = "failed" }))
     assert.equal(0, metric(m, "vmpilot_migrations_running"))
+    -- histograms: cumulative buckets ending in +Inf = _count
+    assert.equal("histogram", m.families.vmpilot_decision_latency_seconds.type)
+    local placements = metric(m, "vmpilot_decisions_total", { slot = "placement" })
+    assert.equal(placements, metric(m, "vmpilot_decision_latency_seconds_count", { slot = "placement" }))
+    local prev = 0
+    for _, s in ipairs(m.samples) do
+      if s.name == "vmpilot_decision_latency_seconds_bucket" and s.labels.slot == "placement" then
+        assert.is_true(s.value >= prev)
+        prev = s.value
+      end
+    end
+    assert.equal(placements, metric(m, "vmpilot_decision_latency_seconds_bucket", { slot = "placement", le = "+Inf" }))
+    assert.is_true(metric(m, "vmpilot_decision_latency_seconds_sum", { slot = "placement" }) > 0)
+    assert.equal(0, metric(m, "vmpilot_migration_duration_seconds_count", { outcome = "done" }))
   end)
 
   it("has a text-format parser that rejects what the grammar forbids", function()
@@ -645,6 +665,8 @@ describe("the control API", function()
     assert.has_error(function() parse_metrics("# TYPE x gauge\nx one\n") end)
     assert.has_error(function() parse_metrics("# TYPE x gauge\n1x 1\n") end)
     assert.has_error(function() parse_metrics("# TYPE x gauge\nx 1") end)
+    assert.has_error(function() parse_metrics("# TYPE h histogram\nh_bucket 1\n") end) -- no le
+    assert.has_error(function() parse_metrics("# TYPE h gauge\nh_sum 1\n") end)
     local m = parse_metrics('# TYPE x gauge\nx{a="q\\"\\n",b="2"} +Inf 123\n')
     assert.equal('q"\n', m.samples[1].labels.a)
     assert.equal(math.huge, m.samples[1].value)

@@ -301,6 +301,14 @@ static void test_migrate_when(void)
     fx_free(&f);
 }
 
+static uint64_t sum_of(const uint64_t *v, size_t n)
+{
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    return s;
+}
+
 /* The executor's queue as the API sees it; withdrawing a waiting move. */
 static void test_migration_list_and_cancel(void)
 {
@@ -330,6 +338,14 @@ static void test_migration_list_and_cancel(void)
     CHECK_STR_HAS(err.text, "is running");
     vp_clock_run(f.clock, vp_clock_now(f.clock) + 1000); /* it completes */
     CHECK_EQ_INT(vp_engine_migration(f.eng, 0, &m), -1);
+    /* histograms: every decision and the completed migration (204.8 s) */
+    const vp_engine_stats *st = vp_engine_stats_get(f.eng);
+    for (int s = 0; s < VP_SLOT_N; s++)
+        CHECK_EQ_INT(sum_of(st->latency[s], VP_LAT_BUCKETS + 1), st->decisions[s]);
+    CHECK_EQ_INT(st->mig_duration[0][vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, 204.8)], 1);
+    CHECK_EQ_INT(vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, 204.8), 6); /* <= 300 s */
+    CHECK_EQ_INT(vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, 1e9), VP_MIG_BUCKETS);
+    CHECK_NEAR(st->mig_duration_sum[0], 204.8, 1e-6);
     fx_free(&f);
 }
 
