@@ -117,6 +117,8 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
                                 const char *data, uint64_t off, size_t size)
 {
     vp_http_req *r = cls;
+    if (!key)
+        return MHD_YES; /* a multipart part without a name: not a field */
     field *f = field_for(r, key, off);
     size_t cap = f && f->val ? f->len + 1 : 0;
     if (!f || append(&f->val, &f->len, &cap, data ? data : "", data ? size : 0))

@@ -266,10 +266,19 @@ describe("the control API", function()
         assert.is_string(body.error, c[1])
         assert.matches(c[3], body.detail, 1, true)
       end
+      -- a multipart part without a name (found by the fuzzer: it crashed the server)
+      local nameless = srv.dir .. "/nameless"
+      write(nameless, '--XyZ\r\nContent-Disposition: form-data; name="vm_name"\r\n\r\nvm1\r\n' ..
+        '--XyZ\r\nContent-Disposition: form-data; name="cpu"\r\n\r\n2\r\n' ..
+        '--XyZ\r\nConpent-Disposition: form-data; name="memory"\r\n\r\n4\r\n--XyZ--\r\n')
+      local code, body = request(srv, "-X POST -H 'Content-Type: multipart/form-data; boundary=XyZ' " ..
+        "--data-binary @" .. nameless .. " URL/allocate")
+      assert.equal(400, code)
+      assert.equal("memory is missing (cpu in CPUs, memory in GB)", body.detail)
       -- a body over 1 MiB
       local big = srv.dir .. "/big"
       write(big, "vm_name=x&cpu=1&memory=1&pad=" .. string.rep("a", 1100000))
-      local code, body = request(srv, '-X POST --data-binary @' .. big .. ' URL/allocate')
+      code, body = request(srv, '-X POST --data-binary @' .. big .. ' URL/allocate')
       assert.equal(413, code)
       assert.same({ error = "body too large", detail = "the body is larger than 1 MiB" }, body)
       _, body = request(srv, 'URL/resources')
