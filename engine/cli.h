@@ -1,7 +1,7 @@
 /*
  * cli.h - shared pieces of the `vmpilot` command's subcommands.
  * Provides: exit codes, usage/error printing, and the subcommand entry
- * points (main.c, cli_simulate.c, cli_serve.c).
+ * points (main.c, cli_simulate.c, cli_serve.c, cli_client.c).
  * Uses: err.h, config.h, bindings/lua_policy.h (no Lua headers).
  */
 #ifndef VP_CLI_H
@@ -28,5 +28,12 @@ vp_lua_policy *vp_cli_policies(const vp_config *cfg, vp_err *err);
 
 int vp_cli_simulate(int argc, char **argv);
 int vp_cli_serve(int argc, char **argv);
+
+/* The API client (cli_client.c): argv[0] is the command word ("vm",
+ * "host", "status" of policy, "decisions"). */
+int vp_cli_vm(int argc, char **argv);
+int vp_cli_host(int argc, char **argv);
+int vp_cli_policy_status(int argc, char **argv);
+int vp_cli_decisions(int argc, char **argv);
 
 #endif

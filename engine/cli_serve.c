@@ -14,12 +14,15 @@
  *     reservation decisions, lifecycle events kept in the pool and logged
  *     as "vm_appeared" / "vm_stopped" / "vm_unfit" lines
  *     ({"t","event","vm","host","reason"}), live migrations through the
- *     driver (its default bandwidth limit and timeout).  Not yet:
- *     reconnecting a dropped host, placing new VMs (that arrives with the
- *     control API).
+ *     driver (its default bandwidth limit and timeout), new VMs placed
+ *     and created through the control API.  Not yet: reconnecting a
+ *     dropped host.
+ * The control API (api.h) listens on the config's api.listen (default
+ * 127.0.0.1:5000) or --listen, and on api.unix_socket; its address is
+ * logged as {"t","event":"api_listening","address","reason"}.
  * Uses: cli.h, simulate.h (vp_sim_world), virt_world.h (vp_virt_world),
- * clock.h, event_json.h, libev, bindings/watch.h and lua_policy.h (no
- * Lua headers).
+ * api.h, clock.h, event_json.h, libev, bindings/watch.h and lua_policy.h
+ * (no Lua headers).
  */
 #include <ev.h>
 #include <getopt.h>
@@ -29,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "cli.h"
 #include "event_json.h"
 #include "simulate.h"
@@ -52,10 +56,16 @@ static const char serve_usage[] =
     "lifecycle events keep the pool in step (logged as vm_appeared, vm_stopped,\n"
     "vm_unfit); proposed moves are live-migrated (virDomainMigrateToURI3).  Not\n"
     "yet on libvirt hosts: reconnecting a host whose connection drops (it is\n"
-    "marked down), placing new VMs (arrives with the control API).\n"
+    "marked down).\n"
+    "The control API (docs/api.md: /resources, /allocate, /deallocate, /v1/...,\n"
+    "/metrics) listens on the config's api.listen (default 127.0.0.1:5000); the\n"
+    "address is logged as an \"api_listening\" line.  New VMs are placed by the\n"
+    "placement policy and created on libvirt hosts.\n"
     "\n"
     "options:\n"
     "  --duration SECONDS   stop after SECONDS (default: run until signalled)\n"
+    "  --listen HOST:PORT   the API's TCP address instead of the config's (port 0:\n"
+    "                       any free port; \"none\": no TCP listener)\n"
     "  --pid-file FILE      write the process id to FILE (for `vmpilot policy reload`)\n"
     "  -h, --help           this text\n"
     "exit codes: 0 stopped cleanly, 1 runtime failure, 2 usage error,\n"
@@ -67,6 +77,10 @@ typedef struct serve {
     vp_timer stop_t;
     vp_engine *engine;
     vp_lua_watch *watch;
+    vp_lua_policy *lp;
+    vp_pool *pool;
+    vp_api *api;
+    const char *listen; /* the API's TCP address as given */
 } serve;
 
 static void log_line(json_t *j)
@@ -81,9 +95,12 @@ static void on_event(void *ud, const vp_engine *e, const vp_event *ev)
 {
     if (ev->kind == VP_EV_SAMPLED)
         return; /* one per round: too chatty for the log */
+    serve *s = ud;
     json_t *j = vp_event_to_json(e, ev);
     if (j)
         log_line(j);
+    if (s->api)
+        vp_api_record(s->api, e, ev);
 }
 
 static void log_note(serve *s, const char *event, const char *reason)
@@ -204,12 +221,52 @@ static void world_free(world *w)
         vp_sim_world_free(&w->sim);
 }
 
+/* ====== the control API ====== */
+
+static void api_status(void *ud, vp_slot slot, vp_api_slot *out)
+{
+    serve *s = ud;
+    vp_lua_status st;
+    vp_lua_policy_status(s->lp, slot, &st);
+    *out = (vp_api_slot){st.name, st.version, st.path, st.last_error,
+                         st.calls, st.errors, st.reloads, st.reload_failures};
+}
+
+/* A reload asked through the API, logged like any other. */
+static int api_reload(void *ud, vp_slot slot, vp_err *err)
+{
+    serve *s = ud;
+    vp_lua_status st;
+    int rc = vp_lua_policy_reload(s->lp, (int)slot, s->pool, err);
+    vp_lua_policy_status(s->lp, slot, &st);
+    on_reload(s, slot, rc, st.version, err->text);
+    return rc;
+}
+
+static int api_start(serve *s, world *w, const vp_config *cfg, const char *listen, vp_err *err)
+{
+    vp_api_params prm = {cfg, listen ? listen : cfg->api.listen, {s, api_status, api_reload},
+                         w->virt};
+    s->listen = prm.listen;
+    return (s->api = vp_api_start(vp_clock_loop(s->clock), s->engine, &prm, err)) ? 0 : -1;
+}
+
+static void log_api(serve *s, const vp_config *cfg)
+{
+    char addr[64];
+    int port = vp_api_port(s->api);
+    snprintf(addr, sizeof addr, "%.*s:%d", (int)strcspn(s->listen, ":"), s->listen, port);
+    log_line(json_pack("{s:f,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event",
+                       "api_listening", "address", port < 0 ? "none" : addr, "reason",
+                       cfg->api.unix_socket ? cfg->api.unix_socket : "tcp only"));
+}
+
 /* The loop, once everything is built. */
 static void run_loop(serve *s, world *w, const vp_config *cfg, double duration)
 {
-    s->engine = world_engine(w);
     vp_engine_set_observer(s->engine, on_event, s);
     log_note(s, "started", cfg->path);
+    log_api(s, cfg);
     vp_timer_init(&s->stop_t, on_stop_timer, s);
     if (duration > 0)
         vp_timer_start(s->clock, &s->stop_t, duration, 0);
@@ -219,7 +276,7 @@ static void run_loop(serve *s, world *w, const vp_config *cfg, double duration)
     log_note(s, "stopped", "clean shutdown");
 }
 
-static int run(const vp_config *cfg, double duration, const char *pid_file)
+static int run(const vp_config *cfg, double duration, const char *pid_file, const char *listen)
 {
     world w;
     vp_err err = {0};
@@ -230,16 +287,23 @@ static int run(const vp_config *cfg, double duration, const char *pid_file)
     if (!lp)
         return unwatch_signals(loop, &s), vp_cli_print_err(&err), VP_EXIT_CONFIG;
     s.clock = vp_clock_new_ev(loop);
+    s.lp = lp;
     int rc = world_build(&w, &s, cfg, vp_lua_policy_slots(lp), &err);
+    if (rc == 0) {
+        s.engine = world_engine(&w);
+        s.pool = world_pool(&w);
+        rc = api_start(&s, &w, cfg, listen, &err);
+    }
     if (rc)
         vp_cli_print_err(&err);
     else if ((rc = write_pid(pid_file)) == 0) {
-        s.watch = vp_lua_watch_start(loop, lp, world_pool(&w), 0.02, on_reload, &s);
+        s.watch = vp_lua_watch_start(loop, lp, s.pool, 0.02, on_reload, &s);
         run_loop(&s, &w, cfg, duration);
         vp_lua_watch_stop(s.watch);
         if (pid_file)
             unlink(pid_file);
     }
+    vp_api_stop(s.api);
     world_free(&w); /* a failed build left it empty */
     unwatch_signals(loop, &s);
     vp_clock_free(s.clock);
@@ -251,17 +315,18 @@ int vp_cli_serve(int argc, char **argv)
 {
     static const struct option longs[] = {{"duration", required_argument, 0, 'd'},
                                           {"pid-file", required_argument, 0, 'p'},
+                                          {"listen", required_argument, 0, 'l'},
                                           {0, 0, 0, 0}};
     double duration = 0;
-    const char *pid_file = NULL;
+    const char *pid_file = NULL, *listen = NULL;
     char *end;
     int c;
     if (vp_cli_wants_help(argc, argv))
         return fputs(serve_usage, stdout), VP_EXIT_OK;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        if (c == 'p') {
-            pid_file = optarg;
+        if (c == 'p' || c == 'l') {
+            *(c == 'p' ? &pid_file : &listen) = optarg;
             continue;
         }
         if (c != 'd')
@@ -275,10 +340,14 @@ int vp_cli_serve(int argc, char **argv)
     if (argc - optind != 1)
         return vp_cli_usage_error(serve_usage, "%s", "expected exactly one CONFIG");
     vp_err err = {0};
+    if (listen && vp_listen_parse(listen, (char[16]){0}, &c, (bool[1]){0}, &err))
+        return vp_cli_usage_error(serve_usage, "--listen: %s", err.text);
     vp_config *cfg = vp_config_load(argv[optind], &err);
     if (!cfg)
         return vp_cli_print_err(&err), VP_EXIT_CONFIG;
-    int rc = run(cfg, duration, pid_file);
+    if (listen && vp_listen_check(listen, cfg->api.token, &err))
+        return vp_config_free(cfg), vp_cli_usage_error(serve_usage, "--listen: %s", err.text);
+    int rc = run(cfg, duration, pid_file, listen);
     vp_config_free(cfg);
     return rc;
 }

@@ -4,7 +4,7 @@
  * Provides: see config.h; also defines vp_slot_names and vp_res_names.
  * Uses: jansson (parsing, JSON_REJECT_DUPLICATES), json_locate.h (line and
  * column of a field for errors), uthash (duplicate host names), err.h,
- * resources.h, POSIX stat/getcwd.
+ * resources.h, POSIX stat/getcwd, inet_pton (api.listen).
  *
  * The whole document is parsed by jansson first (syntax errors carry
  * jansson's line and column), then walked section by section into a
@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <uthash.h>
 
@@ -77,8 +78,9 @@ static const num_rule R_REPLICATE = {1, 1000, false, true, "an integer 1..1000"}
 static const num_rule R_MEGABYTES = {1, 1e9, false, true, "an integer >= 1"};
 static const num_rule R_HISTORY = {1, 4096, false, true, "an integer >= 1"};
 
-static const char *const ROOT_KEYS[] = {"host_types", "hosts",  "vm_types",  "policies",
-                                        "intervals",  "limits", "simulation"};
+static const char *const ROOT_KEYS[] = {"host_types", "hosts",      "vm_types",
+                                        "policies",   "intervals",  "limits",
+                                        "simulation", "api"};
 static const char *const HOST_TYPE_KEYS[] = {"name",  "cpu",        "memory", "disk",
                                              "network", "cores", "overcommit", "power"};
 static const char *const VM_TYPE_KEYS[] = {"name", "cpu", "memory", "disk", "network"};
@@ -88,6 +90,7 @@ static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_tota
                                          "migration_bandwidth_share", "policy_instructions",
                                          "policy_memory_mb", "history_samples",
                                          "placement_candidates"};
+static const char *const API_KEYS[] = {"listen", "unix_socket", "token"};
 static const char *const SIM_KEYS[] = {"trace", "order",   "duration", "step",
                                        "vm_types", "max_vms", "model",   "energy",
                                        "replicate"};
@@ -713,12 +716,80 @@ static int parse_simulation(loader *l, json_t *root)
     return 0;
 }
 
+/* ---- api ---- */
+
+int vp_listen_parse(const char *s, char ip[16], int *port, bool *loopback, vp_err *err)
+{
+    const char *colon = strrchr(s, ':');
+    struct in_addr a;
+    char host[64], *end;
+    *port = -1;
+    if (!strcmp(s, "none"))
+        return 0;
+    if (!colon || colon == s || (size_t)(colon - s) >= sizeof host)
+        return vp_err_set(err, "expected HOST:PORT (e.g. 127.0.0.1:5000) or \"none\", got \"%s\"",
+                          s);
+    snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
+    long p = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || p < 0 || p > 65535)
+        return vp_err_set(err, "port must be 0..65535, got \"%s\"", colon + 1);
+    if (!strcmp(host, "localhost"))
+        strcpy(host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &a) != 1)
+        return vp_err_set(err, "expected an IPv4 address or localhost, got \"%s\"", host);
+    inet_ntop(AF_INET, &a, ip, 16);
+    *port = (int)p;
+    *loopback = (ntohl(a.s_addr) >> 24) == 127;
+    return 0;
+}
+
+int vp_listen_check(const char *listen, const char *token, vp_err *err)
+{
+    char ip[16];
+    int port;
+    bool loop = true;
+    if (vp_listen_parse(listen, ip, &port, &loop, err))
+        return -1;
+    if (!loop && !token)
+        return vp_err_set(err, "listening on %s (not loopback) needs a bearer token "
+                               "(api.token)", listen);
+    return 0;
+}
+
+static int parse_api(loader *l, json_t *root)
+{
+    json_t *o;
+    vp_config *cfg = l->cfg;
+    const char *listen = NULL, *token = NULL;
+    vp_err e = {0};
+    if (section(l, root, "api", API_KEYS, COUNT_OF(API_KEYS), &o))
+        return -1;
+    if (!o)
+        return 0;
+    if (get_str(l, o, "api", "listen", false, &listen) ||
+        get_str(l, o, "api", "token", false, &token))
+        return -1;
+    if (vp_listen_check(listen ? listen : cfg->api.listen, token, &e))
+        return fail(l, "api", listen ? "listen" : NULL, AT_VALUE, "%s", e.text);
+    if (listen && (free(cfg->api.listen), !(cfg->api.listen = strdup(listen))))
+        return oom(l);
+    if (token && !(cfg->api.token = strdup(token)))
+        return oom(l);
+    const char *sock;
+    if (get_str(l, o, "api", "unix_socket", false, &sock))
+        return -1;
+    if (sock && !(cfg->api.unix_socket = resolve(l->base, sock)))
+        return oom(l);
+    return 0;
+}
+
 static int parse_root(loader *l, json_t *root)
 {
     if (check_type(l, root, "", JSON_OBJECT) ||
         check_keys(l, root, "", ROOT_KEYS, COUNT_OF(ROOT_KEYS)) ||
         parse_types(l, root) || parse_hosts(l, root) || parse_policies(l, root) ||
-        parse_intervals(l, root) || parse_limits(l, root) || parse_simulation(l, root))
+        parse_intervals(l, root) || parse_limits(l, root) || parse_simulation(l, root) ||
+        parse_api(l, root))
         return -1;
     return 0;
 }
@@ -728,7 +799,9 @@ static int parse_root(loader *l, json_t *root)
 static vp_config *new_config(const char *source)
 {
     vp_config *cfg = calloc(1, sizeof *cfg);
-    if (!cfg || !(cfg->path = strdup(source))) {
+    if (!cfg || !(cfg->path = strdup(source)) || !(cfg->api.listen = strdup("127.0.0.1:5000"))) {
+        if (cfg)
+            free(cfg->path);
         free(cfg);
         return NULL;
     }
@@ -862,6 +935,9 @@ void vp_config_free(vp_config *cfg)
     free(cfg->hosts);
     free(cfg->sim.trace);
     free(cfg->sim.order);
+    free(cfg->api.listen);
+    free(cfg->api.unix_socket);
+    free(cfg->api.token);
     free(cfg->path);
     free(cfg);
 }

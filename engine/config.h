@@ -50,6 +50,14 @@
  *       "placement_candidates": 0           hosts offered to placement per decision
  *                                           (0 = every host that fits; see engine.h)
  *   },
+ *   "api": {                                the control API of `vmpilot serve`
+ *       "listen": "127.0.0.1:5000",         IPv4 HOST:PORT (or localhost:PORT), or "none";
+ *                                           default 127.0.0.1:5000; port 0 = any free one
+ *       "unix_socket": "/run/vmpilot.sock", also listen on this unix socket (path
+ *                                           resolved against the config's folder)
+ *       "token": "s3cret"                   bearer token every request must carry;
+ *                                           required when listen is not a loopback address
+ *   },
  *   "simulation": {
  *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
  *       "order": "traces/20110303.order",   optional order file ("index<TAB>file")
@@ -140,6 +148,11 @@ typedef struct vp_config {
         size_t placement_candidates;
     } limits;
     struct {
+        char *listen;      /* "HOST:PORT" or "none"; never NULL */
+        char *unix_socket; /* NULL if none */
+        char *token;       /* NULL if none */
+    } api;
+    struct {
         char *trace; /* NULL if the config has no simulation section */
         char *order;
         double duration; /* 0 = the trace's length */
@@ -162,6 +175,16 @@ vp_config *vp_config_load_string(const char *text, const char *source, const cha
                                  vp_err *err) VP_WUR;
 
 void vp_config_free(vp_config *cfg);
+
+/* An API listen address: "HOST:PORT" with HOST an IPv4 address or
+ * "localhost" (127.0.0.1) and PORT 0..65535, or "none" (*port = -1).
+ * ip gets the dotted address (16 bytes); *loopback whether it is in
+ * 127.0.0.0/8.  0, or -1 with err saying what is wrong. */
+int vp_listen_parse(const char *s, char ip[16], int *port, bool *loopback, vp_err *err);
+
+/* Checks listen and token together: a listen address that is not
+ * loopback needs a token.  0, or -1 with err. */
+int vp_listen_check(const char *listen, const char *token, vp_err *err);
 
 /* Index of a host or VM type by name, -1 if none. */
 int vp_config_host_type(const vp_config *cfg, const char *name);

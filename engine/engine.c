@@ -20,6 +20,25 @@ const char *const vp_event_names[VP_EV_N] = {
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
     "policy_error", "sampled", "sample_failed", "migration_superseded", "vm_removed"};
 
+const double vp_latency_bounds[VP_LAT_BUCKETS] = {1e-5,   5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
+                                                  2.5e-3, 5e-3, 1e-2, 5e-2,   0.1,  1};
+const double vp_migration_bounds[VP_MIG_BUCKETS] = {1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
+
+size_t vp_bucket(const double *bounds, size_t n, double x)
+{
+    size_t i = 0;
+    while (i < n && x > bounds[i])
+        i++;
+    return i;
+}
+
+void vp_engine_count_decision(vp_engine *e, vp_slot slot, double latency)
+{
+    e->st.decisions[slot]++;
+    e->st.latency[slot][vp_bucket(vp_latency_bounds, VP_LAT_BUCKETS, latency)]++;
+    e->st.latency_sum[slot] += latency;
+}
+
 double vp_engine_wall(void)
 {
     struct timespec ts;
@@ -239,35 +258,56 @@ static void unplaced(vp_engine *e, vp_id vm, const char *reason, bool first)
                                  .to = VP_NONE, .reason = reason});
 }
 
-/* One placement attempt: 0 placed, 1 not now. */
-static int try_place(vp_engine *e, vp_id vm, bool first)
+/* Not placed: reports it (first attempt only), says why in *why (may be
+ * NULL) and returns the outcome (VP_PLACE_*). */
+static int not_placed(vp_engine *e, vp_id vm, bool first, int outcome, const char *reason,
+                      vp_err *why)
+{
+    unplaced(e, vm, reason, first);
+    vp_err_set(why, "%s", reason);
+    return outcome;
+}
+
+/* The policy's choice among the n candidates: VP_PLACE_OK with r->host
+ * (or VP_NONE), or VP_PLACE_POLICY_ERROR with err set (reported). */
+static int ask_place(vp_engine *e, vp_id vm, size_t n, vp_place_result *r, vp_err *err)
+{
+    vp_decision_ctx dc = dctx(e, 0);
+    double t0 = vp_engine_wall();
+    int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, r, err);
+    e->last_latency = vp_engine_wall() - t0;
+    vp_engine_count_decision(e, VP_SLOT_PLACEMENT, e->last_latency);
+    if (rc)
+        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err->text, vm), VP_PLACE_POLICY_ERROR;
+    if (r->host != VP_NONE && !is_candidate(e, n, r->host)) {
+        vp_err_set(err, "host id %u is not a candidate", r->host);
+        vp_engine_policy_invalid(e, VP_SLOT_PLACEMENT, err->text, vm);
+        vp_err_prefix(err, "place returned an invalid result: ");
+        return VP_PLACE_POLICY_ERROR;
+    }
+    return VP_PLACE_OK;
+}
+
+/* One placement attempt: VP_PLACE_OK if placed, else why not. */
+static int try_place(vp_engine *e, vp_id vm, bool first, vp_err *why)
 {
     size_t n = candidates(e, vm);
     if (n == 0)
-        return unplaced(e, vm, "no host has room", first), 1;
+        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, "no host has room", why);
     vp_place_result r = {.host = VP_NONE};
     vp_err err = {0};
-    vp_decision_ctx dc = dctx(e, 0);
-    double t0 = vp_engine_wall();
-    int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, &r, &err);
-    double lat = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_PLACEMENT]++;
-    if (rc)
-        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
+    if (ask_place(e, vm, n, &r, &err))
+        return vp_err_set(why, "%s", err.text), VP_PLACE_POLICY_ERROR;
     if (r.host == VP_NONE)
-        return unplaced(e, vm, r.reason, first), 1;
-    if (!is_candidate(e, n, r.host)) {
-        snprintf(err.text, sizeof err.text, "host id %u is not a candidate", r.host);
-        return vp_engine_policy_invalid(e, VP_SLOT_PLACEMENT, err.text, vm), 1;
-    }
+        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, r.reason, why);
     if (start_create(e, vm, r.host, &err))
-        return unplaced(e, vm, err.text, first), 1;
+        return not_placed(e, vm, first, VP_PLACE_CREATE_FAILED, err.text, why);
     e->st.placed++;
     vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
                                  .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
-                                 .host = r.host, .to = VP_NONE, .latency = lat,
+                                 .host = r.host, .to = VP_NONE, .latency = e->last_latency,
                                  .reason = r.reason});
-    return 0;
+    return VP_PLACE_OK;
 }
 
 static int push_pending(vp_engine *e, vp_id vm)
@@ -286,7 +326,7 @@ int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err)
         return vp_err_set(err, "no VM with id %u", vm);
     if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
         return vp_err_set(err, "VM '%s' is %s", v->name, vp_vm_state_name(v->state));
-    if (try_place(e, vm, true) == 0)
+    if (try_place(e, vm, true, NULL) == VP_PLACE_OK)
         return 0;
     if (push_pending(e, vm))
         return vp_err_set(err, "out of memory");
@@ -317,13 +357,44 @@ size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n)
     return placed;
 }
 
+int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, vm);
+    if (!v)
+        return vp_err_set(why, "no VM with id %u", vm);
+    if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
+        return vp_err_set(why, "VM '%s' is %s", v->name, vp_vm_state_name(v->state));
+    return try_place(e, vm, true, why);
+}
+
+static void destroy_done(void *ud, int status, const char *error) {}
+
+int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, vm);
+    if (!v)
+        return vp_err_set(err, "no VM with id %u", vm);
+    if (v->state == VP_VM_MIGRATING)
+        return vp_err_set(err, "VM '%s' is migrating; try again when it is done", v->name);
+    bool running = v->state == VP_VM_RUNNING;
+    if (running && e->driver->ops->destroy(e->driver, vm, destroy_done, NULL, err))
+        return -1;
+    vp_mig_cancel(e, vm, "the VM is being removed");
+    /* observers see it once more, still on its host */
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_VM_REMOVED, .vm = vm, .host = v->host,
+                                 .to = VP_NONE, .reason = reason});
+    if (running && vp_pool_release(e->pool, vm, err))
+        return -1;
+    return vp_pool_remove_vm(e->pool, vm, err);
+}
+
 /* Retries the VMs still waiting, in order; keeps those that still wait. */
 static void retry_pending(vp_engine *e)
 {
     size_t keep = 0;
     for (size_t i = 0; i < e->npending; i++) {
         const vp_vm *v = vp_pool_vm(e->pool, e->pending[i]);
-        if (v && v->state == VP_VM_PENDING && try_place(e, v->id, false) != 0)
+        if (v && v->state == VP_VM_PENDING && try_place(e, v->id, false, NULL) != VP_PLACE_OK)
             e->pending[keep++] = v->id;
     }
     e->npending = keep;
@@ -351,23 +422,6 @@ void vp_engine_sample_now(vp_engine *e)
     retry_pending(e);
     vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .vm = VP_NONE, .host = VP_NONE,
                                  .to = VP_NONE});
-}
-
-/* ====== removal ====== */
-
-int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
-{
-    const vp_vm *v = vp_pool_vm(e->pool, vm);
-    if (!v)
-        return vp_err_set(err, "no VM with id %u", vm);
-    if (v->state != VP_VM_RUNNING)
-        return vp_err_set(err, "VM '%s' is %s, not running", v->name,
-                          vp_vm_state_name(v->state));
-    vp_mig_cancel(e, vm, "the VM is being removed");
-    /* observers see it once more, still on its host */
-    vp_engine_emit(e, (vp_event){.kind = VP_EV_VM_REMOVED, .vm = vm, .host = v->host,
-                                 .to = VP_NONE, .reason = reason});
-    return vp_pool_release(e->pool, vm, err) || vp_pool_remove_vm(e->pool, vm, err) ? -1 : 0;
 }
 
 /* ====== balance ====== */
@@ -420,7 +474,7 @@ void vp_engine_balance_now(vp_engine *e)
     double t0 = vp_engine_wall();
     int rc = e->policy->balance(e->policy->balance_ctx, e->pool, &dc, &e->moves, &err);
     double lat = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_BALANCE]++;
+    vp_engine_count_decision(e, VP_SLOT_BALANCE, lat);
     if (rc)
         return vp_engine_policy_error(e, VP_SLOT_BALANCE, err.text, VP_NONE);
     if (vp_moves_check(e->pool, &e->moves, why, sizeof why))
@@ -449,6 +503,32 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
     rc = vp_mig_enqueue(e, vm, to, why, err);
     vp_mig_pump(e);
     return rc;
+}
+
+/* ====== dry runs ====== */
+
+int vp_engine_dry_place(vp_engine *e, vp_id vm, vp_place_result *out, vp_err *err)
+{
+    size_t n = candidates(e, vm);
+    vp_decision_ctx dc = dctx(e, 0);
+    *out = (vp_place_result){.host = VP_NONE};
+    if (n == 0)
+        return snprintf(out->reason, sizeof out->reason, "no host has room"), 0;
+    if (e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, out, err))
+        return -1;
+    if (out->host != VP_NONE && !is_candidate(e, n, out->host))
+        return vp_err_set(err, "place returned an invalid result: host id %u is not a candidate",
+                          out->host);
+    return 0;
+}
+
+int vp_engine_dry_balance(vp_engine *e, vp_moves *out, char *why, size_t len, vp_err *err)
+{
+    vp_decision_ctx dc = dctx(e, e->prm.balance_interval);
+    vp_moves_clear(out);
+    if (e->policy->balance(e->policy->balance_ctx, e->pool, &dc, out, err))
+        return -1;
+    return vp_moves_check(e->pool, out, why, len) ? 1 : 0;
 }
 
 /* ====== reservation ====== */
@@ -484,7 +564,7 @@ void vp_engine_reserve_now(vp_engine *e)
     double t0 = vp_engine_wall();
     int rc = e->policy->reserve(e->policy->reserve_ctx, e->pool, &dc, &r, &err);
     double lat = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_RESERVATION]++;
+    vp_engine_count_decision(e, VP_SLOT_RESERVATION, lat);
     if (rc)
         vp_engine_policy_error(e, VP_SLOT_RESERVATION, err.text, VP_NONE);
     else if (check_reservation(e, &r, why, sizeof why))

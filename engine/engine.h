@@ -82,6 +82,15 @@ typedef struct vp_engine_params {
 /* The intervals and limits of cfg (first_round 0). */
 vp_engine_params vp_engine_params_of(const vp_config *cfg);
 
+/* Histogram bounds (upper, inclusive; a last bucket catches the rest):
+ * policy call latency in seconds, migration duration in clock seconds. */
+#define VP_LAT_BUCKETS 12
+#define VP_MIG_BUCKETS 10
+extern const double vp_latency_bounds[VP_LAT_BUCKETS];
+extern const double vp_migration_bounds[VP_MIG_BUCKETS];
+/* Index of x's bucket among n upper bounds (n: above them all). */
+size_t vp_bucket(const double *bounds, size_t n, double x);
+
 typedef struct vp_engine_stats {
     uint64_t placed, unplaced, create_failed;
     uint64_t migrations_started, migrations_done, migrations_failed;
@@ -89,6 +98,14 @@ typedef struct vp_engine_stats {
     uint64_t decisions[VP_SLOT_N];
     uint64_t policy_errors[VP_SLOT_N];
     double migration_seconds; /* sum over completed migrations */
+    /* decisions by latency: latency[s][i] counts calls of slot s that took
+     * at most vp_latency_bounds[i] (not cumulative; index VP_LAT_BUCKETS:
+     * longer); latency_sum[s] in seconds */
+    uint64_t latency[VP_SLOT_N][VP_LAT_BUCKETS + 1];
+    double latency_sum[VP_SLOT_N];
+    /* completed (0) and failed (1) migrations by duration, the same way */
+    uint64_t mig_duration[2][VP_MIG_BUCKETS + 1];
+    double mig_duration_sum[2];
 } vp_engine_stats;
 
 /* Borrowed: pool, clock, driver, policy must outlive the engine.  Free
@@ -112,6 +129,41 @@ void vp_engine_stop(vp_engine *e);
  * bad argument. */
 int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err);
 
+/* Outcomes of vp_engine_place_now. */
+enum { VP_PLACE_OK, VP_PLACE_NO_ROOM, VP_PLACE_POLICY_ERROR, VP_PLACE_CREATE_FAILED };
+
+/* One placement attempt for a pending or stopped VM, now, without
+ * queueing it for retries (for requests that want an answer at once):
+ * VP_PLACE_OK (allocated, the driver's create started), VP_PLACE_NO_ROOM
+ * (no candidate, or the policy chose none), VP_PLACE_POLICY_ERROR (the
+ * policy failed or chose a host that is not a candidate; reported as a
+ * policy_error) or VP_PLACE_CREATE_FAILED (the driver could not start the
+ * create; the allocation is undone); why says why.  The VM stays
+ * pending/stopped unless placed.  -1 on a bad argument. */
+int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why);
+
+/* Dry runs: the slot is called on the live pool as for a real decision
+ * (a Lua slot counts the call, and a policy that keeps state between
+ * calls sees it), but nothing is acted on, counted by the engine or
+ * reported as an event.
+ * place: *out gets the host the policy would choose among the current
+ * candidates for the pending or stopped vm (VP_NONE with the reason, or
+ * "no host has room" when there is no candidate); -1 with err if the
+ * policy fails or chooses a host that is not a candidate.
+ * balance: *out gets the moves (cleared first); 0 if the engine would
+ * accept them, 1 if not (why says which move and why), -1 with err if
+ * the policy fails. */
+int vp_engine_dry_place(vp_engine *e, vp_id vm, vp_place_result *out, vp_err *err);
+int vp_engine_dry_balance(vp_engine *e, vp_moves *out, char *why, size_t len, vp_err *err);
+
+/* Removes a VM for good: a running one is destroyed by the driver (the
+ * destroy must start; its completion is not awaited) and released first;
+ * a queued migration proposal for it is dropped.  Emits VP_EV_VM_REMOVED
+ * with reason (the simulator removes VMs whose workload ended).  -1 with
+ * err (nothing changed) for a migrating VM, an unknown one, or a destroy
+ * that did not start. */
+int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err);
+
 /* Submits n VMs at once (e.g. a simulation's start): the placement
  * policy's order function, if any, sorts them (best-fit decreasing: by
  * size, largest first), then each is submitted as by vp_engine_submit.
@@ -131,11 +183,26 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
  * 0, or -1 with "move N: why" in why. */
 int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len);
 
-/* Takes a running (not migrating) VM off its host and out of the pool
- * for good, without asking the driver (a simulated workload that ended);
- * a queued proposal for it is dropped.  Emits VP_EV_VM_REMOVED with
- * reason.  -1 with err if the VM is not running. */
-int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err);
+
+
+/* A migration the executor holds (queued, deferred or running). */
+typedef struct vp_migration_info {
+    vp_id vm, from, to;
+    bool running;
+    double proposed, started; /* clock time; started is 0 until it runs */
+    double not_before;        /* a deferred proposal is asked again then */
+    int asked;                /* migrate_when calls so far */
+    const char *why;          /* the proposer's reason; valid until the next change */
+} vp_migration_info;
+
+/* The i-th migration held (0 <= i < queued + running), in proposal
+ * order: 0 with *out filled, -1 past the end. */
+int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out);
+
+/* Withdraws the waiting (not running) migration of vm: dropped with a
+ * migration_dropped event whose reason is why.  -1 with err if vm has
+ * none, or if it is running (the driver cannot abort it on request). */
+int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err);
 
 /* Runs one round of each periodic job now (for tests and on request). */
 void vp_engine_sample_now(vp_engine *e);

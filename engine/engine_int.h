@@ -46,6 +46,9 @@ struct vp_engine {
     size_t cand_cap;
 };
 
+/* Counts one call of slot's policy that took latency seconds. */
+void vp_engine_count_decision(vp_engine *e, vp_slot slot, double latency);
+
 /* Reports an event to the observer; fills time and unset ids. */
 void vp_engine_emit(vp_engine *e, vp_event ev);
 

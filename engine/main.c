@@ -2,7 +2,8 @@
  * main.c - the `vmpilot` command.
  *
  * Provides: main() and the subcommands simulate, serve, config check,
- * policy check, policy reload; --help on each, --version.  Exit codes: 0 success,
+ * policy check, policy reload; the API client's vm, host, policy status
+ * and decisions (cli_client.c); --help on each, --version.  Exit codes: 0 success,
  * 1 runtime failure, 2 usage error, 3 invalid config or policy file.
  * Uses: config.h, simulate.h, engine.h, driver_sim.h, clock.h,
  * event_json.h, bindings/lua_policy.h (no Lua headers).
@@ -31,6 +32,9 @@ static const char usage_text[] =
     "  config check CONFIG   validate a config file and exit\n"
     "  policy check FILE...  check policy scripts (sandbox, self_test, dry run)\n"
     "  policy reload         make a running `serve` reload its policy scripts\n"
+    "  policy status         the policy slots of a running `serve` (its API)\n"
+    "  vm list|create|delete|migrate, host list|drain|undrain, decisions\n"
+    "                        talk to a running `serve` through its API\n"
     "\n"
     "`vmpilot COMMAND --help` describes each command.\n"
     "exit codes: 0 success, 1 runtime failure, 2 usage error,\n"
@@ -46,6 +50,7 @@ static const char config_check_usage[] =
 static const char policy_usage[] =
     "usage: vmpilot policy check FILE...\n"
     "       vmpilot policy reload (--pid-file FILE | --pid PID)\n"
+    "       vmpilot policy status [--api URL] [--token TOKEN] [--json]\n"
     "\n"
     "check: loads each policy script in the sandbox, finds the slot functions it\n"
     "exports (place, balance, reserve, migrate_when), runs its self_test and a\n"
@@ -54,6 +59,8 @@ static const char policy_usage[] =
     "reload: asks a running `vmpilot serve` (its --pid-file, or its process id)\n"
     "to reload the policy scripts that changed (SIGHUP); the outcome is in the\n"
     "server's log.\n"
+    "status: each slot's script, version, calls, errors and last error, from a\n"
+    "running `vmpilot serve`'s control API (see `vmpilot vm --help` for --api).\n"
     "exit codes: 0 all valid / signal sent, 1 runtime failure, 2 usage error,\n"
     "            3 a script is invalid\n";
 
@@ -179,6 +186,14 @@ int main(int argc, char **argv)
         return vp_cli_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
         return cmd_noun(argc - 1, argv + 1, config_check_usage, cmd_config_check, NULL);
+    if (!strcmp(cmd, "policy") && argc >= 3 && !strcmp(argv[2], "status"))
+        return vp_cli_policy_status(argc - 2, argv + 2);
+    if (!strcmp(cmd, "vm"))
+        return vp_cli_vm(argc - 1, argv + 1);
+    if (!strcmp(cmd, "host"))
+        return vp_cli_host(argc - 1, argv + 1);
+    if (!strcmp(cmd, "decisions"))
+        return vp_cli_decisions(argc - 1, argv + 1);
     if (!strcmp(cmd, "policy"))
         return cmd_noun(argc - 1, argv + 1, policy_usage, cmd_policy_check, cmd_policy_reload);
     return vp_cli_usage_error(usage_text, "unknown command '%s'", cmd);

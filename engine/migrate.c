@@ -60,6 +60,30 @@ static void supersede(vp_engine *e, size_t i, vp_id to)
     mig_remove(e, i);
 }
 
+int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out)
+{
+    if (i >= e->nmigs)
+        return -1;
+    const vp_mig *m = e->migs[i];
+    *out = (vp_migration_info){m->vm,       m->from,   m->to,    m->running, m->proposed,
+                               m->started,  m->not_before, m->asked, m->why};
+    return 0;
+}
+
+int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err)
+{
+    for (size_t i = 0; i < e->nmigs; i++) {
+        if (e->migs[i]->vm != vm)
+            continue;
+        if (e->migs[i]->running)
+            return vp_err_set(err, "the migration is running; aborting a running migration "
+                                   "on request is not supported yet");
+        drop(e, i, why);
+        return 0;
+    }
+    return vp_err_set(err, "no migration queued for VM id %u", vm);
+}
+
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
 {
     for (size_t i = 0; i < e->nmigs; i++)
@@ -122,6 +146,9 @@ static void finish(vp_mig *m, int status, const char *error)
                                                       : VP_EV_MIGRATION_FAILED,
                             status ? error : rc ? err.text : m->why);
     ev.duration = took;
+    int failed = ev.kind != VP_EV_MIGRATION_DONE;
+    e->st.mig_duration[failed][vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, took)]++;
+    e->st.mig_duration_sum[failed] += took;
     if (ev.kind == VP_EV_MIGRATION_DONE) {
         e->st.migrations_done++;
         e->st.migration_seconds += took;
@@ -170,7 +197,7 @@ static vp_when ask_when(vp_engine *e, vp_mig *m)
     double t0 = vp_engine_wall();
     int rc = e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, &w, &err);
     m->latency = e->last_latency = vp_engine_wall() - t0;
-    e->st.decisions[VP_SLOT_MIGRATION]++;
+    vp_engine_count_decision(e, VP_SLOT_MIGRATION, m->latency);
     if (rc || (w.kind == VP_WHEN_LATER && !(w.delay > 0))) {
         if (rc)
             vp_engine_policy_error(e, VP_SLOT_MIGRATION, err.text, m->vm);

@@ -84,8 +84,12 @@ static void vm_gone(vp_virt_world *w, vp_id host, const char *name, const char *
 {
     vp_id id = vp_pool_find_vm(w->pool, name);
     const vp_vm *v = vp_pool_vm(w->pool, id);
+    vp_driver_vm_info info;
     if (!v || v->state != VP_VM_RUNNING || v->host != host)
         return; /* unknown, already stopped, elsewhere, or migrating */
+    if (vp_libvirt_domain_info(w->driver, host, name, &info, NULL) == 0 && info.running)
+        return; /* a late event: a domain of that name runs there again (deleted and
+                   created anew through the API before the event arrived) */
     if (vp_pool_release(w->pool, id, NULL) == 0) {
         char why[64];
         snprintf(why, sizeof why, "libvirt event: %s", event);

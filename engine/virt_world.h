@@ -20,7 +20,9 @@
  * Lifecycle events keep the pool in step (on the loop thread):
  *   - "stopped" or "undefined" of a domain whose pool VM runs on that
  *     host: the VM is released (state stopped, capacity freed); note
- *     "vm_stopped".  A VM migrating is left to the migration executor.
+ *     "vm_stopped".  A VM migrating is left to the migration executor; an
+ *     event that arrives when a domain of that name runs on the host
+ *     again (deleted and re-created in between) is ignored.
  *   - "started" or "defined" of a running domain: a VM the pool does not
  *     know is added and allocated on that host; a stopped (or pending)
  *     pool VM of that name is allocated there again; note "vm_appeared".

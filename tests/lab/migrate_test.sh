@@ -137,7 +137,7 @@ cat > "$WORK/lab.json" <<EOF
 EOF
 
 echo "== vmpilot serve (stops at migration_failed, at most 120 s)"
-"$VMPILOT" serve --duration 120 "$WORK/lab.json" > "$LOG" 2> "$WORK/serve.err" &
+"$VMPILOT" serve --listen 127.0.0.1:0 --duration 120 "$WORK/lab.json" > "$LOG" 2> "$WORK/serve.err" &
 SERVE_PID=$!
 for _ in $(seq 1 1200); do
     grep -q '"event":"migration_failed"' "$LOG" 2>/dev/null && break

@@ -311,7 +311,7 @@ static void test_err_unknown_field(void)
 {
     EXPECT_ERROR("{\n" ONE_HOST "  \"polices\": {}\n}\n", 3, 3, "polices",
                  "unknown field 'polices' (expected one of: host_types, hosts, vm_types, "
-                 "policies, intervals, limits, simulation)");
+                 "policies, intervals, limits, simulation, api)");
     EXPECT_ERROR("{\n"
                  "  \"host_types\": [\n"
                  "    {\"name\": \"g5\", \"cpu\": 5320, \"memory\": 4096},\n"
@@ -555,8 +555,39 @@ static void test_err_vm_type_rule(void)
                  48, "simulation.vm_types", "expected a string, got 1");
 }
 
+/* ---- api ---- */
+
+static void test_api(void)
+{
+    vp_err err;
+    vp_config *cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {}\n}\n", SRC, DATA, &err);
+    CHECK(cfg && !strcmp(cfg->api.listen, "127.0.0.1:5000") && !cfg->api.token &&
+          !cfg->api.unix_socket);
+    vp_config_free(cfg);
+    cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {\"listen\": \"0.0.0.0:8080\", "
+                                "\"token\": \"t0k\", \"unix_socket\": \"api.sock\"}\n}\n",
+                                SRC, DATA, &err);
+    CHECK(cfg && !strcmp(cfg->api.listen, "0.0.0.0:8080") && !strcmp(cfg->api.token, "t0k"));
+    CHECK(cfg && !strcmp(cfg->api.unix_socket, DATA "/api.sock"));
+    vp_config_free(cfg);
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"0.0.0.0:80\"}\n}\n", 3, 21,
+                 "api.listen", "listening on 0.0.0.0:80 (not loopback) needs a bearer token");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"127.0.0.1\"}\n}\n", 3, 21,
+                 "api.listen", "expected HOST:PORT");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"127.0.0.1:70000\"}\n}\n", 3, 21,
+                 "api.listen", "port must be 0..65535");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"example.org:80\"}\n}\n", 3, 21,
+                 "api.listen", "expected an IPv4 address or localhost");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"token\": \"\"}\n}\n", 3, 20, "api.token",
+                 "expected a non-empty string");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"port\": 1}\n}\n", 3, 11, "api.port",
+                 "unknown field 'port' (expected one of: listen, unix_socket, token)");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": []\n}\n", 3, 10, "api", "expected an object");
+}
+
 int main(void)
 {
+    test_api();
     test_locate();
     test_full_file();
     test_relative_file();

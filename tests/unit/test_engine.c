@@ -318,6 +318,87 @@ static void test_migrate_when(void)
     fx_free(&f);
 }
 
+static uint64_t sum_of(const uint64_t *v, size_t n)
+{
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    return s;
+}
+
+/* The executor's queue as the API sees it; withdrawing a waiting move. */
+static void test_migration_list_and_cancel(void)
+{
+    fx f;
+    vp_err err = {0};
+    vp_migration_info m;
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 60};
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "asked", &err), 0);
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 0, &m), 0);
+    CHECK(m.vm == 0 && m.from == 0 && m.to == 1 && !m.running && m.asked == 1);
+    CHECK_NEAR(m.not_before, m.proposed + 60, 1e-9);
+    CHECK(!strcmp(m.why, "asked"));
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 1, &m), -1);
+    CHECK_EQ_INT(vp_engine_cancel_migration(f.eng, 0, "withdrawn", &err), 0);
+    CHECK_STR_HAS(f.last_error, "withdrawn");
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_cancel_migration(f.eng, 0, "again", &err), -1);
+    CHECK_STR_HAS(err.text, "no migration queued");
+    when_answer = (vp_when){.kind = VP_WHEN_NOW};
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 1, 1, "now", &err), 0);
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 0, &m), 0);
+    CHECK(m.running && m.started > 0);
+    CHECK_EQ_INT(vp_engine_cancel_migration(f.eng, 1, "stop", &err), -1);
+    CHECK_STR_HAS(err.text, "is running");
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 1000); /* it completes */
+    CHECK_EQ_INT(vp_engine_migration(f.eng, 0, &m), -1);
+    /* histograms: every decision and the completed migration (204.8 s) */
+    const vp_engine_stats *st = vp_engine_stats_get(f.eng);
+    for (int s = 0; s < VP_SLOT_N; s++)
+        CHECK_EQ_INT(sum_of(st->latency[s], VP_LAT_BUCKETS + 1), st->decisions[s]);
+    CHECK_EQ_INT(st->mig_duration[0][vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, 204.8)], 1);
+    CHECK_EQ_INT(vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, 204.8), 6); /* <= 300 s */
+    CHECK_EQ_INT(vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, 1e9), VP_MIG_BUCKETS);
+    CHECK_NEAR(st->mig_duration_sum[0], 204.8, 1e-6);
+    fx_free(&f);
+}
+
+/* Dry runs call the slot and check the result, and change nothing. */
+static void test_dry_runs(void)
+{
+    fx f;
+    vp_err err = {0};
+    vp_place_result pr;
+    vp_moves m = {0};
+    char why[VP_ERR_TEXT];
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    vp_id extra = vp_pool_add_vm(f.pool, "extra", vp_res_make(1, 1024, 0, 0), &err);
+    place_target = 2;
+    CHECK_EQ_INT(vp_engine_dry_place(f.eng, extra, &pr, &err), 0);
+    CHECK_EQ_INT(pr.host, 2);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, extra)->state, VP_VM_PENDING);
+    place_target = 9;
+    CHECK_EQ_INT(vp_engine_dry_place(f.eng, extra, &pr, &err), -1);
+    CHECK_STR_HAS(err.text, "not a candidate");
+    f.pol.balance = balance_planned;
+    vp_moves_push(&planned, 0, 1, "one");
+    CHECK_EQ_INT(vp_engine_dry_balance(f.eng, &m, why, sizeof why, &err), 0);
+    CHECK(m.n == 1 && m.v[0].vm == 0 && m.v[0].to == 1);
+    vp_moves_push(&planned, 0, 1, "one");
+    vp_moves_push(&planned, 1, 0, "home");
+    CHECK_EQ_INT(vp_engine_dry_balance(f.eng, &m, why, sizeof why, &err), 1);
+    CHECK_STR_HAS(why, "is already on host");
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->decisions[VP_SLOT_BALANCE], 0);
+    CHECK_EQ_INT(f.events[VP_EV_BALANCED], 0);
+    vp_moves_free(&m);
+    fx_free(&f);
+}
+
 static void test_limits(void)
 {
     fx f;
@@ -426,15 +507,74 @@ static void test_periodic_run(void)
     fx_free(&f);
 }
 
+/* place_now: one attempt, an outcome and a reason, never queued. */
+static void test_place_now(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    f.pol.place = place_fixed;
+    place_target = 0;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 0, &err), VP_PLACE_OK);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "is running");
+    place_target = VP_NONE;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 1, &err), VP_PLACE_NO_ROOM);
+    CHECK_STR_HAS(err.text, "fixed"); /* the policy's reason */
+    place_target = 9;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 1, &err), VP_PLACE_POLICY_ERROR);
+    CHECK_STR_HAS(err.text, "not a candidate");
+    place_fail = 1;
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, 1, &err), VP_PLACE_POLICY_ERROR);
+    CHECK_STR_HAS(err.text, "placement.lua:3:");
+    place_fail = 0;
+    vp_id big = vp_pool_add_vm(f.pool, "big", vp_res_make(64, 1, 0, 0), &err);
+    CHECK_EQ_INT(vp_engine_place_now(f.eng, big, &err), VP_PLACE_NO_ROOM);
+    CHECK_STR_HAS(err.text, "no host has room");
+    /* nothing was queued: a sample round places neither */
+    place_target = 1;
+    vp_engine_sample_now(f.eng);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 1)->state, VP_VM_PENDING);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, big)->state, VP_VM_PENDING);
+    CHECK_EQ_INT(f.events[VP_EV_PLACED], 1);
+    vp_clock_run(f.clock, 1);
+    fx_free(&f);
+}
+
+/* remove_vm: a running VM is destroyed, released and removed. */
+static void test_remove_vm(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 0);
+    vp_id h = vp_pool_vm(f.pool, 0)->host;
+    CHECK_EQ_INT(vp_engine_remove_vm(f.eng, 0, "test", &err), 0);
+    CHECK(vp_pool_vm(f.pool, 0) == NULL);
+    CHECK_NEAR(vp_pool_host(f.pool, h)->used.v[VP_CPU], 0, 0);
+    CHECK_EQ_INT(vp_engine_remove_vm(f.eng, 1, "test", &err), 0); /* pending: just removed */
+    CHECK(vp_pool_find_vm(f.pool, f.trace->names[1]) == VP_NONE);
+    CHECK_EQ_INT(vp_engine_remove_vm(f.eng, 0, "test", &err), -1);
+    CHECK_STR_HAS(err.text, "no VM with id 0");
+    vp_clock_run(f.clock, 1); /* create and destroy completions of a removed VM */
+    CHECK_EQ_INT(f.events[VP_EV_CREATE_FAILED], 0);
+    fx_free(&f);
+}
+
 int main(void)
 {
     write_trace();
+    test_place_now();
+    test_remove_vm();
     test_placement_checks();
     test_builtin_placement_and_sampling();
     test_balance_migrates();
     test_invalid_balance_rejected_whole();
     test_later_move_supersedes();
     test_migrate_when();
+    test_migration_list_and_cancel();
+    test_dry_runs();
     test_limits();
     test_failed_migration();
     test_reservation();
