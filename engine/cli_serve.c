@@ -204,6 +204,27 @@ static void world_free(world *w)
         vp_sim_world_free(&w->sim);
 }
 
+/* What the pool holds at the end: one "vm_final" line per VM (its state
+ * and host), then one "host_final" line per host (its state). */
+static void log_final(serve *s, const vp_pool *pool)
+{
+    double t = vp_clock_now(s->clock);
+    for (vp_id id = 0; id < vp_pool_vm_end(pool); id++) {
+        const vp_vm *v = vp_pool_vm(pool, id);
+        const vp_host *h = v ? vp_pool_host(pool, v->host) : NULL;
+        if (v)
+            log_line(json_pack("{s:f,s:s,s:s,s:s?,s:s}", "t", t, "event", "vm_final", "vm",
+                               v->name, "host", h ? h->name : NULL, "state",
+                               vp_vm_state_name(v->state)));
+    }
+    for (vp_id id = 0; id < vp_pool_host_end(pool); id++) {
+        const vp_host *h = vp_pool_host(pool, id);
+        if (h)
+            log_line(json_pack("{s:f,s:s,s:s,s:s}", "t", t, "event", "host_final", "host",
+                               h->name, "state", vp_host_state_name(h->state)));
+    }
+}
+
 /* The loop, once everything is built. */
 static void run_loop(serve *s, world *w, const vp_config *cfg, double duration)
 {
@@ -216,6 +237,7 @@ static void run_loop(serve *s, world *w, const vp_config *cfg, double duration)
     world_start(w);
     vp_clock_run(s->clock, -1);
     vp_timer_stop(&s->stop_t);
+    log_final(s, world_pool(w));
     log_note(s, "stopped", "clean shutdown");
 }
 

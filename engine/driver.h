@@ -36,6 +36,14 @@ typedef void (*vp_driver_vm_cb)(void *ud, const vp_driver_vm_info *vm);
  * (cpu actually used, memory actually used, ...). */
 typedef void (*vp_driver_sample_cb)(void *ud, vp_id vm, vp_res demand);
 
+/* What the hypervisor measured of a completed migration (seconds, MiB);
+ * a negative field is not known. */
+typedef struct vp_driver_mig_stats {
+    double job_s;      /* the hypervisor's own migration time */
+    double downtime_s; /* the guest paused for the switch-over */
+    double data_mib;   /* transferred */
+} vp_driver_mig_stats;
+
 typedef struct vp_driver_ops {
     const char *name;
     /* Connects to host (already in the pool); uri may be NULL for sim. */
@@ -50,6 +58,9 @@ typedef struct vp_driver_ops {
     /* Live-migrates vm from its current host to dst. */
     int (*migrate)(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done, void *ud, vp_err *err);
     int (*resize)(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb done, void *ud, vp_err *err);
+    /* Optional (may be NULL): the stats of vm's migration, valid only
+     * while its done() runs with status 0.  0 with *out filled, or -1. */
+    int (*migration_stats)(vp_driver *d, vp_id vm, vp_driver_mig_stats *out);
     void (*free)(vp_driver *d);
 } vp_driver_ops;
 

@@ -92,6 +92,8 @@ struct lv_driver {
     pthread_mutex_t mu; /* guards finished and every host's down_pending */
     lv_mig *finished;   /* workers done, not yet reported (newest first) */
     ev_async wake;      /* a worker finished, or a host closed off the loop */
+    vp_id reporting;    /* the VM whose migration done() is running, or VP_NONE */
+    vp_driver_mig_stats report_stats; /* its stats (fields < 0: unknown) */
 };
 
 /* One live migration: a worker thread runs virDomainMigrateToURI3. */
@@ -99,7 +101,7 @@ struct lv_mig {
     lv_driver *d;
     lv_mig *prev, *next;    /* in flight */
     lv_mig *qnext;          /* on finished */
-    vp_id vm;
+    vp_id vm, dst;
     virDomainPtr dom;       /* on the source connection */
     char *dst_uri;
     unsigned long long bandwidth_mib;
@@ -435,6 +437,51 @@ static vp_res demand_of(lv_host *h, const vp_vm *v, virDomainStatsRecordPtr rec)
     return r;
 }
 
+/* Is the domain called name migrating to or from host? */
+static bool migrating_here(const lv_driver *s, vp_id host, const char *name)
+{
+    for (const lv_mig *m = s->migs; m; m = m->next) {
+        const vp_vm *v = vp_pool_vm(s->pool, m->vm);
+        if (v && (m->dst == host || v->host == host) && strcmp(v->name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool host_migrating(const lv_driver *s, vp_id host)
+{
+    for (const lv_mig *m = s->migs; m; m = m->next) {
+        const vp_vm *v = vp_pool_vm(s->pool, m->vm);
+        if (m->dst == host || (v && v->host == host))
+            return true;
+    }
+    return false;
+}
+
+/* Stats of the running domains of h that do not migrate: asking QEMU for
+ * a migrating domain's stats (even NOWAIT) blocks for seconds and slows
+ * the migration down several times (measured on the lab). */
+static int stats_but_migrating(lv_host *h, unsigned stats, virDomainStatsRecordPtr **recs)
+{
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(h->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE), k = 0;
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (migrating_here(h->d, h->id, virDomainGetName(doms[i])))
+            virDomainFree(doms[i]);
+        else
+            doms[k++] = doms[i];
+    }
+    doms[k] = NULL; /* virDomainListGetStats wants a NULL-terminated list */
+    int rc = k == 0 ? 0 : virDomainListGetStats(doms, stats, recs,
+                                                VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    for (int i = 0; i < k; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    return rc;
+}
+
 static int lv_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud, vp_err *err)
 {
     lv_driver *s = as_lv(d);
@@ -443,11 +490,12 @@ static int lv_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud,
         return -1;
     virDomainStatsRecordPtr *recs = NULL;
     unsigned stats = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
-    /* NOWAIT: a domain busy with a job (a migration) reports what it can
-     * at once instead of blocking the loop until the job lets go */
-    int n = virConnectGetAllDomainStats(h->conn, stats, &recs,
-                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
-                                            VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    /* NOWAIT: a domain busy with another job reports what it can at once */
+    int n = host_migrating(s, host)
+                ? stats_but_migrating(h, stats, &recs)
+                : virConnectGetAllDomainStats(h->conn, stats, &recs,
+                                              VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
+                                                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
     if (n < 0)
         return lv_fail(err, "cannot get domain stats");
     h->round++;
@@ -638,8 +686,41 @@ static void mig_expired(vp_clock *clock, vp_timer *timer, void *ud)
         virResetLastError(); /* the job may have just ended */
 }
 
+/* One field of a job's stats, in `unit`s of its value; -1 if absent. */
+static double job_field(virTypedParameterPtr p, int n, const char *name, double unit)
+{
+    unsigned long long v;
+    return virTypedParamsGetULLong(p, n, name, &v) == 1 ? (double)v / unit : -1;
+}
+
+/* libvirt's stats of the completed migration of m, read from the
+ * domain on its destination (kept there for others to read too); every
+ * field -1 if they cannot be read. */
+static vp_driver_mig_stats mig_stats_of(lv_driver *s, const lv_mig *m)
+{
+    vp_driver_mig_stats st = {-1, -1, -1};
+    const vp_vm *v = vp_pool_vm(s->pool, m->vm);
+    lv_host *h = host_get(s, m->dst);
+    virDomainPtr dom = v && h ? virDomainLookupByName(h->conn, v->name) : NULL;
+    virTypedParameterPtr p = NULL;
+    int type, n = 0;
+    if (dom && virDomainGetJobStats(dom, &type, &p, &n,
+                                    VIR_DOMAIN_JOB_STATS_COMPLETED |
+                                        VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) == 0) {
+        st.job_s = job_field(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED, 1e3);
+        st.downtime_s = job_field(p, n, VIR_DOMAIN_JOB_DOWNTIME, 1e3);
+        st.data_mib = job_field(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED, 1024.0 * 1024.0);
+        virTypedParamsFree(p, n);
+    }
+    if (dom)
+        virDomainFree(dom);
+    virResetLastError();
+    return st;
+}
+
 /* Reports one finished migration: joins its worker, unlinks it and calls
- * done() with libvirt's message on failure. */
+ * done() with libvirt's message on failure (on success its job stats
+ * can be read during done() through migration_stats). */
 static void mig_report(lv_driver *s, lv_mig *m)
 {
     pthread_join(m->thread, NULL);
@@ -653,8 +734,21 @@ static void mig_report(lv_driver *s, lv_mig *m)
         snprintf(buf, sizeof buf, "timed out after %g s and aborted: %s", m->timeout_s, msg);
     else
         snprintf(buf, sizeof buf, "%s", msg);
+    if (status == 0)
+        s->report_stats = mig_stats_of(s, m);
+    s->reporting = status == 0 ? m->vm : VP_NONE;
     mig_free(m);
     done(done_ud, status, status < 0 ? buf : NULL);
+    s->reporting = VP_NONE;
+}
+
+static int lv_migration_stats(vp_driver *d, vp_id vm, vp_driver_mig_stats *out)
+{
+    lv_driver *s = as_lv(d);
+    if (!s || vm == VP_NONE || s->reporting != vm)
+        return -1;
+    *out = s->report_stats;
+    return 0;
 }
 
 /* The wake-up: reports every finished migration (oldest first) and marks
@@ -755,7 +849,7 @@ static int lv_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done,
         virDomainFree(dom);
         return vp_err_set(err, "out of memory");
     }
-    *m = (lv_mig){.d = s, .vm = vm, .dom = dom, .dst_uri = uri,
+    *m = (lv_mig){.d = s, .vm = vm, .dst = dst, .dom = dom, .dst_uri = uri,
                   .bandwidth_mib = s->bandwidth_mib, .timeout_s = s->timeout_s,
                   .done = done, .ud = ud};
     vp_timer_init(&m->timeout, mig_expired, m);
@@ -819,6 +913,7 @@ static const vp_driver_ops lv_ops = {
     .destroy = lv_destroy,
     .migrate = lv_migrate,
     .resize = lv_resize,
+    .migration_stats = lv_migration_stats,
     .free = lv_free,
 };
 
@@ -842,6 +937,7 @@ vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err)
     s->loop_thread = pthread_self();
     s->bandwidth_mib = VP_LIBVIRT_MIG_BANDWIDTH;
     s->timeout_s = VP_LIBVIRT_MIG_TIMEOUT;
+    s->reporting = VP_NONE;
     if (pthread_mutex_init(&s->mu, NULL)) {
         free(s);
         return vp_err_set(err, "cannot create a mutex"), NULL;

@@ -51,6 +51,8 @@ typedef struct vp_event {
     vp_id vm, host, to;    /* VP_NONE where not applicable */
     size_t count;          /* moves proposed, for VP_EV_BALANCED */
     double duration;       /* migration time, for DONE/FAILED */
+    bool has_stats;        /* DONE: the driver's stats below are set */
+    vp_driver_mig_stats stats; /* the hypervisor's job time, downtime, data */
     double latency;        /* seconds the policy call took (wall clock) */
     const char *reason;    /* the policy's reason or the error; never NULL */
 } vp_event;

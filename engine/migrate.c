@@ -104,6 +104,8 @@ static void finish(vp_mig *m, int status, const char *error)
                                                       : VP_EV_MIGRATION_FAILED,
                             status ? error : rc ? err.text : m->why);
     ev.duration = took;
+    if (ev.kind == VP_EV_MIGRATION_DONE && e->driver->ops->migration_stats)
+        ev.has_stats = e->driver->ops->migration_stats(e->driver, m->vm, &ev.stats) == 0;
     if (ev.kind == VP_EV_MIGRATION_DONE) {
         e->st.migrations_done++;
         e->st.migration_seconds += took;

@@ -173,7 +173,8 @@ describe("vmpilot", function()
       local ev = events(out)
       assert.matches("^started placed", ev)
       assert.matches("balanced", ev, 1, true)
-      assert.matches("stopping stopped$", ev)
+      -- the pool at the end: a line per VM, then a line per host
+      assert.matches("stopping vm_final .*vm_final host_final .*host_final stopped$", ev)
     end)
 
     -- A config in a temporary folder whose placement policy we edit while
@@ -263,8 +264,16 @@ describe("vmpilot", function()
       assert.equal(0, code)
       local ev = events(out)
       assert.matches("^started", ev)
-      assert.matches("stopping stopped$", ev)
+      assert.matches("stopping vm_final vm_final host_final host_final stopped$", ev)
       assert.not_matches("sample_failed", ev, 1, true)
+      local final = {}
+      for _, l in ipairs(lines(out)) do
+        local o = json.decode(l)
+        if o.event == "vm_final" then final[o.vm] = o.host .. " " .. o.state end
+        if o.event == "host_final" then final[o.host] = o.state end
+      end
+      assert.same({web1 = "small running", batch1 = "big running", small = "up", big = "up"},
+        final)
     end)
 
     it("fails to start when a libvirt host does not open, naming it", function()

@@ -1,32 +1,53 @@
 #!/usr/bin/env bash
 # tests/lab/migrate_test.sh - `vmpilot serve` live-migrates a real QEMU guest
 # between two libvirt hosts (issue #5).  ctest: lab/migration (label "lab",
-# not in the default run: `ctest --test-dir build -L lab -V`).
+# run by .ci/test in the normal build; alone: `ctest --test-dir build -L lab -V`).
 #
 #   1. lab.sh up: hosts A (127.0.0.2), B (127.0.0.3) and C (127.0.0.4, with
 #      B's host UUID, so libvirt refuses B -> C as "the same host");
-#   2. builds the busy guest (guest/busy.S) in a temp dir, defines and starts
-#      it on A;
+#   2. builds the guests (guest/busy.S) in a temp dir, defines and starts
+#      on A the busy guest (keeps its vCPU busy, dirties 32 MiB) and the
+#      idle guest (halts its vCPU);
 #   3. runs `$VMPILOT serve` on the three hosts with a balance policy that
-#      moves the guest A -> B once its cpu demand is sampled, then B -> C once;
+#      moves the busy guest A -> B once its cpu demand is sampled, then
+#      B -> C once; the moves' reasons carry what the engine's pool says
+#      (utilizations of both guests, the busy guest's host);
 #   4. checks the JSON log: balanced, migration_started then migration_done
 #      A -> B; migration_started then migration_failed B -> C; the cpu
-#      utilization the engine sampled (carried in the moves' reasons) is over
-#      50 % of the guest's vCPU;
-#   5. checks with virsh: the guest runs on B and its cpu time grows, it is
-#      gone from A and not on C;
+#      utilization the engine sampled is over 0.5 of a vCPU for the busy
+#      guest (on A and on B) and under 0.1 for the idle one; the pool has
+#      the busy guest on B when move 2 is decided and at the end
+#      (vm_final lines), the idle one on A;
+#   5. checks with virsh: the busy guest runs on B and its cpu time grows
+#      (busy), the idle guest's barely does, the busy guest is gone from A
+#      and not on C;
 #   6. prints the figures: decision -> migration start, migration time, the
 #      engine's decision -> done against a plain `virsh migrate` B -> A of the
 #      same guest (same flags and bandwidth) and back A -> B, and libvirt's
-#      own job times (domjobinfo --completed);
-#   7. lab.sh down, always.
+#      own job times and downtime;
+#   7. lab.sh down, always (also on failure or a signal).
 # env: VMPILOT   the vmpilot binary (set by ctest)
 #      VP_LAB_DIR see lab.sh (default: a fresh temp dir)
-# exit: 0 pass, 1 fail, 77 skipped (not root: the lab needs namespaces)
+# exit: 0 pass, 1 fail, 77 skipped: only when the machine cannot run the
+#       lab at all (not root, or no mount/UTS namespaces); QEMU runs with TCG,
+#       so no /dev/kvm is needed.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 VMPILOT=${VMPILOT:?set VMPILOT to the vmpilot binary}
-[ "$(id -u)" = 0 ] || { echo "SKIP: the lab needs root"; exit 77; }
+skip() {
+    echo "########################################################################" >&2
+    echo "SKIPPED: the real-QEMU lab test cannot run on this machine: $*" >&2
+    echo "########################################################################" >&2
+    echo "SKIPPED: $*"
+    exit 77
+}
+[ "$(id -u)" = 0 ] || skip "it needs root (namespaces, bind mounts, libvirtd)"
+unshare --mount --uts --propagation private -- true 2>/dev/null ||
+    skip "cannot create mount + UTS namespaces (unshare failed)"
+for tool in jq virsh libvirtd qemu-system-x86_64 as ld; do
+    command -v $tool >/dev/null ||
+        { echo "FAIL: $tool is missing: run .ci/setup (installs the lab's packages)"; exit 1; }
+done
 
 WORK=$(mktemp -d /tmp/vmpilot-labtest.XXXXXX)
 export VP_LAB_DIR=${VP_LAB_DIR:-$WORK/hosts}
@@ -35,6 +56,7 @@ A=qemu+tcp://127.0.0.2/system
 B=qemu+tcp://127.0.0.3/system
 C=qemu+tcp://127.0.0.4/system
 DOM=vmpilot-lab-guest
+IDLE=vmpilot-lab-idle
 LOG=$WORK/serve.log
 SERVE_PID=
 
@@ -56,9 +78,8 @@ check() { # description command...
     if "$@"; then ok "$what"; else bad "$what"; fi
 }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-cpu_ns() { virsh -q -c "$1" domstats --cpu-total "$DOM" | awk -F= '/cpu.time=/{print $2}'; }
+cpu_ns() { virsh -q -c "$1" domstats --cpu-total "${2:-$DOM}" | awk -F= '/cpu.time=/{print $2}'; }
 
-command -v jq >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q jq >/dev/null
 bash "$HERE/lab.sh" up
 
 echo "== guest"
@@ -81,27 +102,34 @@ cat > "$WORK/$DOM.xml" <<EOF
   </devices>
 </domain>
 EOF
-virsh -q -c "$A" define "$WORK/$DOM.xml" >/dev/null
-virsh -q -c "$A" start "$DOM" >/dev/null
-echo "started $DOM on A"
+sed -e "s|<name>$DOM<|<name>$IDLE<|" -e "s|busy.elf|idle.elf|" \
+    -e "s|>64</memory>|>32</memory>|" "$WORK/$DOM.xml" > "$WORK/$IDLE.xml"
+for d in "$DOM" "$IDLE"; do
+    virsh -q -c "$A" define "$WORK/$d.xml" >/dev/null
+    virsh -q -c "$A" start "$d" >/dev/null
+done
+echo "started $DOM and $IDLE on A"
 
-# The balance policy: A -> B once the engine has sampled a cpu demand (or
-# after 20 rounds without one, so a guest that is not busy fails the
+# The balance policy: A -> B once the engine has sampled a cpu demand, 4
+# rounds after the start at the earliest (or after 20 rounds without one, so a guest that is not busy fails the
 # utilization check instead of hanging the test), then B -> C once.
 cat > "$WORK/lab_balance.lua" <<EOF
 local P = { name = "lab-move" }
 local step, waited, arrived = 0, 0, nil
 
 function P.balance(pool, ctx)
-  local vm
+  local vm, idle
   for _, v in ipairs(pool:vms()) do
     if v.name == "$DOM" then vm = v end
+    if v.name == "$IDLE" then idle = v end
   end
   if not vm or vm.state ~= "running" then return nil end
-  local why = string.format("utilization=%.4f demand=%.4f size=%.4f",
-    vm.utilization, vm.demand.cpu, vm.size.cpu)
+  local why = string.format("utilization=%.4f demand=%.4f size=%.4f host=%s idle=%.4f idle_host=%s",
+    vm.utilization, vm.demand.cpu, vm.size.cpu, vm.host.name,
+    idle and idle.utilization or -1, idle and idle.host and idle.host.name or "none")
   if step == 0 and vm.host.name == "A" then
-    if vm.demand.cpu <= 0 and waited < 20 then
+    -- 4 rounds first: both guests are past their boot when sampled
+    if waited < 4 or (vm.demand.cpu <= 0 and waited < 20) then
       waited = waited + 1
       return nil
     end
@@ -169,12 +197,22 @@ check "migration_failed B -> C" test -n "$failed2"
     check "A -> B: started before done" jq -n --argjson s "$started1" --argjson d "$done1" -e '$s.t <= $d.t' >/dev/null
 [ -n "$failed2" ] && echo "  failure reason: $(field "$failed2" .reason)"
 
-# the utilization the engine sampled on A (move 1) and on B (move 2)
-util() { sed -n 's/.*lab move [12]: utilization=\([0-9.]*\).*/\1/p' <<< "$1"; }
-u1=$(util "$started1"); u2=$(util "$started2")
+# what the engine's pool said when it decided move 1 (on A) and move 2 (on B)
+why_of() { sed -n "s/.*lab move [12]: .*\<$2=\([^ ]*\).*/\1/p" <<< "$1"; }
+u1=$(why_of "$started1" utilization); u2=$(why_of "$started2" utilization)
+i1=$(why_of "$started1" idle)
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
-check "engine-sampled cpu utilization on A > 0.5 of one vCPU (${u1:-none})" gt "${u1:-0}" 0.5
-check "engine-sampled cpu utilization on B > 0.5 of one vCPU (${u2:-none})" gt "${u2:-0}" 0.5
+check "engine-sampled cpu utilization of the busy guest on A > 0.5 (${u1:-none})" gt "${u1:-0}" 0.5
+check "engine-sampled cpu utilization of the busy guest on B > 0.5 (${u2:-none})" gt "${u2:-0}" 0.5
+check "engine-sampled cpu utilization of the idle guest on A < 0.1 (${i1:-none})" \
+    gt 0.1 "${i1:-1}"
+check "engine-sampled idle guest >= 0 (sampled at all: ${i1:-none})" gt "${i1:--1}" -0.0001
+check "pool: busy guest on B when move 2 was decided ($(why_of "$started2" host))" \
+    test "$(why_of "$started2" host)" = B
+final() { jq -r --arg vm "$1" 'select(.event == "vm_final" and .vm == $vm) | "\(.host) \(.state)"' "$LOG"; }
+check "pool at the end: busy guest running on B ($(final "$DOM"))" test "$(final "$DOM")" = "B running"
+check "pool at the end: idle guest running on A ($(final "$IDLE"))" test "$(final "$IDLE")" = "A running"
+check "migration_done carries libvirt's downtime" jq -n -e --argjson d "${done1:-null}" '$d.downtime_s >= 0' >/dev/null
 
 echo "== hosts after serve"
 st_b=$(virsh -q -c "$B" domstate "$DOM" 2>/dev/null || echo absent)
@@ -185,12 +223,19 @@ busy=$(awk -v c="$((c2 - c1))" -v t="$((t2 - t1))" 'BEGIN { printf "%.2f", c / 1
 check "guest cpu time grows on B (+$(( (c2 - c1) / 1000000 )) ms in $((t2 - t1)) ms: $busy of one CPU)" \
     test "$c2" -gt "$c1"
 check "virsh: guest busy on B (> 0.5 of one CPU)" gt "$busy" 0.5
-check "guest gone from A" test -z "$(virsh -q -c "$A" list --all --name)"
+t1=$(ms); c1=$(cpu_ns "$A" "$IDLE"); sleep 1; t2=$(ms); c2=$(cpu_ns "$A" "$IDLE")
+idle=$(awk -v c="$((c2 - c1))" -v t="$((t2 - t1))" 'BEGIN { printf "%.3f", c / 1e6 / t }')
+check "virsh: idle guest idle on A (< 0.1 of one CPU: $idle)" gt 0.1 "$idle"
+check "guest gone from A" test -z "$(virsh -q -c "$A" list --all --name | grep -x "$DOM")"
 check "guest not on C" test -z "$(virsh -q -c "$C" list --all --name)"
 
-# libvirt's own time of a completed migration (ms), read on its destination
-job_ms() { virsh -q -c "$1" domjobinfo --completed "$DOM" 2>/dev/null | awk '/^Time elapsed:/{print $3; exit}'; }
-engine_job_ms=$(job_ms "$B")
+# libvirt's own time and downtime of a completed migration (ms), read on
+# its destination
+# (read once: libvirt forgets them when they are read)
+jobinfo() { virsh -q -c "$1" domjobinfo --completed "$DOM" 2>/dev/null || true; }
+job_ms() { awk '/^Time elapsed:/{print $3; exit}' <<< "$1"; }
+down_ms() { awk '/^Total downtime:/{print $3; exit}' <<< "$1"; }
+info=$(jobinfo "$B"); engine_job_ms=$(job_ms "$info")
 
 echo "== plain virsh migrate B -> A and A -> B (same flags, same bandwidth)"
 vmigrate() { # from to -> prints whole-call ms
@@ -202,10 +247,10 @@ vmigrate() { # from to -> prints whole-call ms
     return $rc
 }
 virsh_ba=$(vmigrate "$B" "$A") && ok "virsh migrate B -> A (${virsh_ba} ms)" || bad "virsh migrate B -> A"
-virsh_ba_job=$(job_ms "$A")
+info=$(jobinfo "$A"); virsh_ba_job=$(job_ms "$info"); virsh_ba_down=$(down_ms "$info")
 check "guest running on A after virsh migrate" test "$(virsh -q -c "$A" domstate "$DOM" 2>/dev/null)" = running
 virsh_ab=$(vmigrate "$A" "$B") && ok "virsh migrate A -> B (${virsh_ab} ms)" || bad "virsh migrate A -> B"
-virsh_ab_job=$(job_ms "$B")
+info=$(jobinfo "$B"); virsh_ab_job=$(job_ms "$info"); virsh_ab_down=$(down_ms "$info")
 check "guest running on B after virsh migrate" test "$(virsh -q -c "$B" domstate "$DOM" 2>/dev/null)" = running
 
 echo "== figures (engine clock for the events; wall clock for virsh)"
@@ -213,19 +258,25 @@ decided=
 [ -n "$started1" ] && decided=$(jq -r --argjson s "$started1" \
     'select(.event == "balanced" and .moves > 0 and .t <= $s.t) | .t' "$LOG" | tail -n 1)
 if [ -n "$started1" ] && [ -n "$done1" ] && [ -n "$decided" ]; then
-    jq -nr --argjson s "$started1" --argjson d "$done1" --argjson dec "$decided" \
+    stall=$(jq -s --argjson s "$started1" --argjson d "$done1" '[.[] | select(.t >= $s.t and .t <= $d.t) | .t]
+        | [range(1; length) as $i | .[$i] - .[$i - 1]] | max // 0' "$LOG")
+    jq -nr --argjson s "$started1" --argjson d "$done1" --argjson dec "$decided" --argjson stall "$stall" \
         --argjson f "${failed2:-null}" --argjson ej "${engine_job_ms:-null}" \
         --argjson ba "${virsh_ba:-null}" --argjson baj "${virsh_ba_job:-null}" \
-        --argjson ab "${virsh_ab:-null}" --argjson abj "${virsh_ab_job:-null}" '
+        --argjson ab "${virsh_ab:-null}" --argjson abj "${virsh_ab_job:-null}" \
+        --argjson bad "${virsh_ba_down:-null}" --argjson abd "${virsh_ab_down:-null}" '
         def r: if . == null then "-" else (. | round | tostring) end;
         "engine A -> B: decision -> migration_started  \((($s.t - $dec) * 1000) | r) ms",
         "engine A -> B: migration time (duration_s)     \(($d.duration_s * 1000) | r) ms",
         "engine A -> B: decision -> migration_done      \((($d.t - $dec) * 1000) | r) ms",
-        "engine A -> B: libvirt job time                \($ej | r) ms",
+        "engine A -> B: libvirt job time (job_s)        \(if $d.job_s then ($d.job_s * 1000 | r) else "-" end) ms (virsh domjobinfo: \($ej | r) ms)",
+        "engine A -> B: downtime (downtime_s)           \(if $d.downtime_s then ($d.downtime_s * 1000 | r) else "-" end) ms, \(if $d.data_mib then ($d.data_mib | r) else "-" end) MiB transferred",
+        "virsh  B -> A: downtime \($bad | r) ms; A -> B: downtime \($abd | r) ms",
         "engine A -> B: overhead (duration_s - job)     \(if $ej then (($d.duration_s * 1000 - $ej) | r) else "-" end) ms",
         "virsh  B -> A: whole call \($ba | r) ms, libvirt job \($baj | r) ms, overhead \(if $ba and $baj then (($ba - $baj) | r) else "-" end) ms",
         "virsh  A -> B: whole call \($ab | r) ms, libvirt job \($abj | r) ms, overhead \(if $ab and $abj then (($ab - $abj) | r) else "-" end) ms",
         "engine vs virsh A -> B (decision -> done minus whole call): \(if $ab then ((($d.t - $dec) * 1000 - $ab) | r) else "-" end) ms",
+        "engine: longest gap between two log lines during A -> B (loop busy): \($stall * 1000 | r) ms",
         "refused migration B -> C: migration_failed after \(if $f then (($f.duration_s * 1000) | r) else "-" end) ms"'
 fi
 
