@@ -160,8 +160,11 @@ static void on_note(void *ud, const char *event, const char *vm, const char *hos
                     const char *reason)
 {
     serve *s = ud;
-    log_line(json_pack("{s:f,s:s,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event", event,
-                       "vm", vm, "host", host, "reason", reason));
+    json_t *j = json_pack("{s:f,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event", event,
+                          "host", host, "reason", reason);
+    if (j && vm)
+        json_object_set_new(j, "vm", json_string(vm));
+    log_line(j);
 }
 
 /* The world `serve` runs: simulated or libvirt hosts. */

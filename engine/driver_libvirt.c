@@ -12,9 +12,14 @@
  * list, as in driver_sim.c; a record is unlinked and freed before its
  * done() runs.
  *
- * A host whose connection closes (virConnectRegisterCloseCallback) is
- * marked VP_HOST_DOWN and keeps its dead connection until close_host;
- * reconnecting with back-off is a later increment.
+ * A host whose connection closes (virConnectRegisterCloseCallback, or
+ * vp_libvirt_drop_host) is marked VP_HOST_DOWN in the pool (its VMs stay
+ * as they were) and a one-shot timer on the loop retries virConnectOpen
+ * after retry_min, then twice as long each time (at most retry_max).
+ * The first connection that opens replaces the dead one (callbacks
+ * registered again, cpu samples forgotten), the host gets back the pool
+ * state it had (up or draining) and host_cb is told, so that the world
+ * reconciles the inventory (virt_world.c).
  *
  * Migrations (lv_mig) are on their own list (loop thread only).  Each has
  * a joinable worker that owns a reference to the source domain; when
@@ -69,6 +74,12 @@ typedef struct lv_host {
     uint64_t round;     /* sample rounds so far */
     char *uri;
     bool down_pending;  /* closed off the loop thread (under d->mu) */
+    /* reconnecting (loop thread only) */
+    bool down;          /* the connection dropped; retry is running */
+    vp_host_state state_before; /* the pool state to restore when back */
+    vp_timer retry;
+    double backoff;     /* the delay before the next attempt, s */
+    unsigned failed;    /* attempts that failed since the drop */
 } lv_host;
 
 typedef struct lv_op lv_op;
@@ -92,6 +103,9 @@ struct lv_driver {
     pthread_mutex_t mu; /* guards finished and every host's down_pending */
     lv_mig *finished;   /* workers done, not yet reported (newest first) */
     ev_async wake;      /* a worker finished, or a host closed off the loop */
+    double retry_min, retry_max; /* reconnect back-off, s */
+    vp_libvirt_host_cb host_cb;
+    void *host_ud;
     vp_id reporting;    /* the VM whose migration done() is running, or VP_NONE */
     vp_driver_mig_stats report_stats; /* its stats (fields < 0: unknown) */
 };
@@ -247,16 +261,20 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     return 0;
 }
 
-/* The connection dropped: the host is down until a later increment's
- * reconnect brings it back.  Runs inside libvirt: no libvirt calls.  A
+static void host_dropped(lv_host *h, const char *why);
+
+/* The connection dropped.  Runs inside libvirt: no libvirt calls here
+ * when on the loop thread either (the retry comes from a timer).  A
  * worker's call may notice the drop: then the loop marks the host down
  * after the wake-up (the pool is only touched on the loop thread). */
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
     lv_host *h = opaque;
     lv_driver *s = h->d;
+    static const char *const why[] = {"connection error", "end of file", "keepalive timeout",
+                                      "closed by client"};
     if (pthread_equal(pthread_self(), s->loop_thread)) {
-        vp_pool_set_host_state(s->pool, h->id, VP_HOST_DOWN, NULL);
+        host_dropped(h, reason >= 0 && reason < 4 ? why[reason] : "connection closed");
         return;
     }
     pthread_mutex_lock(&s->mu);
@@ -267,7 +285,7 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 
 /* ====== hosts ====== */
 
-static void host_free(lv_host *h)
+static void prev_clear(lv_host *h)
 {
     lv_prev *p, *tmp;
     HASH_ITER(hh, h->prev, p, tmp) {
@@ -275,12 +293,29 @@ static void host_free(lv_host *h)
         free(p->name);
         free(p);
     }
+}
+
+/* Drops h's connection and its callbacks (errors of a dead connection
+ * are ignored). */
+static void conn_release(lv_host *h)
+{
     if (h->lifecycle_id >= 0)
         virConnectDomainEventDeregisterAny(h->conn, h->lifecycle_id);
     if (h->close_cb)
         virConnectUnregisterCloseCallback(h->conn, on_close);
     if (h->conn)
         virConnectClose(h->conn);
+    virResetLastError();
+    h->conn = NULL;
+    h->lifecycle_id = -1;
+    h->close_cb = false;
+}
+
+static void host_free(lv_host *h)
+{
+    vp_timer_stop(&h->retry);
+    prev_clear(h);
+    conn_release(h);
     free(h->uri);
     free(h);
 }
@@ -299,6 +334,72 @@ static int host_watch(lv_host *h, vp_err *err)
     return 0;
 }
 
+/* ====== reconnecting ====== */
+
+static void host_notify(lv_host *h, bool up, const char *why)
+{
+    if (h->d->host_cb)
+        h->d->host_cb(h->d->host_ud, h->id, up, why);
+}
+
+/* Marks h down in the pool (its VMs stay there as they were) and starts
+ * the reconnect attempts; a host already down is left as it is. */
+static void host_dropped(lv_host *h, const char *why)
+{
+    lv_driver *s = h->d;
+    const vp_host *ph = vp_pool_host(s->pool, h->id);
+    if (h->down || !ph)
+        return;
+    h->down = true;
+    h->failed = 0;
+    h->backoff = s->retry_min;
+    h->state_before = ph->state == VP_HOST_DOWN ? VP_HOST_UP : ph->state;
+    vp_pool_set_host_state(s->pool, h->id, VP_HOST_DOWN, NULL);
+    vp_timer_start(s->clock, &h->retry, h->backoff, 0);
+    char text[160];
+    snprintf(text, sizeof text, "%s; reconnecting in %g s", why, h->backoff);
+    host_notify(h, false, text);
+}
+
+/* The new connection works: swap it in and bring the host back. */
+static void host_back(lv_host *h, virConnectPtr conn)
+{
+    lv_driver *s = h->d;
+    conn_release(h);
+    h->conn = conn;
+    prev_clear(h);
+    vp_err err = {0};
+    if (host_watch(h, &err)) { /* cannot watch it: try again later */
+        conn_release(h);
+        h->failed++;
+        vp_timer_start(s->clock, &h->retry, h->backoff, 0);
+        return;
+    }
+    h->down = false;
+    vp_pool_set_host_state(s->pool, h->id, h->state_before, NULL);
+    char text[96];
+    snprintf(text, sizeof text, "reconnected after %u failed attempt%s", h->failed,
+             h->failed == 1 ? "" : "s");
+    host_notify(h, true, text);
+}
+
+/* One reconnect attempt; on failure the next one after twice the delay
+ * (at most retry_max).  virConnectOpen runs on the loop thread: quick
+ * when the daemon refuses, as long as a TCP timeout when the host is
+ * unreachable. */
+static void retry_fire(vp_clock *clock, vp_timer *timer, void *ud)
+{
+    lv_host *h = ud;
+    lv_driver *s = h->d;
+    virConnectPtr conn = virConnectOpen(h->uri);
+    if (conn)
+        return host_back(h, conn);
+    virResetLastError();
+    h->failed++;
+    h->backoff = h->backoff * 2 > s->retry_max ? s->retry_max : h->backoff * 2;
+    vp_timer_start(s->clock, &h->retry, h->backoff, 0);
+}
+
 static int lv_open_host(vp_driver *d, vp_id host, const char *uri, vp_err *err)
 {
     lv_driver *s = as_lv(d);
@@ -312,6 +413,7 @@ static int lv_open_host(vp_driver *d, vp_id host, const char *uri, vp_err *err)
     if (!h || grow_hosts(s, host))
         return free(h), vp_err_set(err, "out of memory");
     *h = (lv_host){.d = s, .id = host, .lifecycle_id = -1, .uri = strdup(uri)};
+    vp_timer_init(&h->retry, retry_fire, h);
     if (!h->uri)
         return free(h), vp_err_set(err, "out of memory");
     h->conn = virConnectOpen(uri);
@@ -756,16 +858,20 @@ static int lv_migration_stats(vp_driver *d, vp_id vm, vp_driver_mig_stats *out)
 static void on_wake(struct ev_loop *loop, ev_async *w, int revents)
 {
     lv_driver *s = w->data;
+    lv_host *dropped[64]; /* more than 64 at once: the rest on the next wake */
+    size_t n_dropped = 0;
     pthread_mutex_lock(&s->mu);
     lv_mig *q = s->finished, *fifo = NULL;
     s->finished = NULL;
     for (size_t i = 0; i < s->n_hosts; i++) {
         if (s->hosts[i] && s->hosts[i]->down_pending) {
             s->hosts[i]->down_pending = false;
-            vp_pool_set_host_state(s->pool, (vp_id)i, VP_HOST_DOWN, NULL);
+            dropped[n_dropped++ % 64] = s->hosts[i];
         }
     }
     pthread_mutex_unlock(&s->mu);
+    for (size_t i = 0; i < n_dropped && i < 64; i++)
+        host_dropped(dropped[i], "connection closed");
     while (q) {
         lv_mig *m = q;
         q = m->qnext;
@@ -800,7 +906,7 @@ static void migs_drop(lv_driver *s)
 static bool host_usable(const lv_driver *s, vp_id host)
 {
     const vp_host *h = vp_pool_host(s->pool, host);
-    return host_get(s, host) && h && h->state != VP_HOST_DOWN;
+    return host_get(s, host) && !host_get(s, host)->down && h && h->state != VP_HOST_DOWN;
 }
 
 /* Checks a migration request; returns the running domain on the source
@@ -938,6 +1044,8 @@ vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err)
     s->bandwidth_mib = VP_LIBVIRT_MIG_BANDWIDTH;
     s->timeout_s = VP_LIBVIRT_MIG_TIMEOUT;
     s->reporting = VP_NONE;
+    s->retry_min = VP_LIBVIRT_RETRY_MIN;
+    s->retry_max = VP_LIBVIRT_RETRY_MAX;
     if (pthread_mutex_init(&s->mu, NULL)) {
         free(s);
         return vp_err_set(err, "cannot create a mutex"), NULL;
@@ -1022,4 +1130,39 @@ unsigned vp_libvirt_event_count(const vp_driver *d, vp_id host, const char *even
         if (strcmp(event, lv_event_names[i]) == 0)
             return h->events[i];
     return 0;
+}
+
+void vp_libvirt_set_reconnect(vp_driver *d, double min_s, double max_s)
+{
+    lv_driver *s = as_lv(d);
+    if (!s || !(min_s > 0))
+        return;
+    s->retry_min = min_s;
+    s->retry_max = max_s > min_s ? max_s : min_s;
+}
+
+void vp_libvirt_set_host_cb(vp_driver *d, vp_libvirt_host_cb cb, void *ud)
+{
+    lv_driver *s = as_lv(d);
+    if (!s)
+        return;
+    s->host_cb = cb;
+    s->host_ud = ud;
+}
+
+int vp_libvirt_host_link(const vp_driver *d, vp_id host, vp_libvirt_link *out)
+{
+    const lv_host *h = host_get(as_lv(d), host);
+    if (!h)
+        return -1;
+    *out = (vp_libvirt_link){.up = !h->down, .failed = h->failed,
+                             .next_delay = h->down ? h->backoff : 0};
+    return 0;
+}
+
+void vp_libvirt_drop_host(vp_driver *d, vp_id host, const char *why)
+{
+    lv_host *h = host_get(as_lv(d), host);
+    if (h)
+        host_dropped(h, why ? why : "dropped on request");
 }

@@ -18,14 +18,17 @@
 #      guest (on A and on B) and under 0.1 for the idle one; the pool has
 #      the busy guest on B when move 2 is decided and at the end
 #      (vm_final lines), the idle one on A;
-#   5. checks with virsh: the busy guest runs on B and its cpu time grows
+#   5. kills host A's libvirtd (SIGKILL) and restarts it while serve runs:
+#      serve logs host_down A, then host_up A after reconnecting with
+#      back-off, and keeps the idle guest running on A in its pool;
+#   6. checks with virsh: the busy guest runs on B and its cpu time grows
 #      (busy), the idle guest's barely does, the busy guest is gone from A
 #      and not on C;
-#   6. prints the figures: decision -> migration start, migration time, the
+#   7. prints the figures: decision -> migration start, migration time, the
 #      engine's decision -> done against a plain `virsh migrate` B -> A of the
 #      same guest (same flags and bandwidth) and back A -> B, and libvirt's
 #      own job times and downtime;
-#   7. lab.sh down, always (also on failure or a signal).
+#   8. lab.sh down, always (also on failure or a signal).
 # env: VMPILOT   the vmpilot binary (set by ctest)
 #      VP_LAB_DIR see lab.sh (default: a fresh temp dir)
 # exit: 0 pass, 1 fail, 77 skipped: only when the machine cannot run the
@@ -164,15 +167,27 @@ cat > "$WORK/lab.json" <<EOF
 }
 EOF
 
-echo "== vmpilot serve (stops at migration_failed, at most 120 s)"
-"$VMPILOT" serve --duration 120 "$WORK/lab.json" > "$LOG" 2> "$WORK/serve.err" &
+echo "== vmpilot serve (until migration_failed and the restart of A, at most 160 s)"
+"$VMPILOT" serve --duration 160 "$WORK/lab.json" > "$LOG" 2> "$WORK/serve.err" &
 SERVE_PID=$!
-for _ in $(seq 1 1200); do
-    grep -q '"event":"migration_failed"' "$LOG" 2>/dev/null && break
-    kill -0 "$SERVE_PID" 2>/dev/null || break
-    sleep 0.1
-done
+wait_log() { # jq filter, tenths of a second
+    local i
+    for i in $(seq 1 "$2"); do
+        [ -n "$(jq -c "select($1)" "$LOG" 2>/dev/null | head -n 1)" ] && return 0
+        kill -0 "$SERVE_PID" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+wait_log '.event == "migration_failed"' 1200 || true
 sleep 1 # let the engine log whatever follows the failure
+echo "== libvirtd of host A killed and restarted while serve runs (idle guest on A)"
+t_kill=$(date +%s.%N)
+bash "$HERE/lab.sh" restart A
+check "serve marks host A down" wait_log '.event == "host_down" and .host == "A"' 100
+check "serve reconnects host A" wait_log '.event == "host_up" and .host == "A"' 300
+t_up=$(date +%s.%N)
+sleep 1.5 # a few sampling rounds on the new connection
 kill "$SERVE_PID" 2>/dev/null || true
 serve_rc=0
 wait "$SERVE_PID" || serve_rc=$?
@@ -182,7 +197,8 @@ sed 's/^/  | /' "$LOG"
 check "serve stopped cleanly (rc $serve_rc)" test "$serve_rc" = 0
 
 # first line matching a jq filter on the guest's events (compact JSON or empty)
-ev() { jq -c --arg vm "$DOM" "select(.vm == \$vm and ($1))" "$LOG" | head -n 1; }
+ev() { jq -c --arg vm "${2:-$DOM}" "select(.vm == \$vm and ($1))" "$LOG" | head -n 1; }
+ev_host() { jq -c "select($1)" "$LOG" | head -n 1; }
 field() { jq -r "$2" <<< "$1"; }
 
 started1=$(ev '.event == "migration_started" and .host == "A" and .to == "B"')
@@ -209,6 +225,15 @@ check "engine-sampled cpu utilization of the idle guest on A < 0.1 (${i1:-none})
 check "engine-sampled idle guest >= 0 (sampled at all: ${i1:-none})" gt "${i1:--1}" -0.0001
 check "pool: busy guest on B when move 2 was decided ($(why_of "$started2" host))" \
     test "$(why_of "$started2" host)" = B
+down_a=$(ev_host '.event == "host_down" and .host == "A"')
+up_a=$(ev_host '.event == "host_up" and .host == "A"')
+[ -n "$down_a" ] && [ -n "$up_a" ] &&
+    check "host A: down before up ($(field "$down_a" .reason); $(field "$up_a" .reason))" \
+        jq -n -e --argjson d "$down_a" --argjson u "$up_a" '$d.t <= $u.t' >/dev/null
+check "idle guest not released by the drop or the reconcile" \
+    test -z "$(ev '.event == "vm_stopped"' "$IDLE")"
+check "no sample of A failed after it was back" \
+    test -z "$(jq -c --argjson u "${up_a:-null}" 'select(.event == "sample_failed" and .host == "A" and $u != null and .t > $u.t)' "$LOG")"
 final() { jq -r --arg vm "$1" 'select(.event == "vm_final" and .vm == $vm) | "\(.host) \(.state)"' "$LOG"; }
 check "pool at the end: busy guest running on B ($(final "$DOM"))" test "$(final "$DOM")" = "B running"
 check "pool at the end: idle guest running on A ($(final "$IDLE"))" test "$(final "$IDLE")" = "A running"
@@ -280,6 +305,8 @@ if [ -n "$started1" ] && [ -n "$done1" ] && [ -n "$decided" ]; then
         "refused migration B -> C: migration_failed after \(if $f then (($f.duration_s * 1000) | r) else "-" end) ms"'
 fi
 
+[ -n "${down_a:-}" ] && [ -n "${up_a:-}" ] && jq -nr --argjson d "$down_a" --argjson u "$up_a" \
+    '"host A (libvirtd killed, restarted): host_down -> host_up \((($u.t - $d.t) * 1000) | round) ms (\($u.reason))"'
 echo "== result"
 if [ "$fails" = 0 ]; then
     echo "LAB MIGRATION TEST PASSED"
