@@ -26,7 +26,8 @@ typedef void (*vp_driver_done_cb)(void *ud, int status, const char *error);
 /* One VM found on a host by list_vms. */
 typedef struct vp_driver_vm_info {
     const char *name;
-    vp_res size;
+    vp_res size;       /* cpu: vCPUs now; memory: the maximum, MiB */
+    double memory_now; /* MiB the VM has now (0 if the driver does not say) */
     bool running;
 } vp_driver_vm_info;
 

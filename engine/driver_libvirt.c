@@ -450,6 +450,7 @@ static int report_domain(virDomainPtr dom, vp_driver_vm_cb cb, void *ud, vp_err 
     vp_driver_vm_info vm = {
         .name = virDomainGetName(dom),
         .size = vp_res_make(info.nrVirtCpu, info.maxMem / 1024.0, 0, 0),
+        .memory_now = info.memory / 1024.0,
         .running = virDomainIsActive(dom) == 1,
     };
     cb(ud, &vm);
@@ -972,12 +973,58 @@ static int lv_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done,
     return 0;
 }
 
-/* ====== not yet ====== */
+/* ====== resize ====== */
 
+/* Sets dom's vCPUs and memory (MiB) with one of libvirt's AFFECT flags. */
+static int set_size_as(virDomainPtr dom, unsigned vcpus, unsigned long mem_mib,
+                       unsigned flag, vp_err *err)
+{
+    if (virDomainSetVcpusFlags(dom, vcpus, flag) < 0)
+        return lv_fail(err, "cannot set the vCPUs");
+    if (virDomainSetMemoryFlags(dom, mem_mib * 1024, flag) < 0)
+        return lv_fail(err, "cannot set the memory");
+    return 0;
+}
+
+/* Sets dom's vCPUs and memory on the running domain, then in its
+ * persistent config (one call per flag: the test driver refuses both at
+ * once), so a refused live change leaves the config alone; libvirt's
+ * message on failure (e.g. more than the domain's maximum). */
+static int set_size(virDomainPtr dom, unsigned vcpus, unsigned long mem_mib, vp_err *err)
+{
+    if (virDomainIsActive(dom) == 1 &&
+        set_size_as(dom, vcpus, mem_mib, VIR_DOMAIN_AFFECT_LIVE, err))
+        return -1;
+    if (virDomainIsPersistent(dom) == 1 &&
+        set_size_as(dom, vcpus, mem_mib, VIR_DOMAIN_AFFECT_CONFIG, err))
+        return -1;
+    return 0;
+}
+
+/* Resizes vm (wherever an open host has it) to size: vCPUs = ceil(cpu),
+ * memory = ceil(MiB), both at least 1, on the live domain and its
+ * config; done(0) on the next loop iteration.  The pool's size of the
+ * VM is the caller's to change. */
 static int lv_resize(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb done, void *ud,
                      vp_err *err)
 {
-    return vp_err_set(err, "resize: not supported by this driver yet");
+    lv_driver *s = as_lv(d);
+    const vp_vm *v = vm_of(s, vm, err);
+    if (!v)
+        return -1;
+    if (!done)
+        return vp_err_set(err, "no done callback");
+    double cpu = ceil(size.v[VP_CPU]), mem = ceil(size.v[VP_MEM]);
+    if (!(cpu >= 1 && cpu < 65536 && mem >= 1 && mem < 1e12))
+        return vp_err_set(err, "VM '%s': cannot resize to %g vCPUs, %g MiB", v->name, cpu, mem);
+    virDomainPtr dom = find_domain(s, v);
+    if (!dom)
+        return vp_err_set(err, "VM '%s' is not defined on any open host", v->name);
+    int rc = set_size(dom, (unsigned)cpu, (unsigned long)mem, err);
+    virDomainFree(dom);
+    if (rc)
+        return vp_err_prefix(err, "VM '%s': ", v->name);
+    return op_later(s, done, ud, err);
 }
 
 /* ====== the vtable ====== */
@@ -1117,6 +1164,7 @@ int vp_libvirt_domain_info(vp_driver *d, vp_id host, const char *name, vp_driver
         *out = (vp_driver_vm_info){
             .name = name,
             .size = vp_res_make(info.nrVirtCpu, info.maxMem / 1024.0, 0, 0),
+            .memory_now = info.memory / 1024.0,
             .running = virDomainIsActive(dom) == 1,
         };
     virDomainFree(dom);

@@ -11,12 +11,12 @@
  * connection closes marked down in the pool, a host's capacity
  * (virNodeGetInfo) and one domain's size and state, and live migration
  * on worker threads (below), a host whose connection drops marked down
- * and reconnected with exponential back-off (a timer on the loop).  Not
- * yet: resize (returns -1, "not supported by this driver yet"),
- * migration progress from job stats.
+ * and reconnected with exponential back-off (a timer on the loop),
+ * resize (vCPUs and memory, on the live domain and its config).  Not
+ * yet: migration progress from job stats.
  * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt.
  *
- * VMs are matched to pool VMs by name.  create() and destroy() call
+ * VMs are matched to pool VMs by name.  create(), destroy() and resize() call
  * libvirt synchronously on the loop thread and report done() on the next
  * loop iteration (a zero-delay timer); a libvirt failure is returned at
  * once as -1 with libvirt's message.
