@@ -18,7 +18,8 @@
 const char *const vp_event_names[VP_EV_N] = {
     "placed", "unplaced", "create_failed", "balanced", "reserved", "migration_deferred",
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
-    "policy_error", "sampled", "sample_failed"};
+    "policy_error", "sampled", "sample_failed", "drain_started", "drain_blocked", "drained",
+    "undrained"};
 
 double vp_engine_wall(void)
 {
@@ -114,6 +115,7 @@ void vp_engine_free(vp_engine *e)
     free(e->pending);
     free(e->cand);
     free(e->mig_count);
+    free(e->drained);
     free(e);
 }
 
@@ -409,6 +411,7 @@ void vp_engine_balance_now(vp_engine *e)
                                  .latency = lat, .reason = summary});
     for (size_t i = 0; i < e->moves.n; i++)
         (void)vp_mig_enqueue(e, e->moves.v[i].vm, e->moves.v[i].to, e->moves.v[i].why, NULL);
+    vp_drain_plan(e);
     vp_mig_pump(e);
 }
 

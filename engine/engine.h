@@ -38,6 +38,10 @@ typedef enum vp_event_kind {
     VP_EV_POLICY_ERROR,   /* a slot failed or returned an invalid result */
     VP_EV_SAMPLED,        /* a sampling round finished (for observers' metrics) */
     VP_EV_SAMPLE_FAILED,  /* the driver could not sample a host (reason) */
+    VP_EV_DRAIN_STARTED,  /* host put in maintenance (reason: VMs to move) */
+    VP_EV_DRAIN_BLOCKED,  /* vm on a draining host has no destination now (reason) */
+    VP_EV_DRAINED,        /* a draining host holds no VM any more */
+    VP_EV_UNDRAINED,      /* a draining host is back up */
     VP_EV_N
 } vp_event_kind;
 
@@ -120,6 +124,18 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
  * is up and has room after the earlier moves of the list that go there.
  * 0, or -1 with "move N: why" in why. */
 int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len);
+
+/* Maintenance.  drain: the host becomes draining (no placement or move
+ * chooses it) and each VM running on it is planned away: the placement
+ * slot picks a destination among the hosts it fits on and the move goes
+ * through the migration executor like a balance move (migrate_when,
+ * limits); a VM that cannot go now (event drain_blocked) or whose move
+ * fails is planned again at every balance round; "drained" is reported
+ * when the host is empty.  Draining a draining host is a no-op; a down
+ * host cannot be drained.  undrain: the host is up again and its queued
+ * drain moves are dropped (running ones complete).  0, or -1 with err. */
+int vp_engine_drain_host(vp_engine *e, vp_id host, vp_err *err);
+int vp_engine_undrain_host(vp_engine *e, vp_id host, vp_err *err);
 
 /* Runs one round of each periodic job now (for tests and on request). */
 void vp_engine_sample_now(vp_engine *e);

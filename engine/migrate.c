@@ -84,8 +84,20 @@ int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *er
     *m = (vp_mig){.e = e, .vm = vm, .from = vp_pool_vm(e->pool, vm)->host, .to = to,
                   .proposed = vp_clock_now(e->clock), .not_before = vp_clock_now(e->clock)};
     snprintf(m->why, sizeof m->why, "%s", why ? why : "");
+    m->drain = why && strncmp(why, "drain host '", 12) == 0;
     e->migs[e->nmigs++] = m;
     return 0;
+}
+
+void vp_mig_drop_from(vp_engine *e, vp_id host, const char *reason)
+{
+    for (size_t i = 0; i < e->nmigs;) {
+        const vp_mig *m = e->migs[i];
+        if (!m->running && m->drain && m->from == host)
+            drop(e, i, reason);
+        else
+            i++;
+    }
 }
 
 /* ====== completion ====== */
@@ -120,6 +132,8 @@ static void mig_done(void *ud, int status, const char *error)
 {
     vp_engine *e = ((vp_mig *)ud)->e;
     finish(ud, status, error ? error : "migration failed");
+    if (status == 0)
+        vp_drain_plan(e); /* a failed drain move is planned again at the next round */
     vp_mig_pump(e);
 }
 
