@@ -75,6 +75,7 @@ static const num_rule R_NONNEG_INT = {0, INT_MAX, false, true, "an integer >= 0"
 static const num_rule R_INSTRUCTIONS = {1000, 1e15, false, true, "an integer >= 1000"};
 static const num_rule R_MEGABYTES = {1, 1e9, false, true, "an integer >= 1"};
 static const num_rule R_HISTORY = {1, 4096, false, true, "an integer >= 1"};
+static const num_rule R_GRACE = {0, 86400, false, false, "a number of seconds in [0, 86400]"};
 
 static const char *const ROOT_KEYS[] = {"host_types", "hosts",  "vm_types",  "policies",
                                         "intervals",  "limits", "simulation"};
@@ -86,7 +87,7 @@ static const char *const INTERVAL_KEYS[] = {"sample", "balance", "reservation"};
 static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_total",
                                          "migration_bandwidth_share", "policy_instructions",
                                          "policy_memory_mb", "history_samples",
-                                         "placement_candidates"};
+                                         "placement_candidates", "shutdown_grace"};
 static const char *const SIM_KEYS[] = {"trace", "order", "duration", "step", "vm_types", "max_vms"};
 
 /* ---- paths, messages ---- */
@@ -577,7 +578,8 @@ static int parse_limits(loader *l, json_t *root)
         get_num(l, o, "limits", "policy_instructions", &R_INSTRUCTIONS, false, &instr) ||
         get_num(l, o, "limits", "policy_memory_mb", &R_MEGABYTES, false, &mb) ||
         get_num(l, o, "limits", "history_samples", &R_HISTORY, false, &hist) ||
-        get_num(l, o, "limits", "placement_candidates", &R_NONNEG_INT, false, &cands))
+        get_num(l, o, "limits", "placement_candidates", &R_NONNEG_INT, false, &cands) ||
+        get_num(l, o, "limits", "shutdown_grace", &R_GRACE, false, &cfg->limits.shutdown_grace))
         return -1;
     cfg->limits.history_samples = (int)hist;
     cfg->limits.placement_candidates = (size_t)cands;
@@ -652,6 +654,7 @@ static vp_config *new_config(const char *source)
     cfg->limits.policy_instructions = 10000000;
     cfg->limits.policy_memory_mb = 64;
     cfg->limits.history_samples = 30;
+    cfg->limits.shutdown_grace = 60;
     cfg->sim.step = 300;
     cfg->sim.vm_types = VP_VMTYPES_BLOCKS;
     return cfg;

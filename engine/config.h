@@ -42,8 +42,11 @@
  *       "policy_instructions": 10000000,    per policy call, >= 1000
  *       "policy_memory_mb": 64,             per policy state, >= 1
  *       "history_samples": 30,              utilization samples kept per VM/host, 1..4096
- *       "placement_candidates": 0           hosts offered to placement per decision
+ *       "placement_candidates": 0,          hosts offered to placement per decision
  *                                           (0 = every host that fits; see engine.h)
+ *       "shutdown_grace": 60                [s] in [0, 86400]: on SIGTERM/SIGINT (or
+ *                                           --duration) `serve` lets running migrations
+ *                                           finish this long, then aborts them
  *   },
  *   "simulation": {
  *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
@@ -122,6 +125,7 @@ typedef struct vp_config {
         long policy_memory_mb;
         int history_samples;
         size_t placement_candidates;
+        double shutdown_grace;
     } limits;
     struct {
         char *trace; /* NULL if the config has no simulation section */

@@ -62,6 +62,10 @@ typedef struct vp_driver_ops {
     /* Optional (may be NULL): the stats of vm's migration, valid only
      * while its done() runs with status 0.  0 with *out filled, or -1. */
     int (*migration_stats)(vp_driver *d, vp_id vm, vp_driver_mig_stats *out);
+    /* Optional: asks the hypervisor to abort vm's running migration; its
+     * done() then reports -1 ("aborted: ...") later, on the loop, unless
+     * the migration completed first.  0, or -1 if vm is not migrating. */
+    int (*abort_migration)(vp_driver *d, vp_id vm);
     void (*free)(vp_driver *d);
 } vp_driver_ops;
 

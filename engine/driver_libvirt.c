@@ -123,6 +123,7 @@ struct lv_mig {
     vp_timer timeout;
     double timeout_s;
     bool timed_out;
+    bool aborted;           /* on request (abort_migration) */
     int status;             /* set by the worker before it queues m */
     char *error;            /* libvirt's message, malloc'd, or NULL */
     vp_driver_done_cb done;
@@ -835,6 +836,8 @@ static void mig_report(lv_driver *s, lv_mig *m)
     const char *msg = m->error ? m->error : "unknown libvirt error";
     if (status < 0 && m->timed_out)
         snprintf(buf, sizeof buf, "timed out after %g s and aborted: %s", m->timeout_s, msg);
+    else if (status < 0 && m->aborted)
+        snprintf(buf, sizeof buf, "aborted on request: %s", msg);
     else
         snprintf(buf, sizeof buf, "%s", msg);
     if (status == 0)
@@ -843,6 +846,22 @@ static void mig_report(lv_driver *s, lv_mig *m)
     mig_free(m);
     done(done_ud, status, status < 0 ? buf : NULL);
     s->reporting = VP_NONE;
+}
+
+/* virDomainAbortJob on the loop thread (a quick call); the worker then
+ * returns with libvirt's error and reports as usual. */
+static int lv_abort_migration(vp_driver *d, vp_id vm)
+{
+    lv_driver *s = as_lv(d);
+    for (lv_mig *m = s ? s->migs : NULL; m; m = m->next) {
+        if (m->vm == vm) {
+            m->aborted = true;
+            if (virDomainAbortJob(m->dom) < 0)
+                virResetLastError(); /* the job may have just ended */
+            return 0;
+        }
+    }
+    return -1;
 }
 
 static int lv_migration_stats(vp_driver *d, vp_id vm, vp_driver_mig_stats *out)
@@ -1067,6 +1086,7 @@ static const vp_driver_ops lv_ops = {
     .migrate = lv_migrate,
     .resize = lv_resize,
     .migration_stats = lv_migration_stats,
+    .abort_migration = lv_abort_migration,
     .free = lv_free,
 };
 

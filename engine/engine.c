@@ -127,6 +127,7 @@ void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud)
 
 void vp_engine_start(vp_engine *e)
 {
+    e->stopped = false;
     vp_timer_start(e->clock, &e->sample_t, 0, e->prm.sample_interval);
     vp_timer_start(e->clock, &e->balance_t, e->prm.balance_interval, e->prm.balance_interval);
     vp_timer_start(e->clock, &e->reserve_t, e->prm.reservation_interval,
@@ -135,6 +136,7 @@ void vp_engine_start(vp_engine *e)
 
 void vp_engine_stop(vp_engine *e)
 {
+    e->stopped = true;
     vp_timer_stop(&e->sample_t);
     vp_timer_stop(&e->balance_t);
     vp_timer_stop(&e->reserve_t);

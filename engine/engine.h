@@ -101,6 +101,8 @@ void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud);
 /* Starts the periodic work; the first sample runs at once, the first
  * balance and reservation after one interval. */
 void vp_engine_start(vp_engine *e);
+/* Stops the periodic work and the admission of queued migrations (they
+ * stay queued); running migrations go on and complete as usual. */
 void vp_engine_stop(vp_engine *e);
 
 /* Places a pending VM now (or keeps it queued to retry at every sample
@@ -136,6 +138,11 @@ int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len
  * drain moves are dropped (running ones complete).  0, or -1 with err. */
 int vp_engine_drain_host(vp_engine *e, vp_id host, vp_err *err);
 int vp_engine_undrain_host(vp_engine *e, vp_id host, vp_err *err);
+
+/* Asks the driver to abort every running migration (each then ends as
+ * migration_failed, later, through the driver's done()).  Returns how
+ * many were asked; 0 if the driver cannot abort. */
+size_t vp_engine_abort_migrations(vp_engine *e);
 
 /* Runs one round of each periodic job now (for tests and on request). */
 void vp_engine_sample_now(vp_engine *e);

@@ -46,6 +46,7 @@ struct vp_engine {
     vp_id scan_pos;      /* where a bounded candidate scan resumes */
     size_t cand_cap;
     bool *drained;       /* per host id: "drained" reported (drain.c) */
+    bool stopped;        /* vp_engine_stop: no migration is admitted */
     size_t drained_n;
 };
 

@@ -249,6 +249,8 @@ static void rearm(vp_engine *e)
 void vp_mig_pump(vp_engine *e)
 {
     double now = vp_clock_now(e->clock);
+    if (e->stopped)
+        return;
     for (size_t i = 0; i < e->nmigs;) {
         vp_mig *m = e->migs[i];
         if (!m->running && m->not_before <= now)
@@ -266,4 +268,16 @@ void vp_mig_free_all(vp_engine *e)
     free(e->migs);
     e->migs = NULL;
     e->nmigs = e->capmigs = 0;
+}
+
+size_t vp_engine_abort_migrations(vp_engine *e)
+{
+    size_t n = 0;
+    if (!e->driver->ops->abort_migration)
+        return 0;
+    for (size_t i = 0; i < e->nmigs; i++)
+        if (e->migs[i]->running &&
+            e->driver->ops->abort_migration(e->driver, e->migs[i]->vm) == 0)
+            n++;
+    return n;
 }
