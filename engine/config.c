@@ -14,6 +14,7 @@
  * kind (typed member, string, number in a range, resource vector, path
  * that must exist) keeps the section parsers declarative.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "config.h"
 
 #include <errno.h>
@@ -487,6 +488,30 @@ static int add_sim_hosts(loader *l, const char *path, const char *type, const ch
     return rc;
 }
 
+/* A test-driver URI relative to the config, "test:FILE.xml", as libvirt's
+ * "test:///ABS/FILE.xml" into *out (malloc'd); other URIs are copied.
+ * The file must exist. */
+static int libvirt_uri(loader *l, const char *path, const char *uri, char **out)
+{
+    if (strncmp(uri, "test:", 5) != 0 || uri[5] == '/' || !uri[5])
+        return (*out = strdup(uri)) ? 0 : oom(l);
+    char *rel = resolve(l->base, uri + 5), *abs = rel ? realpath(rel, NULL) : NULL;
+    int e = errno;
+    if (!rel)
+        return oom(l);
+    if (!abs) {
+        fail(l, path, "uri", AT_VALUE, "test-driver host file not found: %s (%s)", rel,
+             strerror(e));
+        return free(rel), -1;
+    }
+    size_t n = strlen(abs) + 8;
+    if ((*out = malloc(n)))
+        snprintf(*out, n, "test://%s", abs);
+    free(rel);
+    free(abs);
+    return *out ? 0 : oom(l);
+}
+
 static int parse_host(loader *l, json_t *h, const char *path, size_t i)
 {
     const char *name, *type, *uri;
@@ -512,7 +537,14 @@ static int parse_host(loader *l, json_t *h, const char *path, size_t i)
         return add_sim_hosts(l, path, type, name, (size_t)count);
     if (json_object_get(h, "count"))
         return fail(l, path, "count", AT_KEY, "'count' is only for simulated hosts (with 'type')");
-    return name ? add_host(l, path, strdup(name), -1, uri) : missing(l, path, "name");
+    char *full;
+    if (!name)
+        return missing(l, path, "name");
+    if (libvirt_uri(l, path, uri, &full))
+        return -1;
+    int rc = add_host(l, path, strdup(name), -1, full);
+    free(full);
+    return rc;
 }
 
 /* hosts: required, at least one, expanded into cfg->hosts. */

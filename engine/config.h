@@ -27,7 +27,10 @@
  *     {"type": "ml110-g5", "count": 400, "name": "g5-%d"}  simulated hosts;
  *                                           "%d" in name -> 0..count-1
  *                                           (default name "<type>-%d")
- *     {"name": "kvm1", "uri": "qemu+tcp://10.0.0.1/system"} a libvirt host
+ *     {"name": "kvm1", "uri": "qemu+tcp://10.0.0.1/system"} a libvirt host;
+ *                                           "test:FILE.xml" (no slash after "test:")
+ *                                           is libvirt's test driver on FILE.xml,
+ *                                           relative to the config, which must exist
  *   ],                                      all hosts simulated, or all libvirt
  *   "vm_types": [ {"name": "small", "cpu": 500, "memory": 613,
  *                  "disk": 0, "network": 0} ],
