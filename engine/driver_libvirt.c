@@ -16,10 +16,12 @@
  * vp_libvirt_drop_host) is marked VP_HOST_DOWN in the pool (its VMs stay
  * as they were) and a one-shot timer on the loop retries virConnectOpen
  * after retry_min, then twice as long each time (at most retry_max).
- * The first connection that opens replaces the dead one (callbacks
- * registered again, cpu samples forgotten), the host gets back the pool
- * state it had (up or draining) and host_cb is told, so that the world
- * reconciles the inventory (virt_world.c).
+ * Each attempt runs virConnectOpen on an opener thread (it may block for
+ * a TCP timeout), which reports through the same ev_async as the
+ * migration workers.  The first connection that opens replaces the dead
+ * one (callbacks registered again, cpu samples forgotten), the host gets
+ * back the pool state it had (up or draining) and host_cb is told, so
+ * that the world reconciles the inventory (virt_world.c).
  *
  * Migrations (lv_mig) are on their own list (loop thread only).  Each has
  * a joinable worker that owns a reference to the source domain; when
@@ -80,6 +82,10 @@ typedef struct lv_host {
     vp_timer retry;
     double backoff;     /* the delay before the next attempt, s */
     unsigned failed;    /* attempts that failed since the drop */
+    bool connecting;    /* an opener thread runs (joined on the loop) */
+    pthread_t opener;
+    bool open_done;     /* the opener finished (under d->mu) */
+    virConnectPtr opened; /* its connection, NULL if it failed (under d->mu) */
 } lv_host;
 
 typedef struct lv_op lv_op;
@@ -100,7 +106,7 @@ struct lv_driver {
     unsigned long long bandwidth_mib;
     double timeout_s;
     lv_mig *migs;       /* in flight (loop thread only) */
-    pthread_mutex_t mu; /* guards finished and every host's down_pending */
+    pthread_mutex_t mu; /* guards finished, every host's down_pending, open_done, opened */
     lv_mig *finished;   /* workers done, not yet reported (newest first) */
     ev_async wake;      /* a worker finished, or a host closed off the loop */
     double retry_min, retry_max; /* reconnect back-off, s */
@@ -315,6 +321,10 @@ static void conn_release(lv_host *h)
 static void host_free(lv_host *h)
 {
     vp_timer_stop(&h->retry);
+    if (h->connecting) /* waits for virConnectOpen to give up */
+        pthread_join(h->opener, NULL);
+    if (h->opened)
+        virConnectClose(h->opened);
     prev_clear(h);
     conn_release(h);
     free(h->uri);
@@ -362,6 +372,16 @@ static void host_dropped(lv_host *h, const char *why)
     host_notify(h, false, text);
 }
 
+/* The attempt failed: the next one after twice the delay (at most
+ * retry_max). */
+static void retry_later(lv_host *h)
+{
+    lv_driver *s = h->d;
+    h->failed++;
+    h->backoff = h->backoff * 2 > s->retry_max ? s->retry_max : h->backoff * 2;
+    vp_timer_start(s->clock, &h->retry, h->backoff, 0);
+}
+
 /* The new connection works: swap it in and bring the host back. */
 static void host_back(lv_host *h, virConnectPtr conn)
 {
@@ -372,9 +392,7 @@ static void host_back(lv_host *h, virConnectPtr conn)
     vp_err err = {0};
     if (host_watch(h, &err)) { /* cannot watch it: try again later */
         conn_release(h);
-        h->failed++;
-        vp_timer_start(s->clock, &h->retry, h->backoff, 0);
-        return;
+        return retry_later(h);
     }
     h->down = false;
     vp_pool_set_host_state(s->pool, h->id, h->state_before, NULL);
@@ -384,21 +402,48 @@ static void host_back(lv_host *h, virConnectPtr conn)
     host_notify(h, true, text);
 }
 
-/* One reconnect attempt; on failure the next one after twice the delay
- * (at most retry_max).  virConnectOpen runs on the loop thread: quick
- * when the daemon refuses, as long as a TCP timeout when the host is
- * unreachable. */
+/* The opener thread: virConnectOpen can take as long as a TCP timeout
+ * when the host is unreachable, so it does not run on the loop.  Reads
+ * only h->uri (fixed while the host is open). */
+static void *open_worker(void *arg)
+{
+    lv_host *h = arg;
+    virConnectPtr conn = virConnectOpen(h->uri);
+    if (!conn)
+        virResetLastError(); /* this thread's error */
+    pthread_mutex_lock(&h->d->mu);
+    h->opened = conn;
+    h->open_done = true;
+    ev_async_send(h->d->loop, &h->d->wake);
+    pthread_mutex_unlock(&h->d->mu);
+    return NULL;
+}
+
+/* One reconnect attempt: starts the opener; on_wake finishes it. */
 static void retry_fire(vp_clock *clock, vp_timer *timer, void *ud)
 {
     lv_host *h = ud;
-    lv_driver *s = h->d;
-    virConnectPtr conn = virConnectOpen(h->uri);
+    if (h->connecting)
+        return;
+    if (pthread_create(&h->opener, NULL, open_worker, h))
+        return retry_later(h);
+    h->connecting = true;
+}
+
+/* On the loop, once the opener finished: joins it and brings the host
+ * back, or schedules the next attempt. */
+static void open_finish(lv_host *h)
+{
+    pthread_join(h->opener, NULL);
+    h->connecting = false;
+    pthread_mutex_lock(&h->d->mu);
+    virConnectPtr conn = h->opened;
+    h->opened = NULL;
+    pthread_mutex_unlock(&h->d->mu);
     if (conn)
-        return host_back(h, conn);
-    virResetLastError();
-    h->failed++;
-    h->backoff = h->backoff * 2 > s->retry_max ? s->retry_max : h->backoff * 2;
-    vp_timer_start(s->clock, &h->retry, h->backoff, 0);
+        host_back(h, conn);
+    else
+        retry_later(h);
 }
 
 static int lv_open_host(vp_driver *d, vp_id host, const char *uri, vp_err *err)
@@ -875,23 +920,46 @@ static int lv_migration_stats(vp_driver *d, vp_id vm, vp_driver_mig_stats *out)
 
 /* The wake-up: reports every finished migration (oldest first) and marks
  * down the hosts whose connection closed off the loop thread. */
+#define LV_WAKE_MAX 64 /* hosts handled per wake-up; the rest on the next */
+
+/* Under d->mu: the hosts closed off the loop and those whose opener
+ * finished, their flags cleared. */
+static void take_host_flags(lv_driver *s, lv_host **dropped, size_t *nd, lv_host **opened,
+                            size_t *no)
+{
+    *nd = *no = 0;
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        lv_host *h = s->hosts[i];
+        if (h && h->down_pending && *nd < LV_WAKE_MAX) {
+            h->down_pending = false;
+            dropped[(*nd)++] = h;
+        }
+        if (h && h->open_done && *no < LV_WAKE_MAX) {
+            h->open_done = false;
+            opened[(*no)++] = h;
+        }
+    }
+    if (*nd == LV_WAKE_MAX || *no == LV_WAKE_MAX)
+        ev_async_send(s->loop, &s->wake); /* there may be more */
+}
+
+/* The wake-up: marks down the hosts whose connection closed off the loop
+ * thread, finishes reconnect attempts, and reports every finished
+ * migration (oldest first). */
 static void on_wake(struct ev_loop *loop, ev_async *w, int revents)
 {
     lv_driver *s = w->data;
-    lv_host *dropped[64]; /* more than 64 at once: the rest on the next wake */
-    size_t n_dropped = 0;
+    lv_host *dropped[LV_WAKE_MAX], *opened[LV_WAKE_MAX];
+    size_t nd, no;
     pthread_mutex_lock(&s->mu);
     lv_mig *q = s->finished, *fifo = NULL;
     s->finished = NULL;
-    for (size_t i = 0; i < s->n_hosts; i++) {
-        if (s->hosts[i] && s->hosts[i]->down_pending) {
-            s->hosts[i]->down_pending = false;
-            dropped[n_dropped++ % 64] = s->hosts[i];
-        }
-    }
+    take_host_flags(s, dropped, &nd, opened, &no);
     pthread_mutex_unlock(&s->mu);
-    for (size_t i = 0; i < n_dropped && i < 64; i++)
+    for (size_t i = 0; i < nd; i++)
         host_dropped(dropped[i], "connection closed");
+    for (size_t i = 0; i < no; i++)
+        open_finish(opened[i]);
     while (q) {
         lv_mig *m = q;
         q = m->qnext;

@@ -15,7 +15,7 @@
 #      (utilizations of both guests, the busy guest's host);
 #   4. checks the JSON log: balanced, migration_started then migration_done
 #      A -> B; migration_started then migration_failed B -> C; the cpu
-#      utilization the engine sampled is over 0.5 of a vCPU for the busy
+#      utilization the engine sampled is over 0.3 of a vCPU for the busy
 #      guest (on A and on B) and under 0.1 for the idle one; the pool has
 #      the busy guest on B when move 2 is decided and at the end
 #      (vm_final lines), the idle one on A;
@@ -230,8 +230,12 @@ why_of() { sed -n "s/.*lab move [12]: .*\<$2=\([^ ]*\).*/\1/p" <<< "$1"; }
 u1=$(why_of "$started1" utilization); u2=$(why_of "$started2" utilization)
 i1=$(why_of "$started1" idle)
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
-check "engine-sampled cpu utilization of the busy guest on A > 0.5 (${u1:-none})" gt "${u1:-0}" 0.5
-check "engine-sampled cpu utilization of the busy guest on B > 0.5 (${u2:-none})" gt "${u2:-0}" 0.5
+# 0.3, not 1: the two cores are shared with other work, and a busy TCG vCPU
+# measured 0.57 on a loaded run
+check "engine-sampled cpu utilization of the busy guest on A > 0.3 (${u1:-none})" gt "${u1:-0}" 0.3
+check "engine-sampled cpu utilization of the busy guest on B > 0.3 (${u2:-none})" gt "${u2:-0}" 0.3
+check "engine-sampled busy guest > idle guest + 0.25 on A (${u1:-none} vs ${i1:-none})" \
+    gt "$(awk -v a="${u1:-0}" -v b="${i1:-1}" 'BEGIN { print a - b }')" 0.25
 check "engine-sampled cpu utilization of the idle guest on A < 0.1 (${i1:-none})" \
     gt 0.1 "${i1:-1}"
 check "engine-sampled idle guest >= 0 (sampled at all: ${i1:-none})" gt "${i1:--1}" -0.0001
@@ -259,7 +263,7 @@ t1=$(ms); c1=$(cpu_ns "$B"); sleep 2; t2=$(ms); c2=$(cpu_ns "$B")
 busy=$(awk -v c="$((c2 - c1))" -v t="$((t2 - t1))" 'BEGIN { printf "%.2f", c / 1e6 / t }')
 check "guest cpu time grows on B (+$(( (c2 - c1) / 1000000 )) ms in $((t2 - t1)) ms: $busy of one CPU)" \
     test "$c2" -gt "$c1"
-check "virsh: guest busy on B (> 0.5 of one CPU)" gt "$busy" 0.5
+check "virsh: guest busy on B (> 0.3 of one CPU)" gt "$busy" 0.3
 t1=$(ms); c1=$(cpu_ns "$A" "$IDLE"); sleep 1; t2=$(ms); c2=$(cpu_ns "$A" "$IDLE")
 idle=$(awk -v c="$((c2 - c1))" -v t="$((t2 - t1))" 'BEGIN { printf "%.3f", c / 1e6 / t }')
 check "virsh: idle guest idle on A (< 0.1 of one CPU: $idle)" gt 0.1 "$idle"
