@@ -25,11 +25,13 @@
 #   6. checks with virsh: the busy guest runs on B and its cpu time grows
 #      (busy), the idle guest's barely does, the busy guest is gone from A
 #      and not on C;
-#   7. prints the figures: decision -> migration start, migration time, the
+#   7. serves examples/lab.json for 3 s: both hosts up, the guests where
+#      virsh has them;
+#   8. prints the figures: decision -> migration start, migration time, the
 #      engine's decision -> done against a plain `virsh migrate` B -> A of the
 #      same guest (same flags and bandwidth) and back A -> B, and libvirt's
 #      own job times and downtime;
-#   8. lab.sh down, always (also on failure or a signal).
+#   9. lab.sh down, always (also on failure or a signal).
 # env: VMPILOT   the vmpilot binary (set by ctest)
 #      VP_LAB_DIR see lab.sh (default: a fresh temp dir)
 # exit: 0 pass, 1 fail, 77 skipped: only when the machine cannot run the
@@ -293,6 +295,16 @@ check "guest running on A after virsh migrate" test "$(virsh -q -c "$A" domstate
 virsh_ab=$(vmigrate "$A" "$B") && ok "virsh migrate A -> B (${virsh_ab} ms)" || bad "virsh migrate A -> B"
 info=$(jobinfo "$B"); virsh_ab_job=$(job_ms "$info"); virsh_ab_down=$(down_ms "$info")
 check "guest running on B after virsh migrate" test "$(virsh -q -c "$B" domstate "$DOM" 2>/dev/null)" = running
+
+echo "== examples/lab.json on the lab (serve 3 s)"
+EX_LOG=$WORK/example.log
+"$VMPILOT" serve --duration 3 "$HERE/../../examples/lab.json" > "$EX_LOG" 2>&1 || true
+ex_final() { jq -r --arg n "$1" 'select((.event == "vm_final" and .vm == $n) or (.event == "host_final" and .host == $n)) | if .event == "vm_final" then "\(.host) \(.state)" else .state end' "$EX_LOG" 2>/dev/null; }
+check "examples/lab.json: hosts A and B up ($(ex_final A), $(ex_final B))" \
+    test "$(ex_final A) $(ex_final B)" = "up up"
+check "examples/lab.json: busy guest on B, idle guest on A ($(ex_final "$DOM"); $(ex_final "$IDLE"))" \
+    test "$(ex_final "$DOM"); $(ex_final "$IDLE")" = "B running; A running"
+check "examples/lab.json: no sample failed" test -z "$(grep sample_failed "$EX_LOG")"
 
 echo "== figures (engine clock for the events; wall clock for virsh)"
 decided=
