@@ -391,7 +391,8 @@ int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len
     return 0;
 }
 
-void vp_engine_balance_now(vp_engine *e)
+/* One balance decision: the policy's moves, checked as a whole, queued. */
+static void balance_round(vp_engine *e)
 {
     vp_err err = {0};
     char why[VP_ERR_TEXT];
@@ -413,7 +414,14 @@ void vp_engine_balance_now(vp_engine *e)
                                  .latency = lat, .reason = summary});
     for (size_t i = 0; i < e->moves.n; i++)
         (void)vp_mig_enqueue(e, e->moves.v[i].vm, e->moves.v[i].to, e->moves.v[i].why, NULL);
+}
+
+/* Draining hosts are planned first (a balance move for the same VM then
+ * replaces its drain move), whatever the balance policy does. */
+void vp_engine_balance_now(vp_engine *e)
+{
     vp_drain_plan(e);
+    balance_round(e);
     vp_mig_pump(e);
 }
 
