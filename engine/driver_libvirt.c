@@ -607,25 +607,28 @@ static bool host_migrating(const lv_driver *s, vp_id host)
     return false;
 }
 
-/* Stats of the running domains of h that do not migrate: asking QEMU for
- * a migrating domain's stats (even NOWAIT) blocks for seconds and slows
- * the migration down several times (measured on the lab). */
+/* Stats of the domains of h sampled last round that do not migrate now:
+ * asking QEMU for a migrating domain's stats (even NOWAIT) blocked for
+ * seconds and slowed the migration several times on the lab, and
+ * listing the host's domains blocks while libvirt holds the migrating
+ * one (about 1 s), so the domains are looked up by name.  A domain
+ * started during the migration is sampled once it is over. */
 static int stats_but_migrating(lv_host *h, unsigned stats, virDomainStatsRecordPtr **recs)
 {
-    virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(h->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE), k = 0;
-    if (n < 0)
+    virDomainPtr *doms = calloc(HASH_COUNT(h->prev) + 1, sizeof *doms);
+    size_t k = 0;
+    lv_prev *p, *tmp;
+    if (!doms)
         return -1;
-    for (int i = 0; i < n; i++) {
-        if (migrating_here(h->d, h->id, virDomainGetName(doms[i])))
-            virDomainFree(doms[i]);
-        else
-            doms[k++] = doms[i];
+    HASH_ITER(hh, h->prev, p, tmp) {
+        if (!migrating_here(h->d, h->id, p->name) &&
+            (doms[k] = virDomainLookupByName(h->conn, p->name)))
+            k++;
     }
-    doms[k] = NULL; /* virDomainListGetStats wants a NULL-terminated list */
+    virResetLastError(); /* a domain gone since: not sampled */
     int rc = k == 0 ? 0 : virDomainListGetStats(doms, stats, recs,
                                                 VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-    for (int i = 0; i < k; i++)
+    for (size_t i = 0; i < k; i++)
         virDomainFree(doms[i]);
     free(doms);
     return rc;
