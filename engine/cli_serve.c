@@ -18,7 +18,7 @@
  *     reservation decisions, lifecycle events kept in the pool and logged
  *     as "vm_appeared" / "vm_stopped" / "vm_unfit" lines
  *     ({"t","event","vm","host","reason"}), live migrations through the
- *     driver (its default bandwidth limit and timeout), a host whose
+ *     driver (limits.migration_bandwidth and migration_timeout), a host whose
  *     connection drops marked down and reconnected ("host_down",
  *     "host_up").  Not yet: placing new VMs (that arrives with the
  *     control API).

@@ -77,6 +77,8 @@ static const num_rule R_INSTRUCTIONS = {1000, 1e15, false, true, "an integer >= 
 static const num_rule R_MEGABYTES = {1, 1e9, false, true, "an integer >= 1"};
 static const num_rule R_HISTORY = {1, 4096, false, true, "an integer >= 1"};
 static const num_rule R_GRACE = {0, 86400, false, false, "a number of seconds in [0, 86400]"};
+static const num_rule R_MIB_S = {0, 1e9, false, true, "an integer >= 0 (MiB/s)"};
+static const num_rule R_TIMEOUT = {0, 604800, false, false, "a number of seconds in [0, 604800]"};
 
 static const char *const ROOT_KEYS[] = {"host_types", "hosts",  "vm_types",  "policies",
                                         "intervals",  "limits", "simulation"};
@@ -88,7 +90,8 @@ static const char *const INTERVAL_KEYS[] = {"sample", "balance", "reservation"};
 static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_total",
                                          "migration_bandwidth_share", "policy_instructions",
                                          "policy_memory_mb", "history_samples",
-                                         "placement_candidates", "shutdown_grace"};
+                                         "placement_candidates", "shutdown_grace",
+                                         "migration_bandwidth", "migration_timeout"};
 static const char *const SIM_KEYS[] = {"trace", "order", "duration", "step", "vm_types", "max_vms"};
 
 /* ---- paths, messages ---- */
@@ -599,6 +602,7 @@ static int parse_limits(loader *l, json_t *root)
     double mb = (double)cfg->limits.policy_memory_mb;
     double hist = cfg->limits.history_samples;
     double cands = (double)cfg->limits.placement_candidates;
+    double bw = (double)cfg->limits.migration_bandwidth;
     if (section(l, root, "limits", LIMIT_KEYS, COUNT_OF(LIMIT_KEYS), &o))
         return -1;
     if (!o)
@@ -611,10 +615,14 @@ static int parse_limits(loader *l, json_t *root)
         get_num(l, o, "limits", "policy_memory_mb", &R_MEGABYTES, false, &mb) ||
         get_num(l, o, "limits", "history_samples", &R_HISTORY, false, &hist) ||
         get_num(l, o, "limits", "placement_candidates", &R_NONNEG_INT, false, &cands) ||
-        get_num(l, o, "limits", "shutdown_grace", &R_GRACE, false, &cfg->limits.shutdown_grace))
+        get_num(l, o, "limits", "shutdown_grace", &R_GRACE, false, &cfg->limits.shutdown_grace) ||
+        get_num(l, o, "limits", "migration_bandwidth", &R_MIB_S, false, &bw) ||
+        get_num(l, o, "limits", "migration_timeout", &R_TIMEOUT, false,
+                &cfg->limits.migration_timeout))
         return -1;
     cfg->limits.history_samples = (int)hist;
     cfg->limits.placement_candidates = (size_t)cands;
+    cfg->limits.migration_bandwidth = (unsigned long long)bw;
     cfg->limits.migrations_per_host = (int)per_host;
     cfg->limits.migrations_total = (int)total;
     cfg->limits.policy_instructions = (long)instr;
@@ -687,6 +695,8 @@ static vp_config *new_config(const char *source)
     cfg->limits.policy_memory_mb = 64;
     cfg->limits.history_samples = 30;
     cfg->limits.shutdown_grace = 60;
+    cfg->limits.migration_bandwidth = 1024;
+    cfg->limits.migration_timeout = 600;
     cfg->sim.step = 300;
     cfg->sim.vm_types = VP_VMTYPES_BLOCKS;
     return cfg;

@@ -47,9 +47,13 @@
  *       "history_samples": 30,              utilization samples kept per VM/host, 1..4096
  *       "placement_candidates": 0,          hosts offered to placement per decision
  *                                           (0 = every host that fits; see engine.h)
- *       "shutdown_grace": 60                [s] in [0, 86400]: on SIGTERM/SIGINT (or
+ *       "shutdown_grace": 60,               [s] in [0, 86400]: on SIGTERM/SIGINT (or
  *                                           --duration) `serve` lets running migrations
  *                                           finish this long, then aborts them
+ *       "migration_bandwidth": 1024,        [MiB/s] libvirt hosts: a migration's bandwidth
+ *                                           limit, integer >= 0 (0 = no limit)
+ *       "migration_timeout": 600            [s] in [0, 604800], libvirt hosts: a migration
+ *                                           still running after this is aborted (0 = never)
  *   },
  *   "simulation": {
  *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
@@ -129,6 +133,8 @@ typedef struct vp_config {
         int history_samples;
         size_t placement_candidates;
         double shutdown_grace;
+        unsigned long long migration_bandwidth; /* MiB/s, libvirt; 0 = no limit */
+        double migration_timeout;                /* s, libvirt; 0 = none */
     } limits;
     struct {
         char *trace; /* NULL if the config has no simulation section */

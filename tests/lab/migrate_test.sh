@@ -27,11 +27,15 @@
 #      and not on C;
 #   7. serves examples/lab.json for 3 s: both hosts up, the guests where
 #      virsh has them;
-#   8. prints the figures: decision -> migration start, migration time, the
+#   8. two serve runs that move the guest B -> A at 1 MiB/s (it cannot
+#      converge): SIGTERM with shutdown_grace 2 s aborts it after 2 s, and
+#      migration_timeout 2 s aborts it by itself; both times the guest
+#      runs on B and not on A, and serve exits 0;
+#   9. prints the figures: decision -> migration start, migration time, the
 #      engine's decision -> done against a plain `virsh migrate` B -> A of the
 #      same guest (same flags and bandwidth) and back A -> B, and libvirt's
 #      own job times and downtime;
-#   9. lab.sh down, always (also on failure or a signal).
+#  10. lab.sh down, always (also on failure or a signal).
 # env: VMPILOT   the vmpilot binary (set by ctest)
 #      VP_LAB_DIR see lab.sh (default: a fresh temp dir)
 # exit: 0 pass, 1 fail, 77 skipped: only when the machine cannot run the
@@ -305,6 +309,87 @@ check "examples/lab.json: hosts A and B up ($(ex_final A), $(ex_final B))" \
 check "examples/lab.json: busy guest on B, idle guest on A ($(ex_final "$DOM"); $(ex_final "$IDLE"))" \
     test "$(ex_final "$DOM"); $(ex_final "$IDLE")" = "B running; A running"
 check "examples/lab.json: no sample failed" test -z "$(grep sample_failed "$EX_LOG")"
+
+# Two more serve runs on A and B whose policy moves the busy guest (on B)
+# back to A at the first round, with a 1 MiB/s bandwidth limit: the
+# migration cannot converge, so only an abort ends it.
+cat > "$WORK/back.lua" <<EOF
+local P = { name = "lab-back" }
+local moved = false
+function P.balance(pool, ctx)
+  if moved then return nil end
+  for _, v in ipairs(pool:vms()) do
+    if v.name == "$DOM" and v.state == "running" and v.host.name == "B" then
+      moved = true
+      return { { vm = v, to = pool:host("A"), why = "lab: back to A" } }
+    end
+  end
+  return nil
+end
+return P
+EOF
+phase() { # name limits-json: starts serve in the background
+    PH_LOG=$WORK/$1.log
+    cat > "$WORK/$1.json" <<EOF
+{"hosts": [{"name": "A", "uri": "$A"}, {"name": "B", "uri": "$B"}],
+ "intervals": {"sample": 0.5, "balance": 1, "reservation": 5},
+ "limits": $2, "policies": {"balance": "back.lua"}}
+EOF
+    "$VMPILOT" serve --duration 60 "$WORK/$1.json" > "$PH_LOG" 2> "$WORK/$1.err" &
+    SERVE_PID=$!
+}
+wait_in() { # log, jq filter, tenths of a second
+    local i
+    for i in $(seq 1 "$3"); do
+        [ -n "$(jq -c "select($2)" "$1" 2>/dev/null | head -n 1)" ] && return 0
+        kill -0 "$SERVE_PID" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+first_in() { jq -c "select($2)" "$1" | head -n 1; }
+stop_serve() { # signal: 0 if serve exits 0
+    local rc=0
+    kill -"$1" "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" || rc=$?
+    SERVE_PID=
+    return $rc
+}
+on_b_only() {
+    [ "$(virsh -q -c "$B" domstate "$DOM" 2>/dev/null)" = running ] &&
+        ! virsh -q -c "$A" domstate "$DOM" >/dev/null 2>&1
+}
+jqn() { jq -n -e "$@" >/dev/null 2>&1; }
+
+echo "== SIGTERM during a migration that cannot finish (shutdown_grace 2 s)"
+phase grace '{"migration_bandwidth": 1, "migration_timeout": 0, "shutdown_grace": 2}'
+check "grace: migration B -> A started" wait_in "$PH_LOG" '.event == "migration_started"' 150
+sleep 0.5
+check "grace: serve exits 0 after SIGTERM" stop_serve TERM
+g_stop=$(first_in "$PH_LOG" '.event == "stopping"')
+g_abort=$(first_in "$PH_LOG" '.event == "stop_aborting"')
+g_fail=$(first_in "$PH_LOG" '.event == "migration_failed"')
+echo "  stop_aborting: ${g_abort:-none}"
+echo "  migration_failed: ${g_fail:-none}"
+check "grace: stop_waiting logged" test -n "$(first_in "$PH_LOG" '.event == "stop_waiting"')"
+check "grace: aborted 2 s after SIGTERM" jqn --argjson s "${g_stop:-null}" --argjson a "${g_abort:-null}" \
+    '$a.reason == "grace period over: aborting 1 running migration" and ($a.t - $s.t) >= 1.9 and ($a.t - $s.t) < 4'
+check "grace: migration_failed 'aborted on request: ...'" jqn --argjson f "${g_fail:-null}" \
+    '$f.reason | startswith("aborted on request: ")'
+check "grace: pool at the end has the guest running on B" \
+    test "$(jq -r --arg vm "$DOM" 'select(.event == "vm_final" and .vm == $vm) | "\(.host) \(.state)"' "$PH_LOG")" = "B running"
+check "grace: virsh: guest running on B, not on A" on_b_only
+
+echo "== a migration that cannot finish hits migration_timeout (2 s)"
+phase timeout '{"migration_bandwidth": 1, "migration_timeout": 2, "shutdown_grace": 30}'
+check "timeout: migration_failed" wait_in "$PH_LOG" '.event == "migration_failed"' 200
+t_fail=$(first_in "$PH_LOG" '.event == "migration_failed"')
+echo "  migration_failed: ${t_fail:-none}"
+check "timeout: 'timed out after 2 s and aborted: ...' after 2 to 6 s" jqn --argjson f "${t_fail:-null}" \
+    '($f.reason | startswith("timed out after 2 s and aborted: ")) and $f.duration_s >= 2 and $f.duration_s < 6'
+check "timeout: serve exits 0 after SIGTERM" stop_serve TERM
+check "timeout: nothing to wait for at the stop" test -z "$(first_in "$PH_LOG" '.event == "stop_waiting"')"
+check "timeout: virsh: guest running on B, not on A" on_b_only
 
 echo "== figures (engine clock for the events; wall clock for virsh)"
 decided=
