@@ -8,9 +8,10 @@
  * Uses: api_int.h, pool.h, engine.h, config.h (vm_types as templates),
  * jansson.
  *
- * Drain marks a host "draining": placement and migrations no longer
- * choose it; the VMs already there stay (evacuating them belongs to the
- * migration executor's drain, not built yet), and the answer says so.
+ * Drain is the engine's maintenance (vp_engine_drain_host): the host
+ * becomes "draining" (placement and migrations no longer choose it) and
+ * its VMs are planned away through the migration executor; undrain puts
+ * it back up and drops the moves still waiting.
  */
 #include "api_int.h"
 
@@ -86,13 +87,14 @@ static void drain(vp_api *a, const vp_host *h, bool on, vp_http_resp *r)
     if (h->state == VP_HOST_DOWN)
         return vp_api_error(r, 409, "host down", "host '%s' is down; it cannot be %s",
                             h->name, on ? "drained" : "undrained");
-    if (vp_pool_set_host_state(a->pool, h->id, on ? VP_HOST_DRAINING : VP_HOST_UP, &err))
-        return vp_api_error(r, 500, "pool refused", "%s", err.text);
+    bool noop = !on && h->state == VP_HOST_UP; /* both are idempotent */
+    if (!noop && (on ? vp_engine_drain_host : vp_engine_undrain_host)(a->e, h->id, &err))
+        return vp_api_error(r, 409, "engine refused", "%s", err.text);
     json_t *j = host_json(a->pool, h);
     json_object_set_new(j, "evacuation",
-                        json_string(on ? "not implemented yet: placement and migrations skip "
-                                         "the host, its VMs stay until moved or deleted"
-                                       : "none"));
+                        json_string(on ? "its VMs are planned away through the migration "
+                                         "executor (events drain_started, drained)"
+                                       : "none: waiting drain moves dropped"));
     vp_api_json(r, 200, j);
 }
 

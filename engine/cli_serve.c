@@ -4,8 +4,12 @@
  * Provides: vp_cli_serve().  Runs the engine on a libev loop (real-time
  * clock) with the config's driver, logging every decision and action as
  * one JSON object per line on stdout.  Policy scripts are reloaded when
- * they change and on SIGHUP (bindings/watch.h); SIGINT/SIGTERM stop
- * cleanly.  Two kinds of config:
+ * they change and on SIGHUP (bindings/watch.h); SIGINT/SIGTERM (or
+ * --duration) stop cleanly: no new decision or migration, running
+ * migrations finish for up to limits.shutdown_grace seconds, then are
+ * aborted ("stopping", "stop_waiting", "stop_aborting" lines), and the
+ * pool at the end is logged ("vm_final", "host_final").  Two kinds of
+ * config:
  *   - simulated hosts (a "type"): the simulator driver, trace-driven VMs
  *     replayed in real time (simulate.h, vp_sim_world);
  *   - libvirt hosts (a "uri"): the libvirt driver (virt_world.h,
@@ -14,9 +18,9 @@
  *     reservation decisions, lifecycle events kept in the pool and logged
  *     as "vm_appeared" / "vm_stopped" / "vm_unfit" lines
  *     ({"t","event","vm","host","reason"}), live migrations through the
- *     driver (its default bandwidth limit and timeout), new VMs placed
- *     and created through the control API.  Not yet: reconnecting a
- *     dropped host.
+ *     driver (limits.migration_bandwidth and migration_timeout), a host whose
+ *     connection drops marked down and reconnected ("host_down",
+ *     "host_up"), new VMs placed and created through the control API.
  * The control API (api.h) listens on the config's api.listen (default
  * 127.0.0.1:5000) or --listen, and on api.unix_socket; its address is
  * logged as {"t","event":"api_listening","address","reason"}.
@@ -48,15 +52,18 @@ static const char serve_usage[] =
     "A policy script that changes on disk is reloaded (checked first; a broken\n"
     "version is refused and the running one kept); SIGHUP, or `vmpilot policy\n"
     "reload`, reloads every script whose content changed.  SIGINT or SIGTERM\n"
-    "stops cleanly.\n"
+    "(or --duration) stops cleanly: no new decision or migration, running\n"
+    "migrations finish for up to limits.shutdown_grace seconds (default 60), then\n"
+    "they are aborted (a SIGINT meanwhile aborts them at once); the pool is logged\n"
+    "(vm_final, host_final lines).\n"
     "Simulated hosts (a \"type\" and a \"simulation\" trace) replay the trace in\n"
     "real time.  libvirt hosts (a \"uri\") are served: each is opened and sized\n"
     "from libvirt (logical CPUs, memory in MiB), its running domains join the pool\n"
     "as VMs running there, domains are sampled (virConnectGetAllDomainStats), and\n"
     "lifecycle events keep the pool in step (logged as vm_appeared, vm_stopped,\n"
-    "vm_unfit); proposed moves are live-migrated (virDomainMigrateToURI3).  Not\n"
-    "yet on libvirt hosts: reconnecting a host whose connection drops (it is\n"
-    "marked down).\n"
+    "vm_unfit); proposed moves are live-migrated (virDomainMigrateToURI3); a\n"
+    "host whose connection drops is marked down and reconnected with back-off\n"
+    "(host_down, host_up).\n"
     "The control API (docs/api.md: /resources, /allocate, /deallocate, /v1/...,\n"
     "/metrics) listens on the config's api.listen (default 127.0.0.1:5000); the\n"
     "address is logged as an \"api_listening\" line.  New VMs are placed by the\n"
@@ -81,7 +88,14 @@ typedef struct serve {
     vp_pool *pool;
     vp_api *api;
     const char *listen; /* the API's TCP address as given */
+    double grace;        /* limits.shutdown_grace, s */
+    bool stopping;       /* a stop was asked: waiting for migrations */
+    vp_timer grace_t;    /* the grace period is over: abort them */
+    vp_timer hard_t;     /* aborted ones did not report: stop anyway */
 } serve;
+
+/* After aborting, how long the migrations have to report (s). */
+#define SERVE_ABORT_WAIT 30.0
 
 static void log_line(json_t *j)
 {
@@ -93,14 +107,17 @@ static void log_line(json_t *j)
 
 static void on_event(void *ud, const vp_engine *e, const vp_event *ev)
 {
+    serve *s = ud;
     if (ev->kind == VP_EV_SAMPLED)
         return; /* one per round: too chatty for the log */
-    serve *s = ud;
     json_t *j = vp_event_to_json(e, ev);
     if (j)
         log_line(j);
     if (s->api)
         vp_api_record(s->api, e, ev);
+    if (s->stopping && vp_engine_migrations_running(e) == 0 &&
+        (ev->kind == VP_EV_MIGRATION_DONE || ev->kind == VP_EV_MIGRATION_FAILED))
+        vp_clock_stop(s->clock); /* the last running migration ended */
 }
 
 static void log_note(serve *s, const char *event, const char *reason)
@@ -120,13 +137,58 @@ static void on_reload(void *ud, vp_slot slot, int rc, const char *version, const
                                            : "new version checked and swapped in"));
 }
 
-/* Stops the engine's periodic work at once (other callbacks due in this
- * loop iteration must not run) and makes the loop return. */
+static void on_hard_timer(vp_clock *c, vp_timer *t, void *ud)
+{
+    serve *s = ud;
+    log_note(s, "stop_forced", "aborted migrations did not report in time");
+    vp_clock_stop(s->clock);
+}
+
+/* Aborts the running migrations; the loop returns when the last one
+ * reports (on_event), or after SERVE_ABORT_WAIT. */
+static void abort_running(serve *s, const char *why)
+{
+    char text[160];
+    size_t n = vp_engine_abort_migrations(s->engine);
+    snprintf(text, sizeof text, "%s: aborting %zu running migration%s", why, n,
+             n == 1 ? "" : "s");
+    log_note(s, "stop_aborting", text);
+    vp_timer_stop(&s->grace_t);
+    vp_timer_start(s->clock, &s->hard_t, SERVE_ABORT_WAIT, 0);
+}
+
+static void on_grace_timer(vp_clock *c, vp_timer *t, void *ud)
+{
+    abort_running(ud, "grace period over");
+}
+
+/* Stops the engine's periodic work and the start of queued migrations at
+ * once (other callbacks due in this loop iteration must not run).  With
+ * no migration running the loop returns now; otherwise it runs until they
+ * end, for at most the grace period, after which they are aborted.  While
+ * stopping, SIGINT aborts them at once; other requests are ignored (e.g.
+ * timeout(1) sends SIGTERM to the process and to its group). */
 static void stop(serve *s, const char *why)
 {
+    if (s->stopping) {
+        if (strcmp(why, "SIGINT") == 0 && !vp_timer_active(&s->hard_t))
+            abort_running(s, why);
+        return;
+    }
+    s->stopping = true;
     log_note(s, "stopping", why);
     vp_engine_stop(s->engine);
-    vp_clock_stop(s->clock);
+    vp_timer_stop(&s->stop_t);
+    size_t n = vp_engine_migrations_running(s->engine);
+    if (n == 0)
+        return vp_clock_stop(s->clock);
+    char text[160];
+    snprintf(text, sizeof text, "%zu migration%s running: letting them finish for up to %g s",
+             n, n == 1 ? "" : "s", s->grace);
+    log_note(s, "stop_waiting", text);
+    if (s->grace <= 0)
+        return abort_running(s, "no grace period");
+    vp_timer_start(s->clock, &s->grace_t, s->grace, 0);
 }
 
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
@@ -177,8 +239,11 @@ static void on_note(void *ud, const char *event, const char *vm, const char *hos
                     const char *reason)
 {
     serve *s = ud;
-    log_line(json_pack("{s:f,s:s,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event", event,
-                       "vm", vm, "host", host, "reason", reason));
+    json_t *j = json_pack("{s:f,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event", event,
+                          "host", host, "reason", reason);
+    if (j && vm)
+        json_object_set_new(j, "vm", json_string(vm));
+    log_line(j);
 }
 
 /* The world `serve` runs: simulated or libvirt hosts. */
@@ -261,6 +326,27 @@ static void log_api(serve *s, const vp_config *cfg)
                        cfg->api.unix_socket ? cfg->api.unix_socket : "tcp only"));
 }
 
+/* What the pool holds at the end: one "vm_final" line per VM (its state
+ * and host), then one "host_final" line per host (its state). */
+static void log_final(serve *s, const vp_pool *pool)
+{
+    double t = vp_clock_now(s->clock);
+    for (vp_id id = 0; id < vp_pool_vm_end(pool); id++) {
+        const vp_vm *v = vp_pool_vm(pool, id);
+        const vp_host *h = v ? vp_pool_host(pool, v->host) : NULL;
+        if (v)
+            log_line(json_pack("{s:f,s:s,s:s,s:s?,s:s}", "t", t, "event", "vm_final", "vm",
+                               v->name, "host", h ? h->name : NULL, "state",
+                               vp_vm_state_name(v->state)));
+    }
+    for (vp_id id = 0; id < vp_pool_host_end(pool); id++) {
+        const vp_host *h = vp_pool_host(pool, id);
+        if (h)
+            log_line(json_pack("{s:f,s:s,s:s,s:s}", "t", t, "event", "host_final", "host",
+                               h->name, "state", vp_host_state_name(h->state)));
+    }
+}
+
 /* The loop, once everything is built. */
 static void run_loop(serve *s, world *w, const vp_config *cfg, double duration)
 {
@@ -268,11 +354,17 @@ static void run_loop(serve *s, world *w, const vp_config *cfg, double duration)
     log_note(s, "started", cfg->path);
     log_api(s, cfg);
     vp_timer_init(&s->stop_t, on_stop_timer, s);
+    vp_timer_init(&s->grace_t, on_grace_timer, s);
+    vp_timer_init(&s->hard_t, on_hard_timer, s);
+    s->grace = cfg->limits.shutdown_grace;
     if (duration > 0)
         vp_timer_start(s->clock, &s->stop_t, duration, 0);
     world_start(w);
     vp_clock_run(s->clock, -1);
     vp_timer_stop(&s->stop_t);
+    vp_timer_stop(&s->grace_t);
+    vp_timer_stop(&s->hard_t);
+    log_final(s, world_pool(w));
     log_note(s, "stopped", "clean shutdown");
 }
 

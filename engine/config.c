@@ -14,6 +14,7 @@
  * kind (typed member, string, number in a range, resource vector, path
  * that must exist) keeps the section parsers declarative.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "config.h"
 
 #include <errno.h>
@@ -77,6 +78,9 @@ static const num_rule R_INSTRUCTIONS = {1000, 1e15, false, true, "an integer >= 
 static const num_rule R_REPLICATE = {1, 1000, false, true, "an integer 1..1000"};
 static const num_rule R_MEGABYTES = {1, 1e9, false, true, "an integer >= 1"};
 static const num_rule R_HISTORY = {1, 4096, false, true, "an integer >= 1"};
+static const num_rule R_GRACE = {0, 86400, false, false, "a number of seconds in [0, 86400]"};
+static const num_rule R_MIB_S = {0, 1e9, false, true, "an integer >= 0 (MiB/s)"};
+static const num_rule R_TIMEOUT = {0, 604800, false, false, "a number of seconds in [0, 604800]"};
 
 static const char *const ROOT_KEYS[] = {"host_types", "hosts",      "vm_types",
                                         "policies",   "intervals",  "limits",
@@ -89,7 +93,8 @@ static const char *const INTERVAL_KEYS[] = {"sample", "balance", "reservation"};
 static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_total",
                                          "migration_bandwidth_share", "policy_instructions",
                                          "policy_memory_mb", "history_samples",
-                                         "placement_candidates"};
+                                         "placement_candidates", "shutdown_grace",
+                                         "migration_bandwidth", "migration_timeout"};
 static const char *const API_KEYS[] = {"listen", "unix_socket", "token"};
 static const char *const SIM_KEYS[] = {"trace", "order",   "duration", "step",
                                        "vm_types", "max_vms", "model",   "energy",
@@ -522,6 +527,30 @@ static int get_types(loader *l, json_t *h, const char *path, int *types, size_t 
     return 0;
 }
 
+/* A test-driver URI relative to the config, "test:FILE.xml", as libvirt's
+ * "test:///ABS/FILE.xml" into *out (malloc'd); other URIs are copied.
+ * The file must exist. */
+static int libvirt_uri(loader *l, const char *path, const char *uri, char **out)
+{
+    if (strncmp(uri, "test:", 5) != 0 || uri[5] == '/' || !uri[5])
+        return (*out = strdup(uri)) ? 0 : oom(l);
+    char *rel = resolve(l->base, uri + 5), *abs = rel ? realpath(rel, NULL) : NULL;
+    int e = errno;
+    if (!rel)
+        return oom(l);
+    if (!abs) {
+        fail(l, path, "uri", AT_VALUE, "test-driver host file not found: %s (%s)", rel,
+             strerror(e));
+        return free(rel), -1;
+    }
+    size_t n = strlen(abs) + 8;
+    if ((*out = malloc(n)))
+        snprintf(*out, n, "test://%s", abs);
+    free(rel);
+    free(abs);
+    return *out ? 0 : oom(l);
+}
+
 static int parse_host(loader *l, json_t *h, const char *path, size_t i)
 {
     const char *name, *uri;
@@ -550,7 +579,14 @@ static int parse_host(loader *l, json_t *h, const char *path, size_t i)
         return add_sim_hosts(l, path, types, ntypes, name, (size_t)count);
     if (json_object_get(h, "count"))
         return fail(l, path, "count", AT_KEY, "'count' is only for simulated hosts (with 'type')");
-    return name ? add_host(l, path, strdup(name), -1, uri) : missing(l, path, "name");
+    char *full;
+    if (!name)
+        return missing(l, path, "name");
+    if (libvirt_uri(l, path, uri, &full))
+        return -1;
+    int rc = add_host(l, path, strdup(name), -1, full);
+    free(full);
+    return rc;
 }
 
 /* hosts: required, at least one, expanded into cfg->hosts. */
@@ -643,6 +679,7 @@ static int parse_limits(loader *l, json_t *root)
     double mb = (double)cfg->limits.policy_memory_mb;
     double hist = cfg->limits.history_samples;
     double cands = (double)cfg->limits.placement_candidates;
+    double bw = (double)cfg->limits.migration_bandwidth;
     if (section(l, root, "limits", LIMIT_KEYS, COUNT_OF(LIMIT_KEYS), &o))
         return -1;
     if (!o)
@@ -654,10 +691,15 @@ static int parse_limits(loader *l, json_t *root)
         get_num(l, o, "limits", "policy_instructions", &R_INSTRUCTIONS, false, &instr) ||
         get_num(l, o, "limits", "policy_memory_mb", &R_MEGABYTES, false, &mb) ||
         get_num(l, o, "limits", "history_samples", &R_HISTORY, false, &hist) ||
-        get_num(l, o, "limits", "placement_candidates", &R_NONNEG_INT, false, &cands))
+        get_num(l, o, "limits", "placement_candidates", &R_NONNEG_INT, false, &cands) ||
+        get_num(l, o, "limits", "shutdown_grace", &R_GRACE, false, &cfg->limits.shutdown_grace) ||
+        get_num(l, o, "limits", "migration_bandwidth", &R_MIB_S, false, &bw) ||
+        get_num(l, o, "limits", "migration_timeout", &R_TIMEOUT, false,
+                &cfg->limits.migration_timeout))
         return -1;
     cfg->limits.history_samples = (int)hist;
     cfg->limits.placement_candidates = (size_t)cands;
+    cfg->limits.migration_bandwidth = (unsigned long long)bw;
     cfg->limits.migrations_per_host = (int)per_host;
     cfg->limits.migrations_total = (int)total;
     cfg->limits.policy_instructions = (long)instr;
@@ -811,6 +853,9 @@ static vp_config *new_config(const char *source)
     cfg->limits.policy_instructions = 10000000;
     cfg->limits.policy_memory_mb = 64;
     cfg->limits.history_samples = 30;
+    cfg->limits.shutdown_grace = 60;
+    cfg->limits.migration_bandwidth = 1024;
+    cfg->limits.migration_timeout = 600;
     cfg->sim.step = 300;
     cfg->sim.replicate = 1;
     cfg->sim.vm_types = VP_VMTYPES_BLOCKS;

@@ -29,7 +29,10 @@
  *                                           (default name "<type>-%d"); "type" may be
  *                                           an array of up to 16 types the hosts cycle
  *                                           through (host k: types[k % n]; needs "name")
- *     {"name": "kvm1", "uri": "qemu+tcp://10.0.0.1/system"} a libvirt host
+ *     {"name": "kvm1", "uri": "qemu+tcp://10.0.0.1/system"} a libvirt host;
+ *                                           "test:FILE.xml" (no slash after "test:")
+ *                                           is libvirt's test driver on FILE.xml,
+ *                                           relative to the config, which must exist
  *   ],                                      all hosts simulated, or all libvirt
  *   "vm_types": [ {"name": "small", "cpu": 500, "memory": 613,
  *                  "disk": 0, "network": 0} ],
@@ -47,8 +50,15 @@
  *       "policy_instructions": 10000000,    per policy call, >= 1000
  *       "policy_memory_mb": 64,             per policy state, >= 1
  *       "history_samples": 30,              utilization samples kept per VM/host, 1..4096
- *       "placement_candidates": 0           hosts offered to placement per decision
+ *       "placement_candidates": 0,          hosts offered to placement per decision
  *                                           (0 = every host that fits; see engine.h)
+ *       "shutdown_grace": 60,               [s] in [0, 86400]: on SIGTERM/SIGINT (or
+ *                                           --duration) `serve` lets running migrations
+ *                                           finish this long, then aborts them
+ *       "migration_bandwidth": 1024,        [MiB/s] libvirt hosts: a migration's bandwidth
+ *                                           limit, integer >= 0 (0 = no limit)
+ *       "migration_timeout": 600            [s] in [0, 604800], libvirt hosts: a migration
+ *                                           still running after this is aborted (0 = never)
  *   },
  *   "api": {                                the control API of `vmpilot serve`
  *       "listen": "127.0.0.1:5000",         IPv4 HOST:PORT (or localhost:PORT), or "none";
@@ -146,6 +156,9 @@ typedef struct vp_config {
         long policy_memory_mb;
         int history_samples;
         size_t placement_candidates;
+        double shutdown_grace;
+        unsigned long long migration_bandwidth; /* MiB/s, libvirt; 0 = no limit */
+        double migration_timeout;                /* s, libvirt; 0 = none */
     } limits;
     struct {
         char *listen;      /* "HOST:PORT" or "none"; never NULL */

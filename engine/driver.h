@@ -26,7 +26,8 @@ typedef void (*vp_driver_done_cb)(void *ud, int status, const char *error);
 /* One VM found on a host by list_vms. */
 typedef struct vp_driver_vm_info {
     const char *name;
-    vp_res size;
+    vp_res size;       /* cpu: vCPUs now; memory: the maximum, MiB */
+    double memory_now; /* MiB the VM has now (0 if the driver does not say) */
     bool running;
 } vp_driver_vm_info;
 
@@ -35,6 +36,14 @@ typedef void (*vp_driver_vm_cb)(void *ud, const vp_driver_vm_info *vm);
 /* Utilization of one VM: demand as a resource vector in the VM's units
  * (cpu actually used, memory actually used, ...). */
 typedef void (*vp_driver_sample_cb)(void *ud, vp_id vm, vp_res demand);
+
+/* What the hypervisor measured of a completed migration (seconds, MiB);
+ * a negative field is not known. */
+typedef struct vp_driver_mig_stats {
+    double job_s;      /* the hypervisor's own migration time */
+    double downtime_s; /* the guest paused for the switch-over */
+    double data_mib;   /* transferred */
+} vp_driver_mig_stats;
 
 typedef struct vp_driver_ops {
     const char *name;
@@ -50,6 +59,13 @@ typedef struct vp_driver_ops {
     /* Live-migrates vm from its current host to dst. */
     int (*migrate)(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done, void *ud, vp_err *err);
     int (*resize)(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb done, void *ud, vp_err *err);
+    /* Optional (may be NULL): the stats of vm's migration, valid only
+     * while its done() runs with status 0.  0 with *out filled, or -1. */
+    int (*migration_stats)(vp_driver *d, vp_id vm, vp_driver_mig_stats *out);
+    /* Optional: asks the hypervisor to abort vm's running migration; its
+     * done() then reports -1 ("aborted: ...") later, on the loop, unless
+     * the migration completed first.  0, or -1 if vm is not migrating. */
+    int (*abort_migration)(vp_driver *d, vp_id vm);
     void (*free)(vp_driver *d);
 } vp_driver_ops;
 

@@ -12,9 +12,16 @@
  * list, as in driver_sim.c; a record is unlinked and freed before its
  * done() runs.
  *
- * A host whose connection closes (virConnectRegisterCloseCallback) is
- * marked VP_HOST_DOWN and keeps its dead connection until close_host;
- * reconnecting with back-off is a later increment.
+ * A host whose connection closes (virConnectRegisterCloseCallback, or
+ * vp_libvirt_drop_host) is marked VP_HOST_DOWN in the pool (its VMs stay
+ * as they were) and a one-shot timer on the loop retries virConnectOpen
+ * after retry_min, then twice as long each time (at most retry_max).
+ * Each attempt runs virConnectOpen on an opener thread (it may block for
+ * a TCP timeout), which reports through the same ev_async as the
+ * migration workers.  The first connection that opens replaces the dead
+ * one (callbacks registered again, cpu samples forgotten), the host gets
+ * back the pool state it had (up or draining) and host_cb is told, so
+ * that the world reconciles the inventory (virt_world.c).
  *
  * Migrations (lv_mig) are on their own list (loop thread only).  Each has
  * a joinable worker that owns a reference to the source domain; when
@@ -69,6 +76,16 @@ typedef struct lv_host {
     uint64_t round;     /* sample rounds so far */
     char *uri;
     bool down_pending;  /* closed off the loop thread (under d->mu) */
+    /* reconnecting (loop thread only) */
+    bool down;          /* the connection dropped; retry is running */
+    vp_host_state state_before; /* the pool state to restore when back */
+    vp_timer retry;
+    double backoff;     /* the delay before the next attempt, s */
+    unsigned failed;    /* attempts that failed since the drop */
+    bool connecting;    /* an opener thread runs (joined on the loop) */
+    pthread_t opener;
+    bool open_done;     /* the opener finished (under d->mu) */
+    virConnectPtr opened; /* its connection, NULL if it failed (under d->mu) */
 } lv_host;
 
 typedef struct lv_op lv_op;
@@ -89,9 +106,14 @@ struct lv_driver {
     unsigned long long bandwidth_mib;
     double timeout_s;
     lv_mig *migs;       /* in flight (loop thread only) */
-    pthread_mutex_t mu; /* guards finished and every host's down_pending */
+    pthread_mutex_t mu; /* guards finished, every host's down_pending, open_done, opened */
     lv_mig *finished;   /* workers done, not yet reported (newest first) */
     ev_async wake;      /* a worker finished, or a host closed off the loop */
+    double retry_min, retry_max; /* reconnect back-off, s */
+    vp_libvirt_host_cb host_cb;
+    void *host_ud;
+    vp_id reporting;    /* the VM whose migration done() is running, or VP_NONE */
+    vp_driver_mig_stats report_stats; /* its stats (fields < 0: unknown) */
 };
 
 /* One live migration: a worker thread runs virDomainMigrateToURI3. */
@@ -99,7 +121,7 @@ struct lv_mig {
     lv_driver *d;
     lv_mig *prev, *next;    /* in flight */
     lv_mig *qnext;          /* on finished */
-    vp_id vm;
+    vp_id vm, dst;
     virDomainPtr dom;       /* on the source connection */
     char *dst_uri;
     unsigned long long bandwidth_mib;
@@ -107,6 +129,7 @@ struct lv_mig {
     vp_timer timeout;
     double timeout_s;
     bool timed_out;
+    bool aborted;           /* on request (abort_migration) */
     int status;             /* set by the worker before it queues m */
     char *error;            /* libvirt's message, malloc'd, or NULL */
     vp_driver_done_cb done;
@@ -245,16 +268,20 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     return 0;
 }
 
-/* The connection dropped: the host is down until a later increment's
- * reconnect brings it back.  Runs inside libvirt: no libvirt calls.  A
+static void host_dropped(lv_host *h, const char *why);
+
+/* The connection dropped.  Runs inside libvirt: no libvirt calls here
+ * when on the loop thread either (the retry comes from a timer).  A
  * worker's call may notice the drop: then the loop marks the host down
  * after the wake-up (the pool is only touched on the loop thread). */
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
     lv_host *h = opaque;
     lv_driver *s = h->d;
+    static const char *const why[] = {"connection error", "end of file", "keepalive timeout",
+                                      "closed by client"};
     if (pthread_equal(pthread_self(), s->loop_thread)) {
-        vp_pool_set_host_state(s->pool, h->id, VP_HOST_DOWN, NULL);
+        host_dropped(h, reason >= 0 && reason < 4 ? why[reason] : "connection closed");
         return;
     }
     pthread_mutex_lock(&s->mu);
@@ -265,7 +292,7 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 
 /* ====== hosts ====== */
 
-static void host_free(lv_host *h)
+static void prev_clear(lv_host *h)
 {
     lv_prev *p, *tmp;
     HASH_ITER(hh, h->prev, p, tmp) {
@@ -273,12 +300,33 @@ static void host_free(lv_host *h)
         free(p->name);
         free(p);
     }
+}
+
+/* Drops h's connection and its callbacks (errors of a dead connection
+ * are ignored). */
+static void conn_release(lv_host *h)
+{
     if (h->lifecycle_id >= 0)
         virConnectDomainEventDeregisterAny(h->conn, h->lifecycle_id);
     if (h->close_cb)
         virConnectUnregisterCloseCallback(h->conn, on_close);
     if (h->conn)
         virConnectClose(h->conn);
+    virResetLastError();
+    h->conn = NULL;
+    h->lifecycle_id = -1;
+    h->close_cb = false;
+}
+
+static void host_free(lv_host *h)
+{
+    vp_timer_stop(&h->retry);
+    if (h->connecting) /* waits for virConnectOpen to give up */
+        pthread_join(h->opener, NULL);
+    if (h->opened)
+        virConnectClose(h->opened);
+    prev_clear(h);
+    conn_release(h);
     free(h->uri);
     free(h);
 }
@@ -297,6 +345,107 @@ static int host_watch(lv_host *h, vp_err *err)
     return 0;
 }
 
+/* ====== reconnecting ====== */
+
+static void host_notify(lv_host *h, bool up, const char *why)
+{
+    if (h->d->host_cb)
+        h->d->host_cb(h->d->host_ud, h->id, up, why);
+}
+
+/* Marks h down in the pool (its VMs stay there as they were) and starts
+ * the reconnect attempts; a host already down is left as it is. */
+static void host_dropped(lv_host *h, const char *why)
+{
+    lv_driver *s = h->d;
+    const vp_host *ph = vp_pool_host(s->pool, h->id);
+    if (h->down || !ph)
+        return;
+    h->down = true;
+    h->failed = 0;
+    h->backoff = s->retry_min;
+    h->state_before = ph->state == VP_HOST_DOWN ? VP_HOST_UP : ph->state;
+    vp_pool_set_host_state(s->pool, h->id, VP_HOST_DOWN, NULL);
+    vp_timer_start(s->clock, &h->retry, h->backoff, 0);
+    char text[160];
+    snprintf(text, sizeof text, "%s; reconnecting in %g s", why, h->backoff);
+    host_notify(h, false, text);
+}
+
+/* The attempt failed: the next one after twice the delay (at most
+ * retry_max). */
+static void retry_later(lv_host *h)
+{
+    lv_driver *s = h->d;
+    h->failed++;
+    h->backoff = h->backoff * 2 > s->retry_max ? s->retry_max : h->backoff * 2;
+    vp_timer_start(s->clock, &h->retry, h->backoff, 0);
+}
+
+/* The new connection works: swap it in and bring the host back. */
+static void host_back(lv_host *h, virConnectPtr conn)
+{
+    lv_driver *s = h->d;
+    conn_release(h);
+    h->conn = conn;
+    prev_clear(h);
+    vp_err err = {0};
+    if (host_watch(h, &err)) { /* cannot watch it: try again later */
+        conn_release(h);
+        return retry_later(h);
+    }
+    h->down = false;
+    vp_pool_set_host_state(s->pool, h->id, h->state_before, NULL);
+    char text[96];
+    snprintf(text, sizeof text, "reconnected after %u failed attempt%s", h->failed,
+             h->failed == 1 ? "" : "s");
+    host_notify(h, true, text);
+}
+
+/* The opener thread: virConnectOpen can take as long as a TCP timeout
+ * when the host is unreachable, so it does not run on the loop.  Reads
+ * only h->uri (fixed while the host is open). */
+static void *open_worker(void *arg)
+{
+    lv_host *h = arg;
+    virConnectPtr conn = virConnectOpen(h->uri);
+    if (!conn)
+        virResetLastError(); /* this thread's error */
+    pthread_mutex_lock(&h->d->mu);
+    h->opened = conn;
+    h->open_done = true;
+    ev_async_send(h->d->loop, &h->d->wake);
+    pthread_mutex_unlock(&h->d->mu);
+    return NULL;
+}
+
+/* One reconnect attempt: starts the opener; on_wake finishes it. */
+static void retry_fire(vp_clock *clock, vp_timer *timer, void *ud)
+{
+    lv_host *h = ud;
+    if (h->connecting)
+        return;
+    if (pthread_create(&h->opener, NULL, open_worker, h))
+        return retry_later(h);
+    h->connecting = true;
+}
+
+/* On the loop, once the opener finished: joins it and brings the host
+ * back, or schedules the next attempt. */
+static void open_finish(lv_host *h)
+{
+    pthread_join(h->opener, NULL);
+    h->connecting = false;
+    pthread_mutex_lock(&h->d->mu);
+    virConnectPtr conn = h->opened;
+    h->opened = NULL;
+    pthread_mutex_unlock(&h->d->mu);
+    if (conn)
+        host_back(h, conn);
+    else
+        retry_later(h);
+}
+
 static int lv_open_host(vp_driver *d, vp_id host, const char *uri, vp_err *err)
 {
     lv_driver *s = as_lv(d);
@@ -310,6 +459,7 @@ static int lv_open_host(vp_driver *d, vp_id host, const char *uri, vp_err *err)
     if (!h || grow_hosts(s, host))
         return free(h), vp_err_set(err, "out of memory");
     *h = (lv_host){.d = s, .id = host, .lifecycle_id = -1, .uri = strdup(uri)};
+    vp_timer_init(&h->retry, retry_fire, h);
     if (!h->uri)
         return free(h), vp_err_set(err, "out of memory");
     h->conn = virConnectOpen(uri);
@@ -346,6 +496,7 @@ static int report_domain(virDomainPtr dom, vp_driver_vm_cb cb, void *ud, vp_err 
     vp_driver_vm_info vm = {
         .name = virDomainGetName(dom),
         .size = vp_res_make(info.nrVirtCpu, info.maxMem / 1024.0, 0, 0),
+        .memory_now = info.memory / 1024.0,
         .running = virDomainIsActive(dom) == 1,
     };
     cb(ud, &vm);
@@ -435,6 +586,54 @@ static vp_res demand_of(lv_host *h, const vp_vm *v, virDomainStatsRecordPtr rec)
     return r;
 }
 
+/* Is the domain called name migrating to or from host? */
+static bool migrating_here(const lv_driver *s, vp_id host, const char *name)
+{
+    for (const lv_mig *m = s->migs; m; m = m->next) {
+        const vp_vm *v = vp_pool_vm(s->pool, m->vm);
+        if (v && (m->dst == host || v->host == host) && strcmp(v->name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool host_migrating(const lv_driver *s, vp_id host)
+{
+    for (const lv_mig *m = s->migs; m; m = m->next) {
+        const vp_vm *v = vp_pool_vm(s->pool, m->vm);
+        if (m->dst == host || (v && v->host == host))
+            return true;
+    }
+    return false;
+}
+
+/* Stats of the domains of h sampled last round that do not migrate now:
+ * asking QEMU for a migrating domain's stats (even NOWAIT) blocked for
+ * seconds and slowed the migration several times on the lab, and
+ * listing the host's domains blocks while libvirt holds the migrating
+ * one (about 1 s), so the domains are looked up by name.  A domain
+ * started during the migration is sampled once it is over. */
+static int stats_but_migrating(lv_host *h, unsigned stats, virDomainStatsRecordPtr **recs)
+{
+    virDomainPtr *doms = calloc(HASH_COUNT(h->prev) + 1, sizeof *doms);
+    size_t k = 0;
+    lv_prev *p, *tmp;
+    if (!doms)
+        return -1;
+    HASH_ITER(hh, h->prev, p, tmp) {
+        if (!migrating_here(h->d, h->id, p->name) &&
+            (doms[k] = virDomainLookupByName(h->conn, p->name)))
+            k++;
+    }
+    virResetLastError(); /* a domain gone since: not sampled */
+    int rc = k == 0 ? 0 : virDomainListGetStats(doms, stats, recs,
+                                                VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    for (size_t i = 0; i < k; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    return rc;
+}
+
 static int lv_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud, vp_err *err)
 {
     lv_driver *s = as_lv(d);
@@ -443,11 +642,12 @@ static int lv_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud,
         return -1;
     virDomainStatsRecordPtr *recs = NULL;
     unsigned stats = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
-    /* NOWAIT: a domain busy with a job (a migration) reports what it can
-     * at once instead of blocking the loop until the job lets go */
-    int n = virConnectGetAllDomainStats(h->conn, stats, &recs,
-                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
-                                            VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    /* NOWAIT: a domain busy with another job reports what it can at once */
+    int n = host_migrating(s, host)
+                ? stats_but_migrating(h, stats, &recs)
+                : virConnectGetAllDomainStats(h->conn, stats, &recs,
+                                              VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
+                                                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
     if (n < 0)
         return lv_fail(err, "cannot get domain stats");
     h->round++;
@@ -638,8 +838,41 @@ static void mig_expired(vp_clock *clock, vp_timer *timer, void *ud)
         virResetLastError(); /* the job may have just ended */
 }
 
+/* One field of a job's stats, in `unit`s of its value; -1 if absent. */
+static double job_field(virTypedParameterPtr p, int n, const char *name, double unit)
+{
+    unsigned long long v;
+    return virTypedParamsGetULLong(p, n, name, &v) == 1 ? (double)v / unit : -1;
+}
+
+/* libvirt's stats of the completed migration of m, read from the
+ * domain on its destination (kept there for others to read too); every
+ * field -1 if they cannot be read. */
+static vp_driver_mig_stats mig_stats_of(lv_driver *s, const lv_mig *m)
+{
+    vp_driver_mig_stats st = {-1, -1, -1};
+    const vp_vm *v = vp_pool_vm(s->pool, m->vm);
+    lv_host *h = host_get(s, m->dst);
+    virDomainPtr dom = v && h ? virDomainLookupByName(h->conn, v->name) : NULL;
+    virTypedParameterPtr p = NULL;
+    int type, n = 0;
+    if (dom && virDomainGetJobStats(dom, &type, &p, &n,
+                                    VIR_DOMAIN_JOB_STATS_COMPLETED |
+                                        VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) == 0) {
+        st.job_s = job_field(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED, 1e3);
+        st.downtime_s = job_field(p, n, VIR_DOMAIN_JOB_DOWNTIME, 1e3);
+        st.data_mib = job_field(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED, 1024.0 * 1024.0);
+        virTypedParamsFree(p, n);
+    }
+    if (dom)
+        virDomainFree(dom);
+    virResetLastError();
+    return st;
+}
+
 /* Reports one finished migration: joins its worker, unlinks it and calls
- * done() with libvirt's message on failure. */
+ * done() with libvirt's message on failure (on success its job stats
+ * can be read during done() through migration_stats). */
 static void mig_report(lv_driver *s, lv_mig *m)
 {
     pthread_join(m->thread, NULL);
@@ -651,27 +884,85 @@ static void mig_report(lv_driver *s, lv_mig *m)
     const char *msg = m->error ? m->error : "unknown libvirt error";
     if (status < 0 && m->timed_out)
         snprintf(buf, sizeof buf, "timed out after %g s and aborted: %s", m->timeout_s, msg);
+    else if (status < 0 && m->aborted)
+        snprintf(buf, sizeof buf, "aborted on request: %s", msg);
     else
         snprintf(buf, sizeof buf, "%s", msg);
+    if (status == 0)
+        s->report_stats = mig_stats_of(s, m);
+    s->reporting = status == 0 ? m->vm : VP_NONE;
     mig_free(m);
     done(done_ud, status, status < 0 ? buf : NULL);
+    s->reporting = VP_NONE;
+}
+
+/* virDomainAbortJob on the loop thread (a quick call); the worker then
+ * returns with libvirt's error and reports as usual. */
+static int lv_abort_migration(vp_driver *d, vp_id vm)
+{
+    lv_driver *s = as_lv(d);
+    for (lv_mig *m = s ? s->migs : NULL; m; m = m->next) {
+        if (m->vm == vm) {
+            m->aborted = true;
+            if (virDomainAbortJob(m->dom) < 0)
+                virResetLastError(); /* the job may have just ended */
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int lv_migration_stats(vp_driver *d, vp_id vm, vp_driver_mig_stats *out)
+{
+    lv_driver *s = as_lv(d);
+    if (!s || vm == VP_NONE || s->reporting != vm)
+        return -1;
+    *out = s->report_stats;
+    return 0;
 }
 
 /* The wake-up: reports every finished migration (oldest first) and marks
  * down the hosts whose connection closed off the loop thread. */
+#define LV_WAKE_MAX 64 /* hosts handled per wake-up; the rest on the next */
+
+/* Under d->mu: the hosts closed off the loop and those whose opener
+ * finished, their flags cleared. */
+static void take_host_flags(lv_driver *s, lv_host **dropped, size_t *nd, lv_host **opened,
+                            size_t *no)
+{
+    *nd = *no = 0;
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        lv_host *h = s->hosts[i];
+        if (h && h->down_pending && *nd < LV_WAKE_MAX) {
+            h->down_pending = false;
+            dropped[(*nd)++] = h;
+        }
+        if (h && h->open_done && *no < LV_WAKE_MAX) {
+            h->open_done = false;
+            opened[(*no)++] = h;
+        }
+    }
+    if (*nd == LV_WAKE_MAX || *no == LV_WAKE_MAX)
+        ev_async_send(s->loop, &s->wake); /* there may be more */
+}
+
+/* The wake-up: marks down the hosts whose connection closed off the loop
+ * thread, finishes reconnect attempts, and reports every finished
+ * migration (oldest first). */
 static void on_wake(struct ev_loop *loop, ev_async *w, int revents)
 {
     lv_driver *s = w->data;
+    lv_host *dropped[LV_WAKE_MAX], *opened[LV_WAKE_MAX];
+    size_t nd, no;
     pthread_mutex_lock(&s->mu);
     lv_mig *q = s->finished, *fifo = NULL;
     s->finished = NULL;
-    for (size_t i = 0; i < s->n_hosts; i++) {
-        if (s->hosts[i] && s->hosts[i]->down_pending) {
-            s->hosts[i]->down_pending = false;
-            vp_pool_set_host_state(s->pool, (vp_id)i, VP_HOST_DOWN, NULL);
-        }
-    }
+    take_host_flags(s, dropped, &nd, opened, &no);
     pthread_mutex_unlock(&s->mu);
+    for (size_t i = 0; i < nd; i++)
+        host_dropped(dropped[i], "connection closed");
+    for (size_t i = 0; i < no; i++)
+        open_finish(opened[i]);
     while (q) {
         lv_mig *m = q;
         q = m->qnext;
@@ -706,7 +997,7 @@ static void migs_drop(lv_driver *s)
 static bool host_usable(const lv_driver *s, vp_id host)
 {
     const vp_host *h = vp_pool_host(s->pool, host);
-    return host_get(s, host) && h && h->state != VP_HOST_DOWN;
+    return host_get(s, host) && !host_get(s, host)->down && h && h->state != VP_HOST_DOWN;
 }
 
 /* Checks a migration request; returns the running domain on the source
@@ -755,7 +1046,7 @@ static int lv_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done,
         virDomainFree(dom);
         return vp_err_set(err, "out of memory");
     }
-    *m = (lv_mig){.d = s, .vm = vm, .dom = dom, .dst_uri = uri,
+    *m = (lv_mig){.d = s, .vm = vm, .dst = dst, .dom = dom, .dst_uri = uri,
                   .bandwidth_mib = s->bandwidth_mib, .timeout_s = s->timeout_s,
                   .done = done, .ud = ud};
     vp_timer_init(&m->timeout, mig_expired, m);
@@ -772,12 +1063,58 @@ static int lv_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done,
     return 0;
 }
 
-/* ====== not yet ====== */
+/* ====== resize ====== */
 
+/* Sets dom's vCPUs and memory (MiB) with one of libvirt's AFFECT flags. */
+static int set_size_as(virDomainPtr dom, unsigned vcpus, unsigned long mem_mib,
+                       unsigned flag, vp_err *err)
+{
+    if (virDomainSetVcpusFlags(dom, vcpus, flag) < 0)
+        return lv_fail(err, "cannot set the vCPUs");
+    if (virDomainSetMemoryFlags(dom, mem_mib * 1024, flag) < 0)
+        return lv_fail(err, "cannot set the memory");
+    return 0;
+}
+
+/* Sets dom's vCPUs and memory on the running domain, then in its
+ * persistent config (one call per flag: the test driver refuses both at
+ * once), so a refused live change leaves the config alone; libvirt's
+ * message on failure (e.g. more than the domain's maximum). */
+static int set_size(virDomainPtr dom, unsigned vcpus, unsigned long mem_mib, vp_err *err)
+{
+    if (virDomainIsActive(dom) == 1 &&
+        set_size_as(dom, vcpus, mem_mib, VIR_DOMAIN_AFFECT_LIVE, err))
+        return -1;
+    if (virDomainIsPersistent(dom) == 1 &&
+        set_size_as(dom, vcpus, mem_mib, VIR_DOMAIN_AFFECT_CONFIG, err))
+        return -1;
+    return 0;
+}
+
+/* Resizes vm (wherever an open host has it) to size: vCPUs = ceil(cpu),
+ * memory = ceil(MiB), both at least 1, on the live domain and its
+ * config; done(0) on the next loop iteration.  The pool's size of the
+ * VM is the caller's to change. */
 static int lv_resize(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb done, void *ud,
                      vp_err *err)
 {
-    return vp_err_set(err, "resize: not supported by this driver yet");
+    lv_driver *s = as_lv(d);
+    const vp_vm *v = vm_of(s, vm, err);
+    if (!v)
+        return -1;
+    if (!done)
+        return vp_err_set(err, "no done callback");
+    double cpu = ceil(size.v[VP_CPU]), mem = ceil(size.v[VP_MEM]);
+    if (!(cpu >= 1 && cpu < 65536 && mem >= 1 && mem < 1e12))
+        return vp_err_set(err, "VM '%s': cannot resize to %g vCPUs, %g MiB", v->name, cpu, mem);
+    virDomainPtr dom = find_domain(s, v);
+    if (!dom)
+        return vp_err_set(err, "VM '%s' is not defined on any open host", v->name);
+    int rc = set_size(dom, (unsigned)cpu, (unsigned long)mem, err);
+    virDomainFree(dom);
+    if (rc)
+        return vp_err_prefix(err, "VM '%s': ", v->name);
+    return op_later(s, done, ud, err);
 }
 
 /* ====== the vtable ====== */
@@ -819,6 +1156,8 @@ static const vp_driver_ops lv_ops = {
     .destroy = lv_destroy,
     .migrate = lv_migrate,
     .resize = lv_resize,
+    .migration_stats = lv_migration_stats,
+    .abort_migration = lv_abort_migration,
     .free = lv_free,
 };
 
@@ -842,6 +1181,9 @@ vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err)
     s->loop_thread = pthread_self();
     s->bandwidth_mib = VP_LIBVIRT_MIG_BANDWIDTH;
     s->timeout_s = VP_LIBVIRT_MIG_TIMEOUT;
+    s->reporting = VP_NONE;
+    s->retry_min = VP_LIBVIRT_RETRY_MIN;
+    s->retry_max = VP_LIBVIRT_RETRY_MAX;
     if (pthread_mutex_init(&s->mu, NULL)) {
         free(s);
         return vp_err_set(err, "cannot create a mutex"), NULL;
@@ -913,6 +1255,7 @@ int vp_libvirt_domain_info(vp_driver *d, vp_id host, const char *name, vp_driver
         *out = (vp_driver_vm_info){
             .name = name,
             .size = vp_res_make(info.nrVirtCpu, info.maxMem / 1024.0, 0, 0),
+            .memory_now = info.memory / 1024.0,
             .running = virDomainIsActive(dom) == 1,
         };
     virDomainFree(dom);
@@ -926,4 +1269,39 @@ unsigned vp_libvirt_event_count(const vp_driver *d, vp_id host, const char *even
         if (strcmp(event, lv_event_names[i]) == 0)
             return h->events[i];
     return 0;
+}
+
+void vp_libvirt_set_reconnect(vp_driver *d, double min_s, double max_s)
+{
+    lv_driver *s = as_lv(d);
+    if (!s || !(min_s > 0))
+        return;
+    s->retry_min = min_s;
+    s->retry_max = max_s > min_s ? max_s : min_s;
+}
+
+void vp_libvirt_set_host_cb(vp_driver *d, vp_libvirt_host_cb cb, void *ud)
+{
+    lv_driver *s = as_lv(d);
+    if (!s)
+        return;
+    s->host_cb = cb;
+    s->host_ud = ud;
+}
+
+int vp_libvirt_host_link(const vp_driver *d, vp_id host, vp_libvirt_link *out)
+{
+    const lv_host *h = host_get(as_lv(d), host);
+    if (!h)
+        return -1;
+    *out = (vp_libvirt_link){.up = !h->down, .failed = h->failed,
+                             .next_delay = h->down ? h->backoff : 0};
+    return 0;
+}
+
+void vp_libvirt_drop_host(vp_driver *d, vp_id host, const char *why)
+{
+    lv_host *h = host_get(as_lv(d), host);
+    if (h)
+        host_dropped(h, why ? why : "dropped on request");
 }

@@ -10,12 +10,13 @@
  * counted per host and forwarded to an optional callback, a host whose
  * connection closes marked down in the pool, a host's capacity
  * (virNodeGetInfo) and one domain's size and state, and live migration
- * on worker threads (below).  Not yet: resize (returns -1, "not supported
- * by this driver yet"), migration progress from job stats, reconnecting
- * a dropped host with back-off.
+ * on worker threads (below), a host whose connection drops marked down
+ * and reconnected with exponential back-off (a timer on the loop),
+ * resize (vCPUs and memory, on the live domain and its config).  Not
+ * yet: migration progress from job stats.
  * Uses: driver.h, pool.h, clock.h, virt_events.h, libvirt.
  *
- * VMs are matched to pool VMs by name.  create() and destroy() call
+ * VMs are matched to pool VMs by name.  create(), destroy() and resize() call
  * libvirt synchronously on the loop thread and report done() on the next
  * loop iteration (a zero-delay timer); a libvirt failure is returned at
  * once as -1 with libvirt's message.
@@ -60,6 +61,40 @@ void vp_libvirt_set_migration(vp_driver *d, unsigned long long bandwidth_mib, do
 
 /* Migrations started and not yet reported through done(). */
 unsigned vp_libvirt_migrations_active(const vp_driver *d);
+
+/* Reconnect back-off defaults (s): the first attempt after RETRY_MIN,
+ * each next one after twice the delay, at most RETRY_MAX. */
+#define VP_LIBVIRT_RETRY_MIN 1.0
+#define VP_LIBVIRT_RETRY_MAX 60.0
+
+/* A host whose connection dropped (up false: why names libvirt's reason
+ * and the first delay) or came back (up true; why says after how many
+ * failed attempts).  Called on the loop thread; the pool already has the
+ * host down (or back in the state it had).  why is only valid during the
+ * call. */
+typedef void (*vp_libvirt_host_cb)(void *ud, vp_id host, bool up, const char *why);
+
+/* The reconnect back-off: min_s > 0, max_s (>= min_s). */
+void vp_libvirt_set_reconnect(vp_driver *d, double min_s, double max_s);
+
+/* Where host up/down changes go (NULL for nowhere). */
+void vp_libvirt_set_host_cb(vp_driver *d, vp_libvirt_host_cb cb, void *ud);
+
+/* The state of an open host's connection. */
+typedef struct vp_libvirt_link {
+    bool up;           /* false while reconnecting */
+    unsigned failed;   /* reconnect attempts that failed since the drop */
+    double next_delay; /* s before the next attempt (0 when up) */
+} vp_libvirt_link;
+
+/* 0 with *out, or -1 if host is not open on the driver. */
+int vp_libvirt_host_link(const vp_driver *d, vp_id host, vp_libvirt_link *out);
+
+/* Treats host's connection as dropped, exactly as libvirt's close
+ * callback does (for tests: the test driver's connections never drop;
+ * and to force a reconnect).  The old connection is released at the
+ * first successful attempt. */
+void vp_libvirt_drop_host(vp_driver *d, vp_id host, const char *why);
 
 /* Forwards every lifecycle event to cb (NULL to stop). */
 void vp_libvirt_set_event_cb(vp_driver *d, vp_libvirt_event_cb cb, void *ud);

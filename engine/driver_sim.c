@@ -11,7 +11,7 @@
  * one malloc'd record holding a one-shot vp_timer, on a doubly linked
  * list so that free() can stop and release them; create, destroy and
  * resize fire after a delay of 0 (the next clock tick), a migration after
- * memory / bandwidth seconds.  A record is unlinked and freed before its
+ * memory / bandwidth seconds (at once, failed, when aborted).  A record is unlinked and freed before its
  * done() runs, so done() may start new operations or even free the driver.
  */
 #include "driver_sim.h"
@@ -44,6 +44,7 @@ struct sim_op {
     sim_driver *d;
     sim_op *prev, *next;
     bool migration;
+    bool aborted;
     vp_id vm, src, dst;
     vp_driver_done_cb done;
     void *ud;
@@ -107,8 +108,10 @@ static void op_fire(vp_clock *clock, vp_timer *timer, void *ud)
     sim_op *op = ud;
     sim_driver *s = op->d;
     char msg[VP_ERR_TEXT];
-    int status = 0;
+    int status = op->aborted ? -1 : 0;
     const vp_host *hs[2] = {vp_pool_host(s->pool, op->src), vp_pool_host(s->pool, op->dst)};
+    if (op->aborted)
+        snprintf(msg, sizeof msg, "aborted on request");
     for (int i = 0; op->migration && status == 0 && i < 2; i++) {
         if (hs[i] && hs[i]->state == VP_HOST_DOWN) {
             snprintf(msg, sizeof msg, "host '%s' went down during the migration", hs[i]->name);
@@ -273,6 +276,20 @@ static int sim_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done
     return op_start(s, v->size.v[VP_MEM] / bw, init, err);
 }
 
+/* The migration ends at once (next clock tick), failed. */
+static int sim_abort_migration(vp_driver *d, vp_id vm)
+{
+    sim_driver *s = as_sim(d);
+    for (sim_op *op = s ? s->ops : NULL; op; op = op->next) {
+        if (op->migration && op->vm == vm && !op->aborted) {
+            op->aborted = true;
+            vp_timer_start(s->clock, &op->timer, 0, 0);
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static void sim_free(vp_driver *d)
 {
     sim_driver *s = as_sim(d);
@@ -298,6 +315,7 @@ static const vp_driver_ops sim_ops = {
     .destroy = sim_destroy,
     .migrate = sim_migrate,
     .resize = sim_resize,
+    .abort_migration = sim_abort_migration,
     .free = sim_free,
 };
 

@@ -18,7 +18,8 @@
 const char *const vp_event_names[VP_EV_N] = {
     "placed", "unplaced", "create_failed", "balanced", "reserved", "migration_deferred",
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
-    "policy_error", "sampled", "sample_failed", "migration_superseded", "vm_removed"};
+    "policy_error", "sampled", "sample_failed", "migration_superseded", "vm_removed",
+    "drain_started", "drain_blocked", "drained", "undrained"};
 
 const double vp_latency_bounds[VP_LAT_BUCKETS] = {1e-5,   5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
                                                   2.5e-3, 5e-3, 1e-2, 5e-2,   0.1,  1};
@@ -133,6 +134,7 @@ void vp_engine_free(vp_engine *e)
     free(e->pending);
     free(e->cand);
     free(e->mig_count);
+    free(e->drained);
     free(e);
 }
 
@@ -152,6 +154,7 @@ void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud)
 void vp_engine_start(vp_engine *e)
 {
     double first = e->prm.first_round;
+    e->stopped = false;
     vp_timer_start(e->clock, &e->sample_t, first, e->prm.sample_interval);
     vp_timer_start(e->clock, &e->balance_t, first > 0 ? first : e->prm.balance_interval,
                    e->prm.balance_interval);
@@ -161,6 +164,7 @@ void vp_engine_start(vp_engine *e)
 
 void vp_engine_stop(vp_engine *e)
 {
+    e->stopped = true;
     vp_timer_stop(&e->sample_t);
     vp_timer_stop(&e->balance_t);
     vp_timer_stop(&e->reserve_t);
@@ -465,7 +469,8 @@ int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len
     return 0;
 }
 
-void vp_engine_balance_now(vp_engine *e)
+/* One balance decision: the policy's moves, checked as a whole, queued. */
+static void balance_round(vp_engine *e)
 {
     vp_err err = {0};
     char why[VP_ERR_TEXT];
@@ -487,6 +492,14 @@ void vp_engine_balance_now(vp_engine *e)
                                  .latency = lat, .reason = summary});
     for (size_t i = 0; i < e->moves.n; i++)
         (void)vp_mig_enqueue(e, e->moves.v[i].vm, e->moves.v[i].to, e->moves.v[i].why, NULL);
+}
+
+/* Draining hosts are planned first (a balance move for the same VM then
+ * replaces its drain move), whatever the balance policy does. */
+void vp_engine_balance_now(vp_engine *e)
+{
+    vp_drain_plan(e);
+    balance_round(e);
     vp_mig_pump(e);
 }
 

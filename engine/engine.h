@@ -40,6 +40,10 @@ typedef enum vp_event_kind {
     VP_EV_SAMPLE_FAILED,  /* the driver could not sample a host (reason) */
     VP_EV_MIGRATION_SUPERSEDED, /* a queued proposal (vm, host -> to) replaced by a later one */
     VP_EV_VM_REMOVED,     /* vm taken off its host and out of the pool (reason) */
+    VP_EV_DRAIN_STARTED,  /* host put in maintenance (reason: VMs to move) */
+    VP_EV_DRAIN_BLOCKED,  /* vm on a draining host has no destination now (reason) */
+    VP_EV_DRAINED,        /* a draining host holds no VM any more */
+    VP_EV_UNDRAINED,      /* a draining host is back up */
     VP_EV_N
 } vp_event_kind;
 
@@ -53,6 +57,8 @@ typedef struct vp_event {
     vp_id vm, host, to;    /* VP_NONE where not applicable */
     size_t count;          /* moves proposed, for VP_EV_BALANCED */
     double duration;       /* migration time, for DONE/FAILED */
+    bool has_stats;        /* DONE: the driver's stats below are set */
+    vp_driver_mig_stats stats; /* the hypervisor's job time, downtime, data */
     double latency;        /* seconds the policy call took (wall clock) */
     const char *reason;    /* the policy's reason or the error; never NULL */
 } vp_event;
@@ -122,6 +128,8 @@ void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud);
 /* Starts the periodic work; the first sample runs at once, the first
  * balance and reservation after one interval. */
 void vp_engine_start(vp_engine *e);
+/* Stops the periodic work and the admission of queued migrations (they
+ * stay queued); running migrations go on and complete as usual. */
 void vp_engine_stop(vp_engine *e);
 
 /* Places a pending VM now (or keeps it queued to retry at every sample
@@ -203,6 +211,22 @@ int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out);
  * migration_dropped event whose reason is why.  -1 with err if vm has
  * none, or if it is running (the driver cannot abort it on request). */
 int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err);
+/* Maintenance.  drain: the host becomes draining (no placement or move
+ * chooses it) and each VM running on it is planned away: the placement
+ * slot picks a destination among the hosts it fits on and the move goes
+ * through the migration executor like a balance move (migrate_when,
+ * limits); a VM that cannot go now (event drain_blocked) or whose move
+ * fails is planned again at every balance round; "drained" is reported
+ * when the host is empty.  Draining a draining host is a no-op; a down
+ * host cannot be drained.  undrain: the host is up again and its queued
+ * drain moves are dropped (running ones complete).  0, or -1 with err. */
+int vp_engine_drain_host(vp_engine *e, vp_id host, vp_err *err);
+int vp_engine_undrain_host(vp_engine *e, vp_id host, vp_err *err);
+
+/* Asks the driver to abort every running migration (each then ends as
+ * migration_failed, later, through the driver's done()).  Returns how
+ * many were asked; 0 if the driver cannot abort. */
+size_t vp_engine_abort_migrations(vp_engine *e);
 
 /* Runs one round of each periodic job now (for tests and on request). */
 void vp_engine_sample_now(vp_engine *e);

@@ -18,6 +18,7 @@ typedef struct vp_mig {
     int asked;
     bool running;
     bool limit_reported; /* a "deferred by limits" event was emitted */
+    bool drain;          /* planned by a drain (undrain drops it) */
 } vp_mig;
 
 typedef struct vp_create_op vp_create_op;
@@ -44,6 +45,9 @@ struct vp_engine {
     vp_id *cand;         /* scratch for placement candidates */
     vp_id scan_pos;      /* where a bounded candidate scan resumes */
     size_t cand_cap;
+    bool *drained;       /* per host id: "drained" reported (drain.c) */
+    bool stopped;        /* vp_engine_stop: no migration is admitted */
+    size_t drained_n;
 };
 
 /* Counts one call of slot's policy that took latency seconds. */
@@ -66,5 +70,10 @@ void vp_mig_free_all(vp_engine *e);
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm);
 /* Drops the queued (not running) proposal for vm, if any, with reason. */
 void vp_mig_cancel(vp_engine *e, vp_id vm, const char *reason);
+/* Drops the queued (not running) drain moves away from host. */
+void vp_mig_drop_from(vp_engine *e, vp_id host, const char *reason);
+
+/* drain.c: plans the VMs of every draining host away; reports drained. */
+void vp_drain_plan(vp_engine *e);
 
 #endif

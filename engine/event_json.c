@@ -17,6 +17,17 @@ static void set_host(json_t *o, const char *key, const vp_pool *pool, vp_id id)
         json_object_set_new(o, key, json_string(h->name));
 }
 
+/* The hypervisor's figures of a completed migration, those it knows. */
+static void set_stats(json_t *o, const vp_driver_mig_stats *st)
+{
+    if (st->job_s >= 0)
+        json_object_set_new(o, "job_s", json_real(st->job_s));
+    if (st->downtime_s >= 0)
+        json_object_set_new(o, "downtime_s", json_real(st->downtime_s));
+    if (st->data_mib >= 0)
+        json_object_set_new(o, "data_mib", json_real(st->data_mib));
+}
+
 json_t *vp_event_to_json(const vp_engine *e, const vp_event *ev)
 {
     const vp_pool *pool = vp_engine_pool(e);
@@ -40,6 +51,8 @@ json_t *vp_event_to_json(const vp_engine *e, const vp_event *ev)
         json_object_set_new(o, "moves", json_integer((json_int_t)ev->count));
     if (ev->kind == VP_EV_MIGRATION_DONE || ev->kind == VP_EV_MIGRATION_FAILED)
         json_object_set_new(o, "duration_s", json_real(ev->duration));
+    if (ev->has_stats)
+        set_stats(o, &ev->stats);
     if (ev->reason[0])
         json_object_set_new(o, "reason", json_string(ev->reason));
     return o;

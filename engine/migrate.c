@@ -126,8 +126,20 @@ int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *er
     *m = (vp_mig){.e = e, .vm = vm, .from = vp_pool_vm(e->pool, vm)->host, .to = to,
                   .proposed = vp_clock_now(e->clock), .not_before = vp_clock_now(e->clock)};
     snprintf(m->why, sizeof m->why, "%s", why ? why : "");
+    m->drain = why && strncmp(why, "drain host '", 12) == 0;
     e->migs[e->nmigs++] = m;
     return 0;
+}
+
+void vp_mig_drop_from(vp_engine *e, vp_id host, const char *reason)
+{
+    for (size_t i = 0; i < e->nmigs;) {
+        const vp_mig *m = e->migs[i];
+        if (!m->running && m->drain && m->from == host)
+            drop(e, i, reason);
+        else
+            i++;
+    }
 }
 
 /* ====== completion ====== */
@@ -149,6 +161,8 @@ static void finish(vp_mig *m, int status, const char *error)
     int failed = ev.kind != VP_EV_MIGRATION_DONE;
     e->st.mig_duration[failed][vp_bucket(vp_migration_bounds, VP_MIG_BUCKETS, took)]++;
     e->st.mig_duration_sum[failed] += took;
+    if (ev.kind == VP_EV_MIGRATION_DONE && e->driver->ops->migration_stats)
+        ev.has_stats = e->driver->ops->migration_stats(e->driver, m->vm, &ev.stats) == 0;
     if (ev.kind == VP_EV_MIGRATION_DONE) {
         e->st.migrations_done++;
         e->st.migration_seconds += took;
@@ -163,6 +177,8 @@ static void mig_done(void *ud, int status, const char *error)
 {
     vp_engine *e = ((vp_mig *)ud)->e;
     finish(ud, status, error ? error : "migration failed");
+    if (status == 0)
+        vp_drain_plan(e); /* a failed drain move is planned again at the next round */
     vp_mig_pump(e);
 }
 
@@ -278,6 +294,8 @@ static void rearm(vp_engine *e)
 void vp_mig_pump(vp_engine *e)
 {
     double now = vp_clock_now(e->clock);
+    if (e->stopped)
+        return;
     for (size_t i = 0; i < e->nmigs;) {
         vp_mig *m = e->migs[i];
         if (!m->running && m->not_before <= now)
@@ -295,4 +313,16 @@ void vp_mig_free_all(vp_engine *e)
     free(e->migs);
     e->migs = NULL;
     e->nmigs = e->capmigs = 0;
+}
+
+size_t vp_engine_abort_migrations(vp_engine *e)
+{
+    size_t n = 0;
+    if (!e->driver->ops->abort_migration)
+        return 0;
+    for (size_t i = 0; i < e->nmigs; i++)
+        if (e->migs[i]->running &&
+            e->driver->ops->abort_migration(e->driver, e->migs[i]->vm) == 0)
+            n++;
+    return n;
 }

@@ -8,6 +8,7 @@
 #include "virt_world.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "driver_libvirt.h"
@@ -121,6 +122,84 @@ static void vm_came(vp_virt_world *w, vp_id host, const char *name, const char *
     }
 }
 
+/* ====== a host that drops and comes back ====== */
+
+static void note_host(vp_virt_world *w, const char *event, vp_id host, const char *reason)
+{
+    const vp_host *h = vp_pool_host(w->pool, host);
+    if (w->note && h)
+        w->note(w->note_ud, event, NULL, h->name, reason);
+}
+
+/* Reconcile, 1: running domains of the host the pool does not have
+ * running there (as a lifecycle "started" would). */
+typedef struct reconcile {
+    vp_virt_world *w;
+    vp_id host;
+    char **seen;   /* names of the domains running on host */
+    size_t n, cap;
+} reconcile;
+
+static void on_relisted(void *ud, const vp_driver_vm_info *vm)
+{
+    reconcile *r = ud;
+    if (!vm->running)
+        return;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        char **seen = realloc(r->seen, cap * sizeof *seen);
+        if (!seen)
+            return;
+        r->seen = seen;
+        r->cap = cap;
+    }
+    if ((r->seen[r->n] = strdup(vm->name)))
+        r->n++;
+    vm_came(r->w, r->host, vm->name, "running after reconnect");
+}
+
+static bool was_seen(const reconcile *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->seen[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Reconcile, 2: pool VMs running on the host that it no longer runs are
+ * released (a VM migrating is left to the migration executor). */
+static void release_missing(reconcile *r)
+{
+    vp_pool *p = r->w->pool;
+    for (vp_id id = 0; id < vp_pool_vm_end(p); id++) {
+        const vp_vm *v = vp_pool_vm(p, id);
+        if (v && v->state == VP_VM_RUNNING && v->host == r->host && !was_seen(r, v->name) &&
+            vp_pool_release(p, id, NULL) == 0)
+            note(r->w, "vm_stopped", id, r->host, "not running on the host after reconnect");
+    }
+}
+
+static void reconcile_host(vp_virt_world *w, vp_id host)
+{
+    reconcile r = {w, host, NULL, 0, 0};
+    vp_err err = {0};
+    if (w->driver->ops->list_vms(w->driver, host, on_relisted, &r, &err) == 0)
+        release_missing(&r);
+    else
+        note_host(w, "host_reconcile_failed", host, err.text);
+    for (size_t i = 0; i < r.n; i++)
+        free(r.seen[i]);
+    free(r.seen);
+}
+
+static void on_host(void *ud, vp_id host, bool up, const char *why)
+{
+    vp_virt_world *w = ud;
+    note_host(w, up ? "host_up" : "host_down", host, why);
+    if (up)
+        reconcile_host(w, host);
+}
+
 static void on_lifecycle(void *ud, vp_id host, const char *vm, const char *event)
 {
     vp_virt_world *w = ud;
@@ -153,7 +232,10 @@ int vp_virt_world_build(vp_virt_world *w, const vp_config *cfg, vp_clock *clock,
     vp_pool_set_history_length(w->pool, (uint32_t)cfg->limits.history_samples);
     if (!(w->driver = vp_libvirt_driver_new(w->pool, clock, err)))
         return vp_virt_world_free(w), -1;
+    vp_libvirt_set_migration(w->driver, cfg->limits.migration_bandwidth,
+                             cfg->limits.migration_timeout);
     vp_libvirt_set_event_cb(w->driver, on_lifecycle, w);
+    vp_libvirt_set_host_cb(w->driver, on_host, w);
     for (size_t i = 0; i < cfg->n_hosts; i++)
         if (build_host(w, &cfg->hosts[i], err))
             return vp_virt_world_free(w), -1;

@@ -27,6 +27,13 @@
  *     know is added and allocated on that host; a stopped (or pending)
  *     pool VM of that name is allocated there again; note "vm_appeared".
  *     If it does not fit it stays pending; note "vm_unfit".
+ * A host whose connection drops is marked down (its VMs stay in the pool
+ * as they were; note "host_down", vm NULL) and reconnected with back-off
+ * (driver_libvirt.h); when it is back (note "host_up") its inventory is
+ * reconciled: running domains the pool does not have running there are
+ * put there as for "started" ("vm_appeared"), pool VMs running there
+ * that the host no longer runs are released ("vm_stopped"); a failed
+ * listing is noted "host_reconcile_failed".
  * Notes go to the callback set with vp_virt_world_set_note_cb.  The
  * world registers itself for libvirt events: it must not move (be
  * copied elsewhere) between build and free.
@@ -38,8 +45,10 @@
 #include "engine.h"
 #include "policy.h"
 
-/* event is "vm_appeared", "vm_stopped" or "vm_unfit"; vm and host are
- * names, reason says why.  Strings are only valid during the call. */
+/* event is "vm_appeared", "vm_stopped", "vm_unfit", "host_down",
+ * "host_up" or "host_reconcile_failed"; vm (NULL for the host events)
+ * and host are names, reason says why.  Strings are only valid during
+ * the call. */
 typedef void (*vp_virt_note_cb)(void *ud, const char *event, const char *vm, const char *host,
                                 const char *reason);
 

@@ -1,7 +1,8 @@
 -- cli_spec.lua - the `vmpilot` command as a user meets it: help, version,
 -- exit codes, config and policy errors, simulate (table, JSON, events,
--- progress) and serve (clean stop on --duration and on SIGTERM, simulated
--- and libvirt test-driver hosts).
+-- progress) and serve (clean stop on --duration and on SIGTERM, running
+-- migrations let finish or aborted after the grace period, simulated and
+-- libvirt test-driver hosts).
 -- Needs VMPILOT (the binary) and VP_DATA (tests/data/cli) in the environment.
 local json = require "dkjson"
 
@@ -241,7 +242,8 @@ describe("vmpilot", function()
       local ev = events(out)
       assert.matches("^started api_listening placed", ev)
       assert.matches("balanced", ev, 1, true)
-      assert.matches("stopping stopped$", ev)
+      -- the pool at the end: a line per VM, then a line per host
+      assert.matches("stopping vm_final .*vm_final host_final .*host_final stopped$", ev)
     end)
 
     -- A config in a temporary folder whose placement policy we edit while
@@ -331,8 +333,16 @@ describe("vmpilot", function()
       assert.equal(0, code)
       local ev = events(out)
       assert.matches("^started api_listening", ev)
-      assert.matches("stopping stopped$", ev)
+      assert.matches("stopping vm_final vm_final host_final host_final stopped$", ev)
       assert.not_matches("sample_failed", ev, 1, true)
+      local final = {}
+      for _, l in ipairs(lines(out)) do
+        local o = json.decode(l)
+        if o.event == "vm_final" then final[o.vm] = o.host .. " " .. o.state end
+        if o.event == "host_final" then final[o.host] = o.state end
+      end
+      assert.same({web1 = "small running", batch1 = "big running", small = "up", big = "up"},
+        final)
     end)
 
     it("fails to start when a libvirt host does not open, naming it", function()
@@ -343,6 +353,100 @@ describe("vmpilot", function()
       assert.equal("", out)
       assert.matches("host 'big'", err, 1, true)
       assert.matches("no-such-host.xml", err, 1, true)
+    end)
+
+    -- A simulated config in a temporary folder whose balance policy moves
+    -- one VM at the first round; a migration takes 613 MiB / (network / 8)
+    -- seconds (migration_bandwidth_share 1).
+    local function stop_config(network, grace)
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir -p " .. dir))
+      local cfg = io.open(dir .. "/serve.json", "w")
+      cfg:write(string.format([[{
+        "host_types": [{"name": "g4", "cpu": 3720, "memory": 4096, "network": %g,
+                        "overcommit": {"cpu": 3.0}}],
+        "hosts": [{"type": "g4", "count": 4, "name": "h%%d"}],
+        "vm_types": [{"name": "small", "cpu": 500, "memory": 613}],
+        "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5},
+        "limits": {"migration_bandwidth_share": 1, "shutdown_grace": %g},
+        "policies": {"balance": "%s/move_once.lua"},
+        "simulation": {"trace": "%s/../../../examples/traces/20110303", "step": 0.1,
+                       "max_vms": 4}
+      }]], network, grace, DATA, DATA))
+      cfg:close()
+      return dir
+    end
+
+    -- the events of out, in order, and the first line of each kind
+    local function by_event(out)
+      local order, first = {}, {}
+      for _, l in ipairs(lines(out)) do
+        local o = assert(json.decode(l))
+        order[#order + 1] = o.event
+        first[o.event] = first[o.event] or o
+      end
+      return table.concat(order, " "), first
+    end
+
+    it("lets a running migration finish on SIGTERM (within the grace period)", function()
+      local dir = stop_config(2452, 30) -- a 2 s migration
+      local t0 = os.time()
+      local code, out = run("serve " .. dir .. "/serve.json", "timeout --preserve-status -s TERM 1 ")
+      os.execute("rm -rf " .. dir)
+      assert.equal(0, code)
+      local ev, first = by_event(out)
+      assert.matches("migration_started .*stopping stop_waiting .*migration_done .*stopped$", ev)
+      assert.not_matches("stop_aborting", ev, 1, true)
+      assert.not_matches("migration_failed", ev, 1, true)
+      assert.equal("SIGTERM", first.stopping.reason)
+      assert.equal("1 migration running: letting them finish for up to 30 s", first.stop_waiting.reason)
+      assert.near(1.96, first.migration_done.duration_s, 0.5)
+      assert.is_true(first.migration_done.t >= first.stopping.t)
+      assert.is_true(os.time() - t0 < 10)
+    end)
+
+    it("aborts a running migration once the grace period is over", function()
+      local dir = stop_config(98, 0.5) -- a 50 s migration
+      local t0 = os.time()
+      local code, out = run("serve " .. dir .. "/serve.json", "timeout --preserve-status -s TERM 1 ")
+      os.execute("rm -rf " .. dir)
+      assert.equal(0, code)
+      local ev, first = by_event(out)
+      assert.matches("migration_started .*stopping stop_waiting stop_aborting .*migration_failed .*stopped$", ev)
+      assert.equal("grace period over: aborting 1 running migration", first.stop_aborting.reason)
+      assert.equal("aborted on request", first.migration_failed.reason)
+      assert.near(0.5, first.stop_aborting.t - first.stopping.t, 0.2)
+      assert.is_nil(first.migration_done)
+      -- the VM stayed on its source in the pool
+      local vm = first.migration_failed.vm
+      for _, l in ipairs(lines(out)) do
+        local o = json.decode(l)
+        if o.event == "vm_final" and o.vm == vm then
+          assert.equal(first.migration_failed.host, o.host)
+          assert.equal("running", o.state)
+        end
+      end
+      assert.is_true(os.time() - t0 < 10)
+    end)
+
+    it("aborts running migrations at once on SIGINT while stopping", function()
+      local dir = stop_config(98, 30) -- a 50 s migration, a 30 s grace period
+      local t0 = os.time()
+      local p = io.popen(string.format("sh -c '%s serve %s/serve.json & p=$!; sleep 1; " ..
+        "kill -TERM $p; sleep 0.6; kill -INT $p; wait $p; echo \"rc=$?\"'", VMPILOT, dir))
+      local out = p:read("a")
+      p:close()
+      os.execute("rm -rf " .. dir)
+      assert.matches("rc=0\n$", out)
+      out = out:gsub("rc=0\n$", "")
+      local ev, first = by_event(out)
+      assert.matches("stopping stop_waiting stop_aborting .*migration_failed .*stopped$", ev)
+      assert.equal("SIGTERM", first.stopping.reason)
+      assert.equal("SIGINT: aborting 1 running migration", first.stop_aborting.reason)
+      assert.near(0.6, first.stop_aborting.t - first.stopping.t, 0.3)
+      assert.equal("aborted on request", first.migration_failed.reason)
+      assert.is_true(os.time() - t0 < 10)
     end)
 
     it("stops cleanly on SIGTERM", function()

@@ -9,7 +9,10 @@
 # namespace is shared, so the hosts reach each other (and migrate) over
 # 127.0.0.0/8.  QEMU runs as root, without cgroups or security drivers.
 #
-# usage: lab.sh up | down | status
+# usage: lab.sh up | down | status | restart NAME
+#        restart NAME kills host NAME's libvirtd (SIGKILL: its connections
+#        drop, its QEMUs keep running) and starts it again on the same
+#        state, so it finds its running domains again
 # env:   VP_LAB_DIR    state directory             (default /tmp/vmpilot-lab)
 #        VP_LAB_HOSTS  "NAME:IP[:UUID-OF] ..."      (default "A:127.0.0.2 B:127.0.0.3")
 #                      NAME:IP:OTHER gives the host the UUID of host OTHER, so
@@ -95,6 +98,12 @@ EOF
     for m in $DIRS; do
         [ -d "$m" ] || { mkdir -p "$m"; echo "$m" >> "$LAB/created-dirs"; }
     done
+    echo "$ip" > "$d/ip"
+    launch_host "$name"
+}
+
+launch_host() { # name: starts the daemon on the state in $LAB/name
+    local name=$1 d=$LAB/$1
     setsid unshare --mount --uts --propagation private -- /bin/sh -c "
         set -e
         mount --bind '$d/passwd' /etc/passwd
@@ -109,7 +118,16 @@ EOF
         exec /usr/sbin/libvirtd --listen -f /etc/libvirt/libvirtd.conf -p '$d/libvirtd.pid'
     " > "$d/daemon.out" 2>&1 < /dev/null &
     echo $! > "$d/ns.pid"
-    echo "$ip" > "$d/ip"
+}
+
+cmd_restart() { # name
+    local d=$LAB/$1
+    [ -f "$d/ns.pid" ] || die "no host $1 in $LAB"
+    kill -KILL "$(cat "$d/ns.pid")" 2>/dev/null || true
+    while pid_alive "$d/ns.pid"; do sleep 0.05; done
+    say "$1 killed"
+    launch_host "$1"
+    wait_host "$1" "$(cat "$d/ip")"
 }
 
 wait_host() { # name ip
@@ -191,5 +209,6 @@ case "${1:-}" in
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status ;;
-    *) echo "usage: lab.sh up|down|status" >&2; exit 2 ;;
+    restart) cmd_restart "${2:?usage: lab.sh restart NAME}" ;;
+    *) echo "usage: lab.sh up|down|status|restart NAME" >&2; exit 2 ;;
 esac

@@ -220,6 +220,9 @@ static void test_defaults(void)
     CHECK_NEAR(cfg->limits.migration_bandwidth_share, 0.5, 0);
     CHECK_EQ_INT(cfg->limits.policy_instructions, 10000000);
     CHECK_EQ_INT(cfg->limits.policy_memory_mb, 64);
+    CHECK_NEAR(cfg->limits.shutdown_grace, 60, 0);
+    CHECK_EQ_INT(cfg->limits.migration_bandwidth, 1024);
+    CHECK_NEAR(cfg->limits.migration_timeout, 600, 0);
     CHECK(cfg->sim.trace == NULL && cfg->sim.order == NULL);
     CHECK_NEAR(cfg->sim.duration, 0, 0);
     CHECK_NEAR(cfg->sim.step, 300, 0);
@@ -257,7 +260,9 @@ static void test_libvirt(void)
                        "  \"hosts\": [\n"
                        "    {\"name\": \"kvm1\", \"uri\": \"qemu+tcp://10.0.0.1/system\"},\n"
                        "    {\"name\": \"kvm2\", \"uri\": \"qemu+tcp://10.0.0.2/system\"}\n"
-                       "  ]\n"
+                       "  ],\n"
+                       "  \"limits\": {\"shutdown_grace\": 0.5, \"migration_bandwidth\": 0,\n"
+                       "             \"migration_timeout\": 2.5}\n"
                        "}\n";
     vp_err err;
     vp_config *cfg = vp_config_load_string(text, "kvm.json", NULL, &err);
@@ -270,6 +275,9 @@ static void test_libvirt(void)
     CHECK(!strcmp(cfg->hosts[1].name, "kvm2"));
     CHECK(!strcmp(cfg->hosts[1].uri, "qemu+tcp://10.0.0.2/system"));
     CHECK_EQ_INT(cfg->n_host_types, 0);
+    CHECK_NEAR(cfg->limits.shutdown_grace, 0.5, 0);
+    CHECK_EQ_INT(cfg->limits.migration_bandwidth, 0);
+    CHECK_NEAR(cfg->limits.migration_timeout, 2.5, 0);
     vp_config_free(cfg);
 }
 
@@ -378,6 +386,18 @@ static void test_err_out_of_range(void)
                  "limits.policy_instructions", "expected an integer >= 1000, got 500");
     EXPECT_ERROR("{\n" ONE_HOST "  \"intervals\": {\"balance\": -300}\n}\n", 3, 28,
                  "intervals.balance", "expected a positive number, got -300");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"limits\": {\"shutdown_grace\": -1}\n}\n", 3, 32,
+                 "limits.shutdown_grace", "expected a number of seconds in [0, 86400], got -1");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"limits\": {\"shutdown_grace\": \"60\"}\n}\n", 3, 32,
+                 "limits.shutdown_grace", "expected a number");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"limits\": {\"shutdown_grace\": 1e6}\n}\n", 3, 32,
+                 "limits.shutdown_grace",
+                 "expected a number of seconds in [0, 86400], got 1000000.0");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"limits\": {\"migration_bandwidth\": 1.5}\n}\n", 3, 37,
+                 "limits.migration_bandwidth", "expected an integer >= 0 (MiB/s), got 1.5");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"limits\": {\"migration_timeout\": -2}\n}\n", 3, 35,
+                 "limits.migration_timeout",
+                 "expected a number of seconds in [0, 604800], got -2");
     EXPECT_ERROR("{\n" ONE_HOST "  \"limits\": {\"migrations_total\": 2.5}\n}\n", 3, 34,
                  "limits.migrations_total", "expected an integer >= 0, got 2.5");
     EXPECT_ERROR("{\n" ONE_HOST "  \"simulation\": {\"trace\": \"trace\", \"max_vms\": 1e12}\n}\n",

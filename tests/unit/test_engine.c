@@ -1,6 +1,7 @@
 /* test_engine.c - the engine with C stand-in policies on the sim driver:
  * placement (and its checks), balance, migration timing and limits,
- * reservation, fallbacks when a policy fails or returns something invalid. */
+ * reservation, fallbacks when a policy fails or returns something invalid,
+ * draining a host (maintenance) and undraining it. */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -562,6 +563,106 @@ static void test_remove_vm(void)
     fx_free(&f);
 }
 
+static bool no_moves_planned(void) { return planned.n == 0; }
+
+/* place_all_on leaves the fixed placement: back to the builtin one. */
+static void builtin_placement(fx *f)
+{
+    vp_policy b;
+    vp_policy_builtin(&b, NULL);
+    f->pol.place = b.place;
+    f->pol.place_ctx = b.place_ctx;
+}
+
+/* Host h0 (4 cpu) holds the 4 VMs; drained with one migration per host at
+ * a time: the builtin best fit sends them to h2 (2 cpu) then h1, through
+ * the executor; nothing is placed on h0 while it drains. */
+static void test_drain(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 1);
+    place_all_on(&f, 0);
+    builtin_placement(&f);
+    f.pol.balance = balance_planned; /* no moves of its own */
+    CHECK(no_moves_planned());
+    CHECK_EQ_INT(vp_engine_drain_host(f.eng, 0, &err), 0);
+    CHECK_EQ_INT(vp_pool_host(f.pool, 0)->state, VP_HOST_DRAINING);
+    CHECK_EQ_INT(f.events[VP_EV_DRAIN_STARTED], 1);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 3);
+    CHECK_EQ_INT(vp_engine_drain_host(f.eng, 0, &err), 0); /* again: no-op */
+    CHECK_EQ_INT(f.events[VP_EV_DRAIN_STARTED], 1);
+
+    vp_engine_start(f.eng);
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 2000);
+    const vp_host *h0 = vp_pool_host(f.pool, 0);
+    CHECK_EQ_INT(h0->vms.n, 0);
+    CHECK_EQ_INT(f.events[VP_EV_DRAINED], 1);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_done, 4);
+    CHECK_EQ_INT(vp_pool_host(f.pool, 2)->vms.n, 2); /* best fit: the small host first */
+    CHECK_EQ_INT(vp_pool_host(f.pool, 1)->vms.n, 2);
+    for (vp_id v = 0; v < 4; v++)
+        CHECK(vp_pool_vm(f.pool, v)->state == VP_VM_RUNNING && vp_pool_vm(f.pool, v)->host != 0);
+
+    /* balance may not choose the draining host, nor placement */
+    vp_moves_push(&planned, 3, 0, "back");
+    vp_engine_balance_now(f.eng);
+    CHECK_STR_HAS(f.last_error, "move 1: host 'h0' is draining");
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng) + vp_engine_migrations_running(f.eng), 0);
+    CHECK_EQ_INT(vp_pool_release(f.pool, 0, &err), 0);
+    f.pol.place = place_fixed;
+    place_target = 0;
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 1);
+    CHECK_STR_HAS(f.last_error, "not a candidate");
+    CHECK(vp_pool_vm(f.pool, 0)->host == VP_NONE);
+
+    CHECK_EQ_INT(vp_engine_undrain_host(f.eng, 0, &err), 0);
+    CHECK_EQ_INT(h0->state, VP_HOST_UP);
+    CHECK_EQ_INT(f.events[VP_EV_UNDRAINED], 1);
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 0); /* h0 is a candidate again */
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
+    CHECK_EQ_INT(vp_engine_undrain_host(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "is up, not draining");
+    vp_engine_stop(f.eng);
+    fx_free(&f);
+}
+
+/* Undrain while moves wait: the running one completes, the queued ones
+ * are dropped; a drain with nowhere to go reports drain_blocked; a down
+ * host cannot be drained. */
+static void test_undrain_and_blocked(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 1);
+    place_all_on(&f, 0);
+    builtin_placement(&f);
+    f.pol.balance = balance_planned;
+    CHECK_EQ_INT(vp_engine_drain_host(f.eng, 0, &err), 0);
+    CHECK_EQ_INT(vp_engine_undrain_host(f.eng, 0, &err), 0);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_DROPPED], 3);
+    CHECK_STR_HAS(f.last_error, "host undrained");
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 300);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_done, 1);
+    CHECK_EQ_INT(vp_pool_host(f.pool, 0)->vms.n, 3);
+
+    CHECK_EQ_INT(vp_pool_set_host_state(f.pool, 1, VP_HOST_DOWN, &err), 0);
+    CHECK_EQ_INT(vp_pool_set_host_state(f.pool, 2, VP_HOST_DOWN, &err), 0);
+    CHECK_EQ_INT(vp_engine_drain_host(f.eng, 0, &err), 0);
+    CHECK_EQ_INT(f.events[VP_EV_DRAIN_BLOCKED], 3);
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 0);
+    vp_engine_balance_now(f.eng); /* planned again at every balance round */
+    CHECK_EQ_INT(f.events[VP_EV_DRAIN_BLOCKED], 6);
+    CHECK_EQ_INT(vp_pool_host(f.pool, 0)->vms.n, 3); /* nothing lost */
+    CHECK_EQ_INT(vp_engine_drain_host(f.eng, 1, &err), -1);
+    CHECK_STR_HAS(err.text, "host 'h1' is down");
+    CHECK_EQ_INT(vp_engine_drain_host(f.eng, 9, &err), -1);
+    CHECK_STR_HAS(err.text, "no host with id 9");
+    fx_free(&f);
+}
+
 int main(void)
 {
     write_trace();
@@ -580,6 +681,8 @@ int main(void)
     test_reservation();
     test_periodic_run();
     test_bounded_candidates();
+    test_drain();
+    test_undrain_and_blocked();
     vp_moves_free(&planned);
     remove_trace();
     return CHECK_DONE();

@@ -4,8 +4,8 @@
  * tests/data/libvirt/ (small.xml, big.xml), inventory, create/destroy with lifecycle
  * events delivered through a libev loop, sampling, a migration (the test
  * driver cannot migrate: the worker's failure reaches done() through the
- * loop) and invalid migration requests, the operations not supported
- * yet, a URI that does not open, closing, the XML template; and the event
+ * loop) and invalid migration requests, resize (live and config, and
+ * libvirt's refusals), a URI that does not open, closing, the XML template; and the event
  * layer alone (handles on a pipe, timeouts, free callbacks deferred to a
  * later loop iteration, changes made from another thread).
  */
@@ -119,6 +119,16 @@ static void run_until(fixture *f, int calls, const char *what)
 {
     double deadline = ev_time() + 2.0;
     while ((f->done_calls < calls || !has_event(f, what)) && ev_time() < deadline) {
+        ev_run(f->loop, EVRUN_NOWAIT);
+        ev_sleep(0.001);
+    }
+}
+
+/* Runs the loop until done() was called `calls` times or `seconds` passed. */
+static void run_calls(fixture *f, int calls, double seconds)
+{
+    double deadline = ev_time() + seconds;
+    while (f->done_calls < calls && ev_time() < deadline) {
         ev_run(f->loop, EVRUN_NOWAIT);
         ev_sleep(0.001);
     }
@@ -324,12 +334,6 @@ static void test_errors(void)
     fixture f;
     setup(&f);
     vp_err err = {0};
-    vp_id vm = vp_pool_add_vm(f.pool, "web1", vp_res_make(2, 2048, 0, 0), &err);
-    CHECK_EQ_INT(f.drv->ops->resize(f.drv, vm, vp_res_make(1, 1024, 0, 0), on_done, &f, &err),
-                 -1);
-    CHECK_STR_HAS(err.text, "not supported by this driver yet");
-    CHECK_EQ_INT(f.done_calls, 0);
-
     vp_id third = vp_pool_add_host(f.pool, "third", vp_res_make(4, 4096, 0, 0),
                                    vp_res_make(1, 1, 1, 1), &err);
     char uri[512];
@@ -486,10 +490,64 @@ static void test_events(void)
     ev_loop_destroy(loop);
 }
 
+/* The running web1 (2 vCPUs, 2048 MiB maximum) and the shut-off db1 (4
+ * vCPUs) on small: resized live and in the config, done() on the loop;
+ * beyond the maximum libvirt refuses and done() is not called. */
+static void test_resize(void)
+{
+    fixture f;
+    setup(&f);
+    vp_err err = {0};
+    vp_id web = vp_pool_add_vm(f.pool, "web1", vp_res_make(2, 2048, 0, 0), &err);
+    vp_id db = vp_pool_add_vm(f.pool, "db1", vp_res_make(4, 4096, 0, 0), &err);
+    CHECK_EQ_INT(vp_pool_allocate(f.pool, web, f.small, &err), 0);
+    CHECK_EQ_INT(f.drv->ops->resize(f.drv, web, vp_res_make(0.5, 1000.2, 0, 0), on_done, &f,
+                                    &err), 0);
+    CHECK_EQ_INT(f.done_calls, 0); /* not before the loop runs */
+    run_calls(&f, 1, 2.0);
+    CHECK_EQ_INT(f.done_calls, 1);
+    CHECK_EQ_INT(f.done_status, 0);
+    vp_driver_vm_info info;
+    CHECK_EQ_INT(vp_libvirt_domain_info(f.drv, f.small, "web1", &info, &err), 0);
+    CHECK_NEAR(info.size.v[VP_CPU], 1, 1e-9);  /* ceil(0.5) */
+    CHECK_NEAR(info.memory_now, 1001, 1e-9);   /* ceil(1000.2) MiB */
+    CHECK_NEAR(info.size.v[VP_MEM], 2048, 1e-9); /* the maximum is kept */
+    CHECK(info.running);
+
+    /* a shut-off domain: its config */
+    CHECK_EQ_INT(f.drv->ops->resize(f.drv, db, vp_res_make(3, 2048, 0, 0), on_done, &f, &err), 0);
+    run_calls(&f, 2, 2.0);
+    CHECK_EQ_INT(f.done_calls, 2);
+    CHECK_EQ_INT(vp_libvirt_domain_info(f.drv, f.small, "db1", &info, &err), 0);
+    CHECK_NEAR(info.size.v[VP_CPU], 3, 1e-9);
+    CHECK_NEAR(info.memory_now, 2048, 1e-9);
+    CHECK(!info.running);
+
+    /* refused by libvirt: more vCPUs or memory than the maximum */
+    CHECK_EQ_INT(f.drv->ops->resize(f.drv, web, vp_res_make(64, 1024, 0, 0), on_done, &f, &err),
+                 -1);
+    CHECK_STR_HAS(err.text, "VM 'web1': cannot set the vCPUs: ");
+    CHECK_EQ_INT(f.drv->ops->resize(f.drv, web, vp_res_make(1, 8192, 0, 0), on_done, &f, &err),
+                 -1);
+    CHECK_STR_HAS(err.text, "VM 'web1': cannot set the memory: ");
+    CHECK_EQ_INT(f.drv->ops->resize(f.drv, web, vp_res_make(0, 1024, 0, 0), on_done, &f, &err),
+                 -1);
+    CHECK_STR_HAS(err.text, "cannot resize to 0 vCPUs");
+    vp_id nowhere = vp_pool_add_vm(f.pool, "nowhere", vp_res_make(1, 512, 0, 0), &err);
+    CHECK_EQ_INT(f.drv->ops->resize(f.drv, nowhere, vp_res_make(1, 512, 0, 0), on_done, &f,
+                                    &err), -1);
+    CHECK_STR_HAS(err.text, "not defined on any open host");
+    CHECK_EQ_INT(f.drv->ops->resize(f.drv, web, vp_res_make(1, 512, 0, 0), NULL, &f, &err), -1);
+    run_calls(&f, 3, 0.05); /* none comes */
+    CHECK_EQ_INT(f.done_calls, 2);
+    teardown(&f);
+}
+
 int main(void)
 {
     test_domain_xml();
     test_events();
+    test_resize();
     test_inventory();
     test_create_destroy();
     test_sample();

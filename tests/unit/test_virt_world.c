@@ -7,7 +7,11 @@
  * pending, noted "vm_unfit"), and lifecycle events through a real-time
  * clock on a fresh libev loop: a VM destroyed through the driver ends
  * stopped in the pool ("vm_stopped"), a VM started behind the engine's
- * back is put running ("vm_appeared").
+ * back is put running ("vm_appeared"); a host whose connection drops
+ * (the close callback's path, through vp_libvirt_drop_host): marked down
+ * with its VMs kept, reconnect attempts with exponential back-off while
+ * its URI does not open, then back up in its earlier state with the
+ * inventory reconciled.
  */
 #include "check.h"
 #include "clock.h"
@@ -41,7 +45,8 @@ static void on_note(void *ud, const char *event, const char *vm, const char *hos
     fixture *f = ud;
     CHECK(reason && *reason);
     if (f->n_notes < MAX_NOTES)
-        snprintf(f->notes[f->n_notes++], sizeof f->notes[0], "%s:%s:%s", event, vm, host);
+        snprintf(f->notes[f->n_notes++], sizeof f->notes[0], "%s:%s:%s", event, vm ? vm : "-",
+                 host);
 }
 
 static bool has_note(const fixture *f, const char *what)
@@ -239,11 +244,91 @@ static void test_lifecycle(void)
     teardown(&f);
 }
 
+static bool small_up(const fixture *f)
+{
+    return has_note(f, "host_up:-:small");
+}
+
+
+/* Runs the loop for `seconds`. */
+static void run_for(fixture *f, double seconds)
+{
+    double end = ev_time() + seconds;
+    while (ev_time() < end) {
+        ev_run(f->loop, EVRUN_NOWAIT);
+        ev_sleep(0.001);
+    }
+}
+
+static void test_reconnect(void)
+{
+    fixture f;
+    setup(&f);
+    vp_err err = {0};
+    char dir[] = "/tmp/vp_drop_XXXXXX", path[64], gone[80], cmd[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/small.xml", dir);
+    snprintf(gone, sizeof gone, "%s/small.xml.away", dir);
+    snprintf(cmd, sizeof cmd, "cp %s/libvirt/small.xml %s", VP_TEST_DATA, path);
+    CHECK_EQ_INT(system(cmd), 0);
+    f.cfg = config_of(path, "big.xml");
+    CHECK_EQ_INT(vp_virt_world_build(&f.w, f.cfg, f.clock, &f.pol, &err), 0);
+    vp_virt_world_set_note_cb(&f.w, on_note, &f);
+    vp_libvirt_set_reconnect(f.w.driver, 0.02, 0.08);
+    vp_pool *p = f.w.pool;
+    vp_id small = vp_pool_find_host(p, "small");
+    /* a VM the pool has on small but libvirt does not */
+    vp_id ghost = vp_pool_add_vm(p, "ghost", vp_res_make(1, 512, 0, 0), &err);
+    CHECK_EQ_INT(vp_pool_allocate(p, ghost, small, &err), 0);
+    CHECK_EQ_INT(vp_pool_set_host_state(p, small, VP_HOST_DRAINING, &err), 0);
+
+    /* the connection drops and the host's URI does not open for a while */
+    CHECK_EQ_INT(rename(path, gone), 0);
+    vp_libvirt_drop_host(f.w.driver, small, "test drop");
+    CHECK(vp_pool_host(p, small)->state == VP_HOST_DOWN);
+    CHECK(has_note(&f, "host_down:-:small"));
+    vp_libvirt_link link;
+    CHECK_EQ_INT(vp_libvirt_host_link(f.w.driver, small, &link), 0);
+    CHECK(!link.up && link.failed == 0);
+    CHECK_NEAR(link.next_delay, 0.02, 1e-9);
+    run_for(&f, 0.3); /* attempts at 0.02, +0.04, +0.08, +0.08 ... */
+    CHECK_EQ_INT(vp_libvirt_host_link(f.w.driver, small, &link), 0);
+    CHECK(!link.up && link.failed >= 3 && link.failed <= 5);
+    CHECK_NEAR(link.next_delay, 0.08, 1e-9); /* doubled up to the cap */
+    /* nothing forgotten while down */
+    CHECK(vm_named(&f, "web1")->state == VP_VM_RUNNING && vm_named(&f, "web1")->host == small);
+    CHECK(vm_named(&f, "ghost")->state == VP_VM_RUNNING);
+    CHECK(!has_note(&f, "host_up:-:small"));
+
+    /* the host answers again: back in its earlier state, reconciled */
+    CHECK_EQ_INT(rename(gone, path), 0);
+    run_until(&f, small_up);
+    CHECK(small_up(&f));
+    CHECK(vp_pool_host(p, small)->state == VP_HOST_DRAINING);
+    CHECK_EQ_INT(vp_libvirt_host_link(f.w.driver, small, &link), 0);
+    CHECK(link.up && link.next_delay == 0);
+    CHECK(has_note(&f, "vm_stopped:ghost:small"));        /* not on the host */
+    CHECK(vm_named(&f, "ghost")->state == VP_VM_STOPPED);
+    CHECK(vm_named(&f, "web1")->state == VP_VM_RUNNING);   /* still there */
+    CHECK(!has_note(&f, "vm_stopped:web1:small"));
+    CHECK_EQ_INT(vp_pool_check(p, &err), 0);
+
+    /* the new connection works: a VM destroyed through it is seen stopped */
+    vp_id web = vp_pool_find_vm(p, "web1");
+    CHECK_EQ_INT(f.w.driver->ops->destroy(f.w.driver, web, on_done, &f, &err), 0);
+    run_until(&f, web_stopped);
+    CHECK(web_stopped(&f));
+    unlink(path);
+    rmdir(dir);
+    teardown(&f);
+}
+
 int main(void)
 {
     test_build();
     test_bad_host();
     test_unfit();
     test_lifecycle();
+    test_reconnect();
     return CHECK_DONE();
 }

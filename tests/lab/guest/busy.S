@@ -5,6 +5,8 @@
  *
  * It writes one dword in each 4 KiB page of [16 MiB, 16 MiB + DIRTY_BYTES)
  * (the guest needs 16 MiB + DIRTY_BYTES of RAM or more), then starts over.
+ * Assembled with -DIDLE it is the idle guest instead: it halts its vCPU
+ * with interrupts off, so it uses no cpu at all.
  */
 #define MB_MAGIC 0x1BADB002
 #define MB_FLAGS 0x00010000          /* bit 16: load addresses in the header */
@@ -24,6 +26,11 @@ header:
     .long _start                     /* entry_addr */
 _start:
     cli
+#ifdef IDLE
+idle:
+    hlt
+    jmp idle
+#endif
     xor %eax, %eax
 pass:
     inc %eax                         /* pass number: each pass writes new values */
