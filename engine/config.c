@@ -94,7 +94,8 @@ static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_tota
                                          "migration_bandwidth_share", "policy_instructions",
                                          "policy_memory_mb", "history_samples",
                                          "placement_candidates", "shutdown_grace",
-                                         "migration_bandwidth", "migration_timeout"};
+                                         "migration_bandwidth", "migration_timeout",
+                                         "migration_progress"};
 static const char *const API_KEYS[] = {"listen", "unix_socket", "token"};
 static const char *const SIM_KEYS[] = {"trace", "order",   "duration", "step",
                                        "vm_types", "max_vms", "model",   "energy",
@@ -695,7 +696,9 @@ static int parse_limits(loader *l, json_t *root)
         get_num(l, o, "limits", "shutdown_grace", &R_GRACE, false, &cfg->limits.shutdown_grace) ||
         get_num(l, o, "limits", "migration_bandwidth", &R_MIB_S, false, &bw) ||
         get_num(l, o, "limits", "migration_timeout", &R_TIMEOUT, false,
-                &cfg->limits.migration_timeout))
+                &cfg->limits.migration_timeout) ||
+        get_num(l, o, "limits", "migration_progress", &R_GRACE, false,
+                &cfg->limits.migration_progress))
         return -1;
     cfg->limits.history_samples = (int)hist;
     cfg->limits.placement_candidates = (size_t)cands;

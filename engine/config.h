@@ -57,6 +57,9 @@
  *                                           finish this long, then aborts them
  *       "migration_bandwidth": 1024,        [MiB/s] libvirt hosts: a migration's bandwidth
  *                                           limit, integer >= 0 (0 = no limit)
+ *       "migration_progress": 0,            [s] in [0, 86400]: report how far each running
+ *                                           migration is this often (migration_progress
+ *                                           events; libvirt: the job stats); 0 = never
  *       "migration_timeout": 600            [s] in [0, 604800], libvirt hosts: a migration
  *                                           still running after this is aborted (0 = never)
  *   },
@@ -159,6 +162,7 @@ typedef struct vp_config {
         double shutdown_grace;
         unsigned long long migration_bandwidth; /* MiB/s, libvirt; 0 = no limit */
         double migration_timeout;                /* s, libvirt; 0 = none */
+        double migration_progress;               /* s between progress reports; 0 = none */
     } limits;
     struct {
         char *listen;      /* "HOST:PORT" or "none"; never NULL */

@@ -45,6 +45,15 @@ typedef struct vp_driver_mig_stats {
     double data_mib;   /* transferred */
 } vp_driver_mig_stats;
 
+/* How far a running migration is (seconds, MiB); a negative field is
+ * not known. */
+typedef struct vp_driver_mig_progress {
+    double elapsed_s;     /* since the hypervisor started the job */
+    double processed_mib; /* sent so far */
+    double remaining_mib; /* still to send (memory dirtied again counts) */
+    double total_mib;
+} vp_driver_mig_progress;
+
 typedef struct vp_driver_ops {
     const char *name;
     /* Connects to host (already in the pool); uri may be NULL for sim. */
@@ -62,6 +71,9 @@ typedef struct vp_driver_ops {
     /* Optional (may be NULL): the stats of vm's migration, valid only
      * while its done() runs with status 0.  0 with *out filled, or -1. */
     int (*migration_stats)(vp_driver *d, vp_id vm, vp_driver_mig_stats *out);
+    /* Optional: how far vm's running migration is (libvirt: the job
+     * stats).  0 with *out filled, or -1 (not migrating, or unknown). */
+    int (*migration_progress)(vp_driver *d, vp_id vm, vp_driver_mig_progress *out);
     /* Optional: asks the hypervisor to abort vm's running migration; its
      * done() then reports -1 ("aborted: ...") later, on the loop, unless
      * the migration completed first.  0, or -1 if vm is not migrating. */

@@ -912,6 +912,32 @@ static int lv_abort_migration(vp_driver *d, vp_id vm)
     return -1;
 }
 
+/* The job stats of vm's running migration, on the source domain (libvirt
+ * answers job queries while the migration job runs). */
+static int lv_migration_progress(vp_driver *d, vp_id vm, vp_driver_mig_progress *out)
+{
+    lv_driver *s = as_lv(d);
+    const double mib = 1024.0 * 1024.0;
+    for (lv_mig *m = s ? s->migs : NULL; m; m = m->next) {
+        virTypedParameterPtr p = NULL;
+        int type, n = 0;
+        if (m->vm != vm)
+            continue;
+        if (virDomainGetJobStats(m->dom, &type, &p, &n, 0) < 0 || type == VIR_DOMAIN_JOB_NONE) {
+            virTypedParamsFree(p, n);
+            virResetLastError();
+            return -1;
+        }
+        *out = (vp_driver_mig_progress){job_field(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED, 1e3),
+                                        job_field(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED, mib),
+                                        job_field(p, n, VIR_DOMAIN_JOB_DATA_REMAINING, mib),
+                                        job_field(p, n, VIR_DOMAIN_JOB_DATA_TOTAL, mib)};
+        virTypedParamsFree(p, n);
+        return 0;
+    }
+    return -1;
+}
+
 static int lv_migration_stats(vp_driver *d, vp_id vm, vp_driver_mig_stats *out)
 {
     lv_driver *s = as_lv(d);
@@ -1157,6 +1183,7 @@ static const vp_driver_ops lv_ops = {
     .migrate = lv_migrate,
     .resize = lv_resize,
     .migration_stats = lv_migration_stats,
+    .migration_progress = lv_migration_progress,
     .abort_migration = lv_abort_migration,
     .free = lv_free,
 };

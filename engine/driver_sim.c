@@ -46,6 +46,7 @@ struct sim_op {
     bool migration;
     bool aborted;
     vp_id vm, src, dst;
+    double started, mib, mib_s; /* migrations: start time, memory, bandwidth */
     vp_driver_done_cb done;
     void *ud;
 };
@@ -272,7 +273,8 @@ static int sim_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done
     if (bw < 0)
         return -1;
     sim_op init = {.migration = true, .vm = vm, .src = v->host, .dst = dst, .done = done,
-                   .ud = ud};
+                   .ud = ud, .started = vp_clock_now(s->clock), .mib = v->size.v[VP_MEM],
+                   .mib_s = bw};
     return op_start(s, v->size.v[VP_MEM] / bw, init, err);
 }
 
@@ -287,6 +289,20 @@ static int sim_abort_migration(vp_driver *d, vp_id vm)
             return 0;
         }
     }
+    return -1;
+}
+
+/* A migration copies its memory at a steady rate: elapsed x bandwidth. */
+static int sim_migration_progress(vp_driver *d, vp_id vm, vp_driver_mig_progress *out)
+{
+    sim_driver *s = as_sim(d);
+    for (const sim_op *op = s ? s->ops : NULL; op; op = op->next)
+        if (op->migration && op->vm == vm) {
+            double t = vp_clock_now(s->clock) - op->started, sent = t * op->mib_s;
+            sent = sent < op->mib ? sent : op->mib;
+            *out = (vp_driver_mig_progress){t, sent, op->mib - sent, op->mib};
+            return 0;
+        }
     return -1;
 }
 
@@ -314,6 +330,7 @@ static const vp_driver_ops sim_ops = {
     .create = sim_create,
     .destroy = sim_destroy,
     .migrate = sim_migrate,
+    .migration_progress = sim_migration_progress,
     .resize = sim_resize,
     .abort_migration = sim_abort_migration,
     .free = sim_free,

@@ -19,7 +19,7 @@ const char *const vp_event_names[VP_EV_N] = {
     "placed", "unplaced", "create_failed", "balanced", "reserved", "migration_deferred",
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
     "policy_error", "sampled", "sample_failed", "migration_superseded", "vm_removed",
-    "drain_started", "drain_blocked", "drained", "undrained"};
+    "drain_started", "drain_blocked", "drained", "undrained", "migration_progress"};
 
 const double vp_latency_bounds[VP_LAT_BUCKETS] = {1e-5,   5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
                                                   2.5e-3, 5e-3, 1e-2, 5e-2,   0.1,  1};
@@ -97,6 +97,7 @@ static void sample_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_sample_now
 static void balance_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_balance_now(ud); }
 static void reserve_cb(vp_clock *c, vp_timer *t, void *ud) { vp_engine_reserve_now(ud); }
 static void pump_cb(vp_clock *c, vp_timer *t, void *ud) { vp_mig_pump(ud); }
+static void progress_cb(vp_clock *c, vp_timer *t, void *ud) { vp_mig_progress(ud); }
 
 vp_engine *vp_engine_new(vp_pool *pool, vp_clock *clock, vp_driver *driver,
                          const vp_policy *policy, const vp_engine_params *params, vp_err *err)
@@ -116,6 +117,7 @@ vp_engine *vp_engine_new(vp_pool *pool, vp_clock *clock, vp_driver *driver,
     vp_timer_init(&e->balance_t, balance_cb, e);
     vp_timer_init(&e->reserve_t, reserve_cb, e);
     vp_timer_init(&e->pump_t, pump_cb, e);
+    vp_timer_init(&e->progress_t, progress_cb, e);
     return e;
 }
 
@@ -142,7 +144,8 @@ vp_engine_params vp_engine_params_of(const vp_config *cfg)
 {
     return (vp_engine_params){cfg->intervals.sample, cfg->intervals.balance,
                               cfg->intervals.reservation, cfg->limits.migrations_per_host,
-                              cfg->limits.migrations_total, cfg->limits.placement_candidates, 0};
+                              cfg->limits.migrations_total, cfg->limits.placement_candidates, 0,
+                              cfg->limits.migration_progress};
 }
 
 void vp_engine_set_observer(vp_engine *e, vp_event_cb cb, void *ud)
@@ -160,6 +163,9 @@ void vp_engine_start(vp_engine *e)
                    e->prm.balance_interval);
     vp_timer_start(e->clock, &e->reserve_t, first > 0 ? first : e->prm.reservation_interval,
                    e->prm.reservation_interval);
+    if (e->prm.progress_interval > 0 && e->driver->ops->migration_progress)
+        vp_timer_start(e->clock, &e->progress_t, e->prm.progress_interval,
+                       e->prm.progress_interval);
 }
 
 void vp_engine_stop(vp_engine *e)
@@ -169,6 +175,7 @@ void vp_engine_stop(vp_engine *e)
     vp_timer_stop(&e->balance_t);
     vp_timer_stop(&e->reserve_t);
     vp_timer_stop(&e->pump_t);
+    vp_timer_stop(&e->progress_t);
 }
 
 const vp_engine_stats *vp_engine_stats_get(const vp_engine *e) { return &e->st; }

@@ -44,6 +44,7 @@ typedef enum vp_event_kind {
     VP_EV_DRAIN_BLOCKED,  /* vm on a draining host has no destination now (reason) */
     VP_EV_DRAINED,        /* a draining host holds no VM any more */
     VP_EV_UNDRAINED,      /* a draining host is back up */
+    VP_EV_MIGRATION_PROGRESS, /* how far a running migration is (progress, reason) */
     VP_EV_N
 } vp_event_kind;
 
@@ -58,6 +59,8 @@ typedef struct vp_event {
     size_t count;          /* moves proposed, for VP_EV_BALANCED */
     double duration;       /* migration time, for DONE/FAILED */
     bool has_stats;        /* DONE: the driver's stats below are set */
+    bool has_progress;     /* MIGRATION_PROGRESS: progress below is set */
+    vp_driver_mig_progress progress;
     vp_driver_mig_stats stats; /* the hypervisor's job time, downtime, data */
     double latency;        /* seconds the policy call took (wall clock) */
     const char *reason;    /* the policy's reason or the error; never NULL */
@@ -83,6 +86,9 @@ typedef struct vp_engine_params {
      * runs the first sample, balance and reservation rounds (in that
      * order) all at this delay, then every interval. */
     double first_round;
+    /* Seconds between two migration_progress reports of each running
+     * migration (from the driver's migration_progress); 0 = none. */
+    double progress_interval;
 } vp_engine_params;
 
 /* The intervals and limits of cfg (first_round 0). */

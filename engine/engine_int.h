@@ -29,7 +29,7 @@ struct vp_engine {
     vp_driver *driver;
     const vp_policy *policy;
     vp_engine_params prm;
-    vp_timer sample_t, balance_t, reserve_t, pump_t;
+    vp_timer sample_t, balance_t, reserve_t, pump_t, progress_t;
     vp_event_cb cb;
     void *cb_ud;
     vp_engine_stats st;
@@ -66,6 +66,8 @@ void vp_engine_policy_invalid(vp_engine *e, vp_slot slot, const char *why, vp_id
 /* migrate.c */
 int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);
 void vp_mig_pump(vp_engine *e);
+/* Reports how far every running migration is (migration_progress). */
+void vp_mig_progress(vp_engine *e);
 void vp_mig_free_all(vp_engine *e);
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm);
 /* Drops the queued (not running) proposal for vm, if any, with reason. */

@@ -28,6 +28,23 @@ static void set_stats(json_t *o, const vp_driver_mig_stats *st)
         json_object_set_new(o, "data_mib", json_real(st->data_mib));
 }
 
+/* How far a running migration is: what the driver knows of it. */
+static void set_progress(json_t *o, const vp_event *ev)
+{
+    const vp_driver_mig_progress *p = &ev->progress;
+    json_object_set_new(o, "elapsed_s", json_real(ev->duration));
+    if (p->elapsed_s >= 0)
+        json_object_set_new(o, "job_s", json_real(p->elapsed_s));
+    if (p->processed_mib >= 0)
+        json_object_set_new(o, "processed_mib", json_real(p->processed_mib));
+    if (p->remaining_mib >= 0)
+        json_object_set_new(o, "remaining_mib", json_real(p->remaining_mib));
+    if (p->total_mib >= 0)
+        json_object_set_new(o, "total_mib", json_real(p->total_mib));
+    if (p->total_mib > 0 && p->processed_mib >= 0)
+        json_object_set_new(o, "progress", json_real(p->processed_mib / p->total_mib));
+}
+
 json_t *vp_event_to_json(const vp_engine *e, const vp_event *ev)
 {
     const vp_pool *pool = vp_engine_pool(e);
@@ -53,6 +70,8 @@ json_t *vp_event_to_json(const vp_engine *e, const vp_event *ev)
         json_object_set_new(o, "duration_s", json_real(ev->duration));
     if (ev->has_stats)
         set_stats(o, &ev->stats);
+    if (ev->has_progress)
+        set_progress(o, ev);
     if (ev->reason[0])
         json_object_set_new(o, "reason", json_string(ev->reason));
     return o;

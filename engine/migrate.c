@@ -182,6 +182,29 @@ static void mig_done(void *ud, int status, const char *error)
     vp_mig_pump(e);
 }
 
+/* ====== progress ====== */
+
+void vp_mig_progress(vp_engine *e)
+{
+    for (size_t i = 0; i < e->nmigs; i++) {
+        const vp_mig *m = e->migs[i];
+        vp_driver_mig_progress p;
+        if (!m->running || e->driver->ops->migration_progress(e->driver, m->vm, &p))
+            continue;
+        char reason[VP_REASON];
+        if (p.total_mib > 0 && p.processed_mib >= 0)
+            snprintf(reason, sizeof reason, "%.0f of %.0f MiB sent, %.0f MiB to go, %.1f s",
+                     p.processed_mib, p.total_mib, p.remaining_mib, p.elapsed_s);
+        else
+            snprintf(reason, sizeof reason, "running for %.1f s", p.elapsed_s);
+        vp_event ev = mig_event(m, VP_EV_MIGRATION_PROGRESS, reason);
+        ev.has_progress = true;
+        ev.progress = p;
+        ev.duration = vp_clock_now(e->clock) - m->started;
+        vp_engine_emit(e, ev);
+    }
+}
+
 /* ====== admission ====== */
 
 static bool within_limits(const vp_engine *e, const vp_mig *m)

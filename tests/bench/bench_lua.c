@@ -110,7 +110,7 @@ static void bench_placement(size_t bound, int decisions)
     vp_clock *clock = vp_clock_new_sim(0);
     vp_driver *drv = vp_sim_driver_new(pool, clock, NULL, &cfg, 0, &err);
     vp_lua_policy *lp = policy_with(VP_SLOT_PLACEMENT, NULL);
-    vp_engine_params prm = {300, 300, 300, 0, 0, bound, 0};
+    vp_engine_params prm = {300, 300, 300, 0, 0, bound, 0, 0};
     vp_engine *e = vp_engine_new(pool, clock, drv, vp_lua_policy_slots(lp), &prm, &err);
     double t0 = now_s();
     int placed = 0;

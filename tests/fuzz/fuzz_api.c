@@ -125,7 +125,7 @@ static void build(void)
     w.clock = vp_clock_new_ev(w.loop);
     w.drv.base.ops = &stub_ops;
     vp_policy_builtin(&w.pol, NULL);
-    vp_engine_params prm = {300, 300, 300, 2, 0, 0};
+    vp_engine_params prm = {300, 300, 300, 2, 0, 0, 0, 0};
     w.eng = vp_engine_new(w.pool, w.clock, &w.drv.base, &w.pol, &prm, &err);
     vp_api_params ap = {w.cfg, "none", {NULL, status, reload}, true};
     if (!w.eng || !(w.api = vp_api_start(w.loop, w.eng, &ap, &err)))

@@ -39,6 +39,7 @@ static void remove_trace(void)
 }
 
 static size_t cand_bound; /* placement_candidates for fx_init */
+static double progress_every; /* progress_interval for fx_init */
 
 typedef struct fx {
     vp_config *cfg;
@@ -50,12 +51,15 @@ typedef struct fx {
     vp_policy pol;
     int events[VP_EV_N];
     char last_error[VP_ERR_TEXT];
+    vp_event last_progress;
 } fx;
 
 static void observe(void *ud, const vp_engine *e, const vp_event *ev)
 {
     fx *f = ud;
     f->events[ev->kind]++;
+    if (ev->kind == VP_EV_MIGRATION_PROGRESS)
+        f->last_progress = *ev;
     if (ev->kind == VP_EV_POLICY_ERROR || ev->kind == VP_EV_MIGRATION_FAILED ||
         ev->kind == VP_EV_MIGRATION_DROPPED)
         snprintf(f->last_error, sizeof f->last_error, "%s", ev->reason);
@@ -94,7 +98,7 @@ static void fx_init(fx *f, int per_host_limit)
         CHECK_EQ_INT(vp_sim_driver_bind(f->drv, v, i, &err), 0);
     }
     vp_policy_builtin(&f->pol, NULL);
-    vp_engine_params prm = {300, 300, 300, per_host_limit, 0, cand_bound, 0};
+    vp_engine_params prm = {300, 300, 300, per_host_limit, 0, cand_bound, 0, progress_every};
     f->eng = vp_engine_new(f->pool, f->clock, f->drv, &f->pol, &prm, &err);
     CHECK(f->eng != NULL);
     vp_engine_set_observer(f->eng, observe, f);
@@ -286,6 +290,31 @@ static void test_later_move_supersedes(void)
     vp_clock_run(f.clock, 1000);
     CHECK_EQ_INT(vp_pool_vm(f.pool, 2)->host, 2);
     CHECK_EQ_INT(vp_pool_host(f.pool, 1)->incoming.n, 0);
+    fx_free(&f);
+}
+
+/* With a progress interval of 60 s, a migration of 204.8 s (1024 MiB at
+ * 5 MiB/s) is reported at 60, 120 and 180 s: at 180 s, 900 MiB sent. */
+static void test_migration_progress(void)
+{
+    fx f;
+    progress_every = 60;
+    fx_init(&f, 0);
+    progress_every = 0;
+    place_all_on(&f, 0);
+    f.pol.balance = balance_planned; /* nothing of its own */
+    vp_engine_start(f.eng);
+    vp_err err = {0};
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "test", &err), 0);
+    vp_clock_run(f.clock, 250);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_DONE], 1);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_PROGRESS], 3);
+    CHECK(f.last_progress.has_progress);
+    CHECK_NEAR(f.last_progress.duration, 180, 1e-9);
+    CHECK_NEAR(f.last_progress.progress.processed_mib, 900, 1e-9);
+    CHECK_NEAR(f.last_progress.progress.remaining_mib, 124, 1e-9);
+    CHECK_NEAR(f.last_progress.progress.total_mib, 1024, 0);
+    CHECK_STR_HAS(f.last_progress.reason, "900 of 1024 MiB sent");
     fx_free(&f);
 }
 
@@ -673,6 +702,7 @@ int main(void)
     test_balance_migrates();
     test_invalid_balance_rejected_whole();
     test_later_move_supersedes();
+    test_migration_progress();
     test_migrate_when();
     test_migration_list_and_cancel();
     test_dry_runs();

@@ -378,7 +378,7 @@ static void test_engine_refusals_name_script(void)
         vp_clock *clock = vp_clock_new_sim(0);
         vp_driver *drv = vp_sim_driver_new(pool, clock, NULL, &cfg, 0, &err);
         vp_lua_policy *lp = load(VP_SLOT_BALANCE, path, 64, &err);
-        vp_engine_params prm = {300, 300, 300, 0, 0, 0, 0};
+        vp_engine_params prm = {300, 300, 300, 0, 0, 0, 0, 0};
         vp_engine *e = vp_engine_new(pool, clock, drv, vp_lua_policy_slots(lp), &prm, &err);
         vp_engine_set_observer(e, observe, NULL);
         policy_errors = 0;
