@@ -181,6 +181,7 @@ cat > "$WORK/lab.json" <<EOF
     {"name": "C", "uri": "$C"}
   ],
   "intervals": {"sample": 0.5, "balance": 1, "reservation": 5},
+  "limits": {"migration_progress": 0.25},
   "policies": {"balance": "lab_balance.lua"}
 }
 EOF
@@ -398,7 +399,9 @@ decided=
 if [ -n "$started1" ] && [ -n "$done1" ] && [ -n "$decided" ]; then
     stall=$(jq -s --argjson s "$started1" --argjson d "$done1" '[.[] | select(.t >= $s.t and .t <= $d.t) | .t]
         | [range(1; length) as $i | .[$i] - .[$i - 1]] | max // 0' "$LOG")
+    np=$(grep -c '"event":"migration_progress"' "$LOG" || true)
     jq -nr --argjson s "$started1" --argjson d "$done1" --argjson dec "$decided" --argjson stall "$stall" \
+        --argjson np "${np:-0}" \
         --argjson f "${failed2:-null}" --argjson ej "${engine_job_ms:-null}" \
         --argjson ba "${virsh_ba:-null}" --argjson baj "${virsh_ba_job:-null}" \
         --argjson ab "${virsh_ab:-null}" --argjson abj "${virsh_ab_job:-null}" \
@@ -415,6 +418,7 @@ if [ -n "$started1" ] && [ -n "$done1" ] && [ -n "$decided" ]; then
         "virsh  A -> B: whole call \($ab | r) ms, libvirt job \($abj | r) ms, overhead \(if $ab and $abj then (($ab - $abj) | r) else "-" end) ms",
         "engine vs virsh A -> B (decision -> done minus whole call): \(if $ab then ((($d.t - $dec) * 1000 - $ab) | r) else "-" end) ms",
         "engine: longest gap between two log lines during A -> B (loop busy): \($stall * 1000 | r) ms",
+        "engine A -> B: migration_progress reports (every 0.25 s, libvirt job stats): \($np)",
         "refused migration B -> C: migration_failed after \(if $f then (($f.duration_s * 1000) | r) else "-" end) ms"'
 fi
 
