@@ -27,6 +27,7 @@
  *   plan:requested(h), plan:load(h), plan:available(h), plan:capacity(h)
  *                        cpu
  *   plan:loaded()        the hosts that are up and hold VMs, in id order
+ *   plan:request(vm)     the cpu vm requests
  *   plan:history(h [, vm] [, length])  h's cpu utilization history made of
  *                        its VMs' (and vm's): CloudSim's host history
  *   plan:largest(h, resource [, vm])  the largest size among h's VMs
@@ -638,6 +639,15 @@ static int m_exclude_off(lua_State *L)
     return 0;
 }
 
+/* plan:request(vm) -> the cpu vm requests (its demand; a pending VM's
+ * full size). */
+static int m_request(lua_State *L)
+{
+    plan *pl = toplan(L);
+    lua_pushnumber(L, vm_request(arg_vm(L, pl, 2)));
+    return 1;
+}
+
 /* plan:loaded() -> the hosts that are up and hold VMs, in id order. */
 static int m_loaded(lua_State *L)
 {
@@ -704,6 +714,7 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"utilization", m_utilization},
                                    {"capacity", m_capacity},
                                    {"loaded", m_loaded},
+                                   {"request", m_request},
                                    {"exclude_off", m_exclude_off},
                                    {"history", m_history},
                                    {"largest", m_largest},

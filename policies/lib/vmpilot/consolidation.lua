@@ -327,10 +327,12 @@ end
 -- ====================================================================
 
 -- MMT: the smallest static RAM (size.memory); ties: the first.
-function M.mmt(vms)
-  local best
+-- memory(vm) gives a VM's memory size (default: vm.size.memory).
+function M.mmt(vms, memory)
+  local best, bm
   for _, vm in ipairs(vms) do
-    if best == nil or vm.size.memory < best.size.memory then best = vm end
+    local m = memory and memory(vm) or vm.size.memory
+    if best == nil or m < bm then best, bm = vm, m end
   end
   return best
 end
@@ -435,7 +437,9 @@ local OVER, SOURCE, TARGET = 1, 2, 3
 -- rs), seed (rs without rng), interval (LR), history_length.  src: a Pool
 -- or a HostList.
 function M.state(src, cfg)
-  local st = setmetatable({ cfg = cfg, plan = vp.Plan(src), cache = {}, net = {} }, State)
+  local st = setmetatable({ cfg = cfg, plan = vp.Plan(src), cache = {}, net = {}, mem = {} },
+    State)
+  st.memof = function(vm) return st:memory(vm) end
   st.det_name, st.det, st.safety = detector_of(cfg)
   st.hist_len = cfg.history_length or 30
   st.interval = cfg.interval or 300
@@ -480,9 +484,16 @@ function State:migratable(h)
   return self.plan:vms(h, "running")
 end
 
+-- A VM's memory size, read once per plan (sizes do not change).
+function State:memory(vm)
+  local m = self.mem[vm]
+  if not m then m = vm.size.memory; self.mem[vm] = m end
+  return m
+end
+
 function State:select(vms)
   local name = self.cfg.selection or "mmt"
-  if name == "mmt" then return M.mmt(vms)
+  if name == "mmt" then return M.mmt(vms, self.memof)
   elseif name == "mu" then return M.mu(vms)
   elseif name == "mc" then return M.mc(vms, self.cache)
   elseif name == "rs" then
@@ -513,10 +524,10 @@ end
 
 -- Sort VMs by current cpu MIPS (demand.cpu), descending; stable
 -- (PowerVmList.sortByCpuUtilization uses Collections.sort).
-local function by_cpu_desc(vms)
+local function by_cpu_desc(vms, plan)
   if #vms < 2 then return vms end
   local idx, cpu = {}, {}
-  for i, vm in ipairs(vms) do idx[vm], cpu[vm] = i, vm.demand.cpu end
+  for i, vm in ipairs(vms) do idx[vm], cpu[vm] = i, plan:request(vm) end
   table.sort(vms, function(a, b)
     local da, db = cpu[a], cpu[b]
     if da ~= db then return da > db end
@@ -569,7 +580,7 @@ function M.plan(pool, ctx, cfg)
 
   -- 4. placement of the selected VMs, biggest cpu first, over-utilized
   -- hosts excluded; a VM with no host stays where it is
-  for _, vm in ipairs(by_cpu_desc(selected)) do
+  for _, vm in ipairs(by_cpu_desc(selected, plan)) do
     local to = st:pabfd(vm, { OVER })
     if to then
       st:add(to, vm)
@@ -593,7 +604,7 @@ function M.plan(pool, ctx, cfg)
       plan:exclude(under, SOURCE)
       plan:exclude(under, TARGET)
       local placed = {}
-      for _, vm in ipairs(by_cpu_desc(st:migratable(under))) do
+      for _, vm in ipairs(by_cpu_desc(st:migratable(under), plan)) do
         local to = st:pabfd(vm, { OVER, TARGET })
         if not to then
           for k = #placed, 1, -1 do st:remove(placed[k].to, placed[k].vm) end
