@@ -237,8 +237,29 @@ static void delete_vm(vp_api *a, const char *name, vp_http_resp *r)
                                       "host", host));
 }
 
-/* POST /v1/vms/NAME/migrate {"to": HOST}: a move proposed as the balance
- * slot would (migrate_when and the limits decide when it starts). */
+static void accepted(vp_api *a, const vp_vm *v, vp_id to, vp_http_resp *r)
+{
+    vp_api_json(r, 202, json_pack("{s:s,s:s,s:o}", "status", "accepted", "to",
+                                  vp_pool_host(a->pool, to)->name, "vm", vm_json(a->pool, v)));
+}
+
+/* No destination given: the placement policy chooses one. */
+static void migrate_by_policy(vp_api *a, const vp_vm *v, vp_http_resp *r)
+{
+    vp_err err = {0};
+    vp_id to = VP_NONE;
+    int rc = vp_engine_move_by_policy(a->e, v->id, "requested through the API", &to, &err);
+    if (rc == 0)
+        accepted(a, v, to, r);
+    else if (rc == 1)
+        vp_api_error(r, 409, "migration refused", "%s", err.text);
+    else
+        vp_api_error(r, 500, "placement policy failed", "%s", err.text);
+}
+
+/* POST /v1/vms/NAME/migrate {"to": HOST} or {}: a move proposed as the
+ * balance slot would (migrate_when and the limits decide when it
+ * starts); without "to" the placement policy chooses the destination. */
 static void migrate_vm(vp_api *a, const vp_http_req *req, const char *name, vp_http_resp *r)
 {
     vp_err err = {0};
@@ -251,15 +272,13 @@ static void migrate_vm(vp_api *a, const vp_http_req *req, const char *name, vp_h
     if (!v)
         vp_api_error(r, 404, "unknown VM", "no VM called '%s'", name);
     else if (!to)
-        vp_api_error(r, 501, "not implemented", "give the destination as {\"to\": HOST}; "
-                     "choosing one by policy is not built yet");
+        migrate_by_policy(a, v, r);
     else if (!h)
         vp_api_error(r, 404, "unknown host", "no host called '%s'", to);
     else if (vp_engine_propose_move(a->e, v->id, h->id, "requested through the API", &err))
         vp_api_error(r, 409, "migration refused", "%s", err.text);
     else
-        vp_api_json(r, 202, json_pack("{s:s,s:o}", "status", "accepted", "vm",
-                                      vm_json(a->pool, v)));
+        accepted(a, v, h->id, r);
     json_decref(o);
 }
 

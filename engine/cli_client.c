@@ -23,7 +23,7 @@ static const char client_usage[] =
     "usage: vmpilot vm list [--state S] [--host H]\n"
     "       vmpilot vm create NAME (--vcpus N --memory MIB | --template T)\n"
     "       vmpilot vm delete NAME\n"
-    "       vmpilot vm migrate NAME --to HOST\n"
+    "       vmpilot vm migrate NAME [--to HOST]   (no --to: the placement policy chooses)\n"
     "       vmpilot host list\n"
     "       vmpilot host drain|undrain NAME\n"
     "       vmpilot policy status\n"
@@ -277,14 +277,12 @@ static int vm_command(const opts *o, const char *verb, const char *name)
         return done(o, call(o, "DELETE", path, NULL), "deleted %s%s", name, "");
     if (strcmp(verb, "migrate"))
         return vp_cli_usage_error(client_usage, "unknown vm command '%s'", verb);
-    if (!o->to)
-        return vp_cli_usage_error(client_usage, "%s", "vm migrate needs --to HOST");
-    json_t *b = json_pack("{s:s}", "to", o->to);
+    json_t *b = o->to ? json_pack("{s:s}", "to", o->to) : json_object();
     char *s = json_dumps(b, JSON_COMPACT);
     json_decref(b);
     json_t *j = call(o, "POST", path, s);
     free(s);
-    return done(o, j, "migration of %s to %s accepted", name, o->to);
+    return done(o, j, "migration of %s to %s accepted", name, j ? str(j, "to") : "");
 }
 
 static int host_command(const opts *o, const char *verb, const char *name)

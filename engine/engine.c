@@ -525,6 +525,40 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
     return rc;
 }
 
+/* ====== a move chosen by the placement policy ====== */
+
+/* Hosts other than v's own that could receive it now (the test
+ * begin_migration applies), into e->cand, in id order; how many. */
+static size_t move_candidates(vp_engine *e, const vp_vm *v)
+{
+    vp_id end = vp_pool_host_end(e->pool);
+    size_t n = 0;
+    if (vp_array_reserve((void **)&e->cand, &e->cand_cap, end, sizeof *e->cand))
+        return 0;
+    for (vp_id h = 0; h < end; h++)
+        if (h != v->host && vp_pool_host(e->pool, h) &&
+            vp_pool_host_fits(e->pool, v->id, h, NULL) == 0)
+            e->cand[n++] = h;
+    return n;
+}
+
+int vp_engine_move_by_policy(vp_engine *e, vp_id vm, const char *why, vp_id *to, vp_err *err)
+{
+    const vp_vm *v = vp_pool_vm(e->pool, vm);
+    vp_place_result r = {.host = VP_NONE};
+    if (!v || v->state != VP_VM_RUNNING)
+        return vp_err_set(err, "VM %s is not running", v ? v->name : "?"), 1;
+    size_t n = move_candidates(e, v);
+    if (n == 0)
+        return vp_err_set(err, "no other host has room for VM '%s'", v->name), 1;
+    if (ask_place(e, vm, n, &r, err))
+        return 2;
+    if (r.host == VP_NONE)
+        return vp_err_set(err, "the placement policy chose no host: %s", r.reason), 1;
+    *to = r.host;
+    return vp_engine_propose_move(e, vm, r.host, why, err) ? 1 : 0;
+}
+
 /* ====== dry runs ====== */
 
 int vp_engine_dry_place(vp_engine *e, vp_id vm, vp_place_result *out, vp_err *err)

@@ -189,6 +189,14 @@ size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n);
  * migrate_when and the limits.  -1 if the move is invalid now. */
 int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);
 
+/* Proposes moving the running vm to the host the placement policy
+ * chooses among the other hosts that could receive it now (a placement
+ * decision, counted and reported like any; the move then goes through
+ * migrate_when and the limits).  0 with *to set; 1 if refused (no other
+ * host has room, the policy chose none, or the move is not valid now);
+ * 2 if the policy failed; err says why. */
+int vp_engine_move_by_policy(vp_engine *e, vp_id vm, const char *why, vp_id *to, vp_err *err);
+
 /* The engine's checks on a balance result, as a whole: every VM exists
  * and is running, no VM moves to its own host, every destination is up
  * and has room after the earlier moves of the list that go there.  A VM

@@ -422,7 +422,6 @@ describe("the control API", function()
         { [['{"to": "small"}' URL/v1/vms/web1/migrate]], 409, "already on host 'small'" },
         { [['{"to": "nope"}' URL/v1/vms/web1/migrate]], 404, "no host called 'nope'" },
         { [['{"to": "seed"}' URL/v1/vms/ghost/migrate]], 404, "no VM called 'ghost'" },
-        { [['{}' URL/v1/vms/web1/migrate]], 501, "choosing one by policy is not built yet" },
         { [['nope' URL/v1/vms/web1/migrate]], 400, "the body is not JSON" },
       }
       for _, c in ipairs(cases) do
@@ -432,6 +431,14 @@ describe("the control API", function()
       end
       code = request(srv, 'URL/v1/vms/web1/migrate')
       assert.equal(405, code)
+      -- no destination: the placement policy chooses among the other hosts
+      code, body = request(srv, [[-X POST -d '{}' URL/v1/vms/web1/migrate]])
+      assert.equal(202, code)
+      assert.equal("seed", body.to)
+      request(srv, '-X POST URL/v1/hosts/seed/drain')
+      code, body = request(srv, [[-X POST -d '{}' URL/v1/vms/web1/migrate]])
+      assert.equal(409, code)
+      assert.equal("no other host has room for VM 'web1'", body.detail)
     end)
 
     it("keeps recent decisions, filtered by slot, vm, event and since", function()
@@ -627,9 +634,9 @@ describe("the control API", function()
       rc, out, err = cli("vm create big --vcpus 64 --memory 1")
       assert.equal(1, rc)
       assert.matches("HTTP 409: insufficient capacity", err, 1, true)
-      rc, out, err = cli("vm migrate web1")
-      assert.equal(2, rc)
-      assert.matches("vm migrate needs --to HOST", err, 1, true)
+      rc, out, err = cli("vm migrate web1") -- the placement policy chooses: the only other host
+      assert.equal(0, rc)
+      assert.equal("migration of web1 to seed accepted\n", out)
       rc, out, err = cli("vm frob x")
       assert.equal(2, rc)
     end)

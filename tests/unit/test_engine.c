@@ -429,6 +429,34 @@ static void test_dry_runs(void)
     fx_free(&f);
 }
 
+/* A move whose destination the placement policy chooses. */
+static void test_move_by_policy(void)
+{
+    fx f;
+    vp_err err = {0};
+    vp_id to = VP_NONE;
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 60};
+    place_target = 2;
+    uint64_t before = vp_engine_stats_get(f.eng)->decisions[VP_SLOT_PLACEMENT];
+    CHECK_EQ_INT(vp_engine_move_by_policy(f.eng, 0, "api", &to, &err), 0);
+    CHECK_EQ_INT(to, 2);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->decisions[VP_SLOT_PLACEMENT], before + 1);
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 1);
+    place_target = 0; /* its own host: not a candidate */
+    CHECK_EQ_INT(vp_engine_move_by_policy(f.eng, 1, "api", &to, &err), 2);
+    CHECK_STR_HAS(err.text, "not a candidate");
+    place_target = VP_NONE;
+    CHECK_EQ_INT(vp_engine_move_by_policy(f.eng, 1, "api", &to, &err), 1);
+    CHECK_STR_HAS(err.text, "chose no host");
+    vp_id p = vp_pool_add_vm(f.pool, "p", vp_res_make(1, 1, 0, 0), &err);
+    CHECK_EQ_INT(vp_engine_move_by_policy(f.eng, p, "api", &to, &err), 1);
+    CHECK_STR_HAS(err.text, "is not running");
+    fx_free(&f);
+}
+
 static void test_limits(void)
 {
     fx f;
@@ -706,6 +734,7 @@ int main(void)
     test_migrate_when();
     test_migration_list_and_cancel();
     test_dry_runs();
+    test_move_by_policy();
     test_limits();
     test_failed_migration();
     test_reservation();
