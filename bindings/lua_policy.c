@@ -144,6 +144,15 @@ void vp_lua_policy_free(vp_lua_policy *p)
 
 const vp_policy *vp_lua_policy_slots(vp_lua_policy *p) { return &p->base; }
 
+size_t vp_lua_policy_modules(const vp_lua_policy *p, vp_slot slot, const char **out, size_t max)
+{
+    const lslot *s = &p->slots[slot];
+    size_t n = s->nmodules < max ? s->nmodules : max;
+    for (size_t i = 0; i < n; i++)
+        out[i] = s->modules[i];
+    return n;
+}
+
 const char *vp_lua_policy_path(const vp_lua_policy *p, vp_slot slot)
 {
     return p->slots[slot].path;
@@ -157,7 +166,7 @@ static int reload_one(vp_lua_policy *p, vp_slot s, vp_pool *pool, vp_err *err)
 {
     lslot *old = &p->slots[s], fresh;
     char version[sizeof old->version];
-    if (lslot_file_version(old->path, version, sizeof version, NULL) == 0 &&
+    if (lslot_version(old, version, sizeof version, NULL) == 0 &&
         strcmp(version, old->version) == 0)
         return 1;
     if (lslot_load(&fresh, s, old->path, &p->opts, err) || lslot_hand_over(old, &fresh, err) ||

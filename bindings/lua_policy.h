@@ -61,6 +61,11 @@ int vp_lua_policy_reload(vp_lua_policy *p, int slot, vp_pool *pool, vp_err *err)
 /* The script file of a slot (absolute or as configured). */
 const char *vp_lua_policy_path(const vp_lua_policy *p, vp_slot slot);
 
+/* The files the running version of slot's script required (its folder's
+ * modules and the vmpilot library's), in load order: a change to one
+ * makes the script's version differ, so a reload takes it. */
+size_t vp_lua_policy_modules(const vp_lua_policy *p, vp_slot slot, const char **out, size_t max);
+
 typedef struct vp_lua_status {
     const char *path, *name, *version;
     uint64_t calls, errors, reloads, reload_failures;

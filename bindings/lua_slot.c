@@ -22,21 +22,57 @@ const char *const lslot_fn[VP_SLOT_N] = {"place", "balance", "reserve", "migrate
 /* ====== version and name ====== */
 
 /* The 64-bit XXH3 hash of the file's bytes, in hex. */
-int lslot_file_version(const char *path, char *out, size_t n, vp_err *err)
+/* Adds the bytes of path to st; -1 if it cannot be read. */
+static int hash_file(XXH3_state_t *st, const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return vp_err_set(err, "%s: cannot open the policy script", path);
-    XXH3_state_t *st = XXH3_createState();
     char buf[8192];
     size_t got;
-    XXH3_64bits_reset(st);
+    if (!f)
+        return -1;
     while ((got = fread(buf, 1, sizeof buf, f)) > 0)
         XXH3_64bits_update(st, buf, got);
-    snprintf(out, n, "%016llx", (unsigned long long)XXH3_64bits_digest(st));
-    XXH3_freeState(st);
     fclose(f);
     return 0;
+}
+
+/* The hash of path and then each module (a missing one hashes a marker). */
+static int version_of(const char *path, const char (*mods)[LB_MODULE_PATH], size_t nmods, char *out,
+                      size_t n, vp_err *err)
+{
+    XXH3_state_t *st = XXH3_createState();
+    if (!st)
+        return vp_err_set(err, "out of memory");
+    XXH3_64bits_reset(st);
+    int rc = hash_file(st, path);
+    for (size_t i = 0; rc == 0 && i < nmods; i++) /* bytes only: folders may move */
+        if (hash_file(st, mods[i]))
+            XXH3_64bits_update(st, "(missing)", 9);
+    if (rc == 0)
+        snprintf(out, n, "%016llx", (unsigned long long)XXH3_64bits_digest(st));
+    XXH3_freeState(st);
+    return rc ? vp_err_set(err, "%s: cannot open the policy script", path) : 0;
+}
+
+int lslot_file_version(const char *path, char *out, size_t n, vp_err *err)
+{
+    return version_of(path, NULL, 0, out, n, err);
+}
+
+int lslot_version(const lslot *s, char *out, size_t n, vp_err *err)
+{
+    return version_of(s->path, (const char (*)[LB_MODULE_PATH])s->modules, s->nmodules, out, n, err);
+}
+
+/* After a load: the modules the script required, and the version that
+ * covers them. */
+static int note_modules(lslot *s, vp_err *err)
+{
+    const char *mods[LB_MODULES_MAX];
+    s->nmodules = lb_box_modules(s->L, mods, LB_MODULES_MAX);
+    for (size_t i = 0; i < s->nmodules; i++)
+        snprintf(s->modules[i], sizeof s->modules[i], "%s", mods[i]);
+    return lslot_version(s, s->version, sizeof s->version, err);
 }
 
 /* name = the table's `name` string, else the file's base name. */
@@ -165,7 +201,7 @@ int lslot_load(lslot *out, vp_slot slot, const char *path, const vp_lua_opts *o,
     lua_pushlightuserdata(out->L, out);
     lb_box_set_entry(out->L, "load");
     if (lb_box_call(out->L, 2, 0, err) || apply_params(out, o->params[slot], err) ||
-        self_test(out, err)) {
+        self_test(out, err) || note_modules(out, err)) {
         if (!err->source[0])
             vp_err_at(err, path, 0, 0, NULL);
         return lslot_close(out), -1;

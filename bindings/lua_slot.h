@@ -21,7 +21,9 @@ typedef struct lslot {
     vp_slot slot;
     char path[PATH_MAX];
     char name[96];
-    char version[20];          /* content hash, 16 hex digits */
+    char version[20];          /* content hash of the script and its modules, 16 hex digits */
+    char modules[LB_MODULES_MAX][LB_MODULE_PATH]; /* the files it required, in load order */
+    size_t nmodules;
     char where[PATH_MAX + 16]; /* "path:line" of the slot function */
     char order_where[PATH_MAX + 16]; /* "path:line" of order(), if any */
     bool has_self_test;
@@ -41,6 +43,11 @@ void lslot_close(lslot *s);
 
 /* The version of a script file: the XXH3-64 hash of its bytes, in hex. */
 int lslot_file_version(const char *path, char *out, size_t n, vp_err *err);
+
+/* The version of s's script together with the modules it required when it
+ * was loaded (their bytes, in load order; a missing module counts as
+ * changed): what decides whether a reload has anything new. */
+int lslot_version(const lslot *s, char *out, size_t n, vp_err *err);
 
 /* Calls the slot function on pool as a decision would, checks the result
  * (balance moves also with the engine's checks) and discards it.  0 ran,

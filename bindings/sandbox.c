@@ -27,6 +27,8 @@ struct lb_box {
     char policy_dir[1024];
     char lib_dir[1024];
     lb_view view;
+    char modules[LB_MODULES_MAX][LB_MODULE_PATH]; /* files require loaded, in order */
+    size_t nmodules;
 };
 
 static lb_box *box_of(lua_State *L) { return *(lb_box **)lua_getextraspace(L); }
@@ -213,6 +215,23 @@ static bool find_module(lb_box *b, const char *name, char *out, size_t n)
     return module_path(b->policy_dir, name, out, n);
 }
 
+/* Remembers a file require loaded (a policy's version covers it and a
+ * change to it reloads the policy); past LB_MODULES_MAX, it is not. */
+static void note_module(lb_box *b, const char *path)
+{
+    if (b->nmodules < LB_MODULES_MAX)
+        snprintf(b->modules[b->nmodules++], sizeof b->modules[0], "%s", path);
+}
+
+size_t lb_box_modules(lua_State *L, const char **out, size_t max)
+{
+    lb_box *b = box_of(L);
+    size_t n = b->nmodules < max ? b->nmodules : max;
+    for (size_t i = 0; i < n; i++)
+        out[i] = b->modules[i];
+    return n;
+}
+
 static int sb_require(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
@@ -228,6 +247,7 @@ static int sb_require(lua_State *L)
                              "\"vmpilot\", \"vmpilot.*\" and modules in their own folder)", name);
     if (load_file(L, path) != LUA_OK)
         return lua_error(L);
+    note_module(box_of(L), path);
     lua_pushstring(L, name);
     lua_call(L, 1, 1);
     if (lua_isnil(L, -1)) {

@@ -39,6 +39,12 @@ lb_view *lb_box_view(lua_State *L);
 /* Bytes the state holds now, and its peak. */
 size_t lb_box_memory(lua_State *L);
 
+/* The files `require` loaded into this state (the policy's folder and the
+ * vmpilot library), in load order; at most LB_MODULES_MAX are kept. */
+#define LB_MODULES_MAX 16
+#define LB_MODULE_PATH 2200 /* bytes per module path */
+size_t lb_box_modules(lua_State *L, const char **out, size_t max);
+
 /* Loads path as text into a fresh environment and runs it (under the
  * budget); on success the value it returned is on the stack top. */
 int lb_box_dofile(lua_State *L, const char *path, vp_err *err);

@@ -1,12 +1,17 @@
 /*
  * watch.c - ev_stat watchers and debounce timers on the policy scripts.
- * Provides: vp_lua_watch_* (watch.h).
+ * Provides: vp_lua_watch_* (watch.h).  A script is watched together with
+ * the modules its running version required (their folders through
+ * inotify), so editing a helper module reloads the scripts that use it.
  * Uses: libev (ev_stat, ev_io, ev_timer), Linux inotify, lua_policy.h.
  */
 #include "watch.h"
 
+#include "sandbox.h"
+
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +33,9 @@ typedef struct slot_watch {
     struct vp_lua_watch *owner;
     int wd;                /* inotify watch on the script's folder, or -1 */
     char base[NAME_MAX + 1]; /* the script's file name in that folder */
+    size_t nmods;          /* the modules it required: their folders' watches */
+    int mod_wd[LB_MODULES_MAX];
+    char mod_base[LB_MODULES_MAX][NAME_MAX + 1];
 } slot_watch;
 
 struct vp_lua_watch {
@@ -51,11 +59,28 @@ static void reload(vp_lua_watch *w, vp_slot s)
         w->cb(w->ud, s, rc, st.version, rc ? err.text : NULL);
 }
 
+/* Watches the folders of the modules slot s's running version required
+ * (after each load: a new version may require others).  Folder watches
+ * are shared; inotify gives the same descriptor for the same folder. */
+static void watch_modules(vp_lua_watch *w, slot_watch *sw)
+{
+    const char *mods[LB_MODULES_MAX];
+    sw->nmods = w->ifd < 0 ? 0 : vp_lua_policy_modules(w->policy, sw->slot, mods, LB_MODULES_MAX);
+    for (size_t i = 0; i < sw->nmods; i++) {
+        char a[PATH_MAX], b[PATH_MAX];
+        snprintf(a, sizeof a, "%s", mods[i]);
+        snprintf(b, sizeof b, "%s", mods[i]);
+        snprintf(sw->mod_base[i], sizeof sw->mod_base[i], "%s", basename(a));
+        sw->mod_wd[i] = inotify_add_watch(w->ifd, dirname(b), INOTIFY_MASK);
+    }
+}
+
 static void on_settle(struct ev_loop *loop, ev_timer *t, int revents)
 {
     slot_watch *sw = (slot_watch *)((char *)t - offsetof(slot_watch, settle));
     ev_timer_stop(loop, t);
     reload(sw->owner, sw->slot);
+    watch_modules(sw->owner, sw);
 }
 
 static void on_stat(struct ev_loop *loop, ev_stat *st, int revents)
@@ -66,13 +91,23 @@ static void on_stat(struct ev_loop *loop, ev_stat *st, int revents)
     ev_timer_again(loop, &sw->settle);
 }
 
+static bool is_module(const slot_watch *sw, int wd, const char *name)
+{
+    for (size_t i = 0; i < sw->nmods; i++)
+        if (sw->mod_wd[i] == wd && !strcmp(sw->mod_base[i], name))
+            return true;
+    return false;
+}
+
 /* An inotify event for (wd, name): restart the debounce of the slots
- * whose script it is. */
+ * whose script, or one of whose modules, it is. */
 static void notice(vp_lua_watch *w, int wd, const char *name)
 {
-    for (int s = 0; s < VP_SLOT_N; s++)
-        if (w->slots[s].wd == wd && !strcmp(w->slots[s].base, name))
+    for (int s = 0; s < VP_SLOT_N; s++) {
+        const slot_watch *sw = &w->slots[s];
+        if ((sw->wd == wd && !strcmp(sw->base, name)) || is_module(sw, wd, name))
             ev_timer_again(w->loop, &w->slots[s].settle);
+    }
 }
 
 static void on_inotify(struct ev_loop *loop, ev_io *io, int revents)
@@ -117,6 +152,7 @@ vp_lua_watch *vp_lua_watch_start(struct ev_loop *loop, vp_lua_policy *p, vp_pool
         ev_stat_start(loop, &sw->stat);
         ev_unref(loop); /* watching alone does not keep the loop running */
         watch_folder(w, sw);
+        watch_modules(w, sw);
     }
     if (w->ifd >= 0) {
         ev_io_init(&w->inotify, on_inotify, w->ifd, EV_READ);

@@ -309,6 +309,28 @@ describe("vmpilot", function()
       os.execute("rm -rf " .. dir)
     end)
 
+    it("reloads a policy when a module it requires changes", function()
+      local dir = hot_setup()
+      write(dir .. "/pick.lua", "return { label = 'm1' }\n")
+      write(dir .. "/place.lua", "local M = require 'pick'\n" ..
+        "return { name = 'mod', place = function(vm, hosts) return hosts[1], M.label end }\n")
+      local log = dir .. "/log"
+      assert(os.execute(string.format("%s serve --listen 127.0.0.1:0 --duration 2.5 %s/serve.json > %s 2>&1 &",
+        VMPILOT, dir, log)))
+      sleep(0.8)
+      write(dir .. "/pick.lua", "return { label = 'm2' }\n") -- only the module changes
+      sleep(2.2)
+      local reloaded, stopped = {}, false
+      for l in io.lines(log) do
+        local ev = json.decode(l)
+        if ev.event == "policy_reloaded" and ev.slot == "placement" then reloaded[#reloaded + 1] = ev end
+        stopped = stopped or ev.event == "stopped"
+      end
+      assert.is_true(stopped)
+      assert.equal(1, #reloaded, "the module's change reloads the placement policy once")
+      os.execute("rm -rf " .. dir)
+    end)
+
     -- A config with two libvirt test-driver hosts (tests/data/libvirt/*.xml,
     -- absolute test:/// URIs) in a temporary folder.
     local function libvirt_config(second)
