@@ -96,8 +96,10 @@ static int check_simulated(const vp_config *cfg, vp_err *err)
     return 0;
 }
 
-int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
-                       const vp_policy *policy, vp_err *err)
+/* model: the config's simulation model applies (vp_simulate); serve
+ * replays a trace with the engine's own accounting. */
+static int build_world(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
+                       const vp_policy *policy, bool model, vp_err *err)
 {
     memset(w, 0, sizeof *w);
     if (check_simulated(cfg, err))
@@ -110,7 +112,7 @@ int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
         return vp_sim_world_free(w), vp_err_set(err, "out of memory");
     vp_pool_set_history_length(w->pool, (uint32_t)cfg->limits.history_samples);
     w->driver = vp_sim_driver_new(w->pool, clock, w->trace, cfg, vp_clock_now(clock), err);
-    bool cs = cfg->sim.model == VP_SIM_CLOUDSIM;
+    bool cs = model && cfg->sim.model == VP_SIM_CLOUDSIM;
     vp_engine_params prm = vp_engine_params_of(cfg);
     prm.first_round = cs ? VP_CSM_OFFSET + cfg->intervals.sample : 0;
     if (!w->driver || build_hosts(w, cfg, err) || build_vms(w, cfg, err) ||
@@ -120,6 +122,12 @@ int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
                                     cfg->sim.energy == VP_ENERGY_ALWAYS_ON)))
         return vp_sim_world_free(w), vp_err_set(err, "out of memory");
     return 0;
+}
+
+int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
+                       const vp_policy *policy, vp_err *err)
+{
+    return build_world(w, cfg, clock, policy, false, err);
 }
 
 void vp_sim_world_start(vp_sim_world *w)
@@ -338,7 +346,7 @@ int vp_simulate(const vp_config *cfg, const vp_policy *policy, const vp_sim_hook
     r.prev_u = malloc((cfg->n_hosts + 1) * sizeof *r.prev_u);
     r.prev_demand = calloc(cfg->n_hosts + 1, sizeof *r.prev_demand);
     int rc = !r.clock || !r.prev_u || !r.prev_demand ? vp_err_set(err, "out of memory")
-                                   : vp_sim_world_build(&r.w, cfg, r.clock, policy, err);
+                                   : build_world(&r.w, cfg, r.clock, policy, true, err);
     if (rc == 0) {
         r.pool = r.w.pool;
         for (size_t i = 0; i < cfg->n_hosts; i++)

@@ -84,8 +84,9 @@ typedef struct vp_sim_world {
 #define VP_CSM_OFFSET 0.1
 
 /* Builds hosts, VMs (one per trace file, bound to its row) and the engine
- * on clock (borrowed), with the trace starting at the clock's now.
- * On failure everything built is freed. */
+ * on clock (borrowed), with the trace starting at the clock's now, for
+ * `serve`: the engine's own accounting (simulation.model applies to
+ * vp_simulate only).  On failure everything built is freed. */
 int vp_sim_world_build(vp_sim_world *w, const vp_config *cfg, vp_clock *clock,
                        const vp_policy *policy, vp_err *err);
 
