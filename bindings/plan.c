@@ -28,6 +28,8 @@
  *                        cpu
  *   plan:loaded()        the hosts that are up and hold VMs, in id order
  *   plan:request(vm)     the cpu vm requests
+ *   plan:smallest(h, "memory" | "utilization")  the running VM on h with
+ *                        the least of it (ties: the first to arrive)
  *   plan:history(h [, vm] [, length])  h's cpu utilization history made of
  *                        its VMs' (and vm's): CloudSim's host history
  *   plan:largest(h, resource [, vm])  the largest size among h's VMs
@@ -639,6 +641,34 @@ static int m_exclude_off(lua_State *L)
     return 0;
 }
 
+/* plan:smallest(h, key) -> the running (not migrating) VM on h with the
+ * smallest key: "memory" (size) or "utilization" (cpu demand / cpu size);
+ * ties: the first in arrival order; nil if none. */
+static int m_smallest(lua_State *L)
+{
+    static const char *const keys[] = {"memory", "utilization", NULL};
+    plan *pl = toplan(L);
+    const plan_host *h = arg_host(L, pl, 2);
+    int k = luaL_checkoption(L, 3, NULL, keys);
+    vp_id best = VP_NONE;
+    double bv = 0;
+    for (uint32_t i = 0; i < h->n; i++) {
+        const vp_vm *v = vm_at(pl, h->vms[i]);
+        if (v->state != VP_VM_RUNNING)
+            continue;
+        double x = k == 0 ? v->size.v[VP_MEM]
+                 : v->size.v[VP_CPU] > 0 ? v->demand.v[VP_CPU] / v->size.v[VP_CPU] : 0;
+        if (best == VP_NONE || x < bv) {
+            best = v->id;
+            bv = x;
+        }
+    }
+    if (best == VP_NONE)
+        return lua_pushnil(L), 1;
+    lb_push_proxy(L, LB_VM, pl->p.view, 1, best, 0);
+    return 1;
+}
+
 /* plan:request(vm) -> the cpu vm requests (its demand; a pending VM's
  * full size). */
 static int m_request(lua_State *L)
@@ -715,6 +745,7 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"capacity", m_capacity},
                                    {"loaded", m_loaded},
                                    {"request", m_request},
+                                   {"smallest", m_smallest},
                                    {"exclude_off", m_exclude_off},
                                    {"history", m_history},
                                    {"largest", m_largest},

@@ -491,6 +491,15 @@ function State:memory(vm)
   return m
 end
 
+-- The VM the selection policy takes from h: MMT and MU through the
+-- Plan's C query (the same choice as M.mmt / M.mu over st:migratable(h)).
+function State:pick(h)
+  local name = self.cfg.selection or "mmt"
+  if name == "mmt" then return self.plan:smallest(h, "memory")
+  elseif name == "mu" then return self.plan:smallest(h, "utilization") end
+  return self:select(self:migratable(h))
+end
+
 function State:select(vms)
   local name = self.cfg.selection or "mmt"
   if name == "mmt" then return M.mmt(vms, self.memof)
@@ -570,7 +579,7 @@ function M.plan(pool, ctx, cfg)
   local selected, from = {}, {}
   for _, h in ipairs(over_list) do
     while true do
-      local vm = st:select(st:migratable(h))
+      local vm = st:pick(h)
       if vm == nil then break end
       selected[#selected + 1], from[vm] = vm, h
       st:remove(h, vm)
