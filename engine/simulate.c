@@ -259,6 +259,10 @@ static void csm_observe(run *r, const vp_event *ev)
         vp_csm_update_host(m, ev->host, now);
         vp_csm_update_host(m, ev->to, now);
         break;
+    case VP_EV_MIGRATION_DROPPED: /* its superseded targets go with it */
+    case VP_EV_VM_REMOVED:
+        vp_csm_migration_ended(m, ev->vm);
+        break;
     case VP_EV_MIGRATION_DONE:
     case VP_EV_MIGRATION_FAILED:
         vp_csm_migration_ended(m, ev->vm);
