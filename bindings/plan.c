@@ -43,9 +43,12 @@
  *       in host-id order over the plan's hosts that are up, in none of
  *       the sets and suitable, the least P((load + request) / capacity) -
  *       P(utilization) (ties: the lower id); a host with load must also
- *       pass accept: a function accept(host) (the caller's overload test,
+ *       pass accept: a function accept(host, vm) (the caller's overload test,
  *       called only for a host that would win) or a number t (a cpu
  *       threshold: (requested + request) / capacity <= t).
+ *   plan:evacuate(h, {sets...} [, accept]) -> {{vm=, to=}, ...} | nil:
+ *       every running VM of h, biggest request first, by best_fit_power
+ *       (h stays as it is); all of them, or none when one has no host.
  *   plan:first_fit(vm [, {sets...}]) -> the first suitable host in id
  *       order in none of the sets, or nil.
  *   plan:by_utilization({sets...}) -> the hosts with 0 < utilization < 1
@@ -353,17 +356,39 @@ static int m_count(lua_State *L)
     return 1;
 }
 
-static int m_add(lua_State *L)
+/* vmCreate: v goes onto h, allocated its request (capped at a core). */
+static void plan_add(lua_State *L, plan *pl, plan_host *h, const vp_vm *v)
 {
-    plan *pl = toplan(L);
-    plan_host *h = arg_host(L, pl, 2);
-    const vp_vm *v = arg_vm(L, pl, 3);
     push_vm(L, h, v->id);
     pl->sched[v->id] = vm_request(v);
     pl->alloc[v->id] = fmin(pl->sched[v->id], h->pe);
     h->mem += v->size.v[VP_MEM];
     h->net += v->size.v[VP_NET];
     sums(pl, h);
+}
+
+/* vmDestroy: v leaves h, the rest are allocated again; false if v is not
+ * on h. */
+static bool plan_remove(plan *pl, plan_host *h, const vp_vm *v)
+{
+    uint32_t i = 0;
+    while (i < h->n && h->vms[i] != v->id)
+        i++;
+    if (i == h->n)
+        return false;
+    memmove(&h->vms[i], &h->vms[i + 1], (h->n - i - 1) * sizeof(vp_id));
+    h->n--;
+    h->mem -= v->size.v[VP_MEM];
+    h->net -= v->size.v[VP_NET];
+    reallocate(pl, h);
+    return true;
+}
+
+static int m_add(lua_State *L)
+{
+    plan *pl = toplan(L);
+    plan_host *h = arg_host(L, pl, 2);
+    plan_add(L, pl, h, arg_vm(L, pl, 3));
     return 0;
 }
 
@@ -372,16 +397,8 @@ static int m_remove(lua_State *L)
     plan *pl = toplan(L);
     plan_host *h = arg_host(L, pl, 2);
     const vp_vm *v = arg_vm(L, pl, 3);
-    uint32_t i = 0;
-    while (i < h->n && h->vms[i] != v->id)
-        i++;
-    if (i == h->n)
+    if (!plan_remove(pl, h, v))
         return luaL_error(L, "Vm(%s) is not on Host %d in this plan", v->name, (int)host_id(pl, h));
-    memmove(&h->vms[i], &h->vms[i + 1], (h->n - i - 1) * sizeof(vp_id));
-    h->n--;
-    h->mem -= v->size.v[VP_MEM];
-    h->net -= v->size.v[VP_NET];
-    reallocate(pl, h);
     return 0;
 }
 
@@ -426,17 +443,19 @@ static int m_excluded(lua_State *L)
     return 1;
 }
 
-/* accept at index fn: a function, accept(host) truthy to take a loaded
- * host; or a number t, take it while (requested + r) / capacity <= t. */
-static bool accepts(lua_State *L, plan *pl, int fn, vp_id id, double r)
+/* accept at index fn: a function, accept(host, vm) truthy to take a
+ * loaded host for vm; or a number t, take it while (requested + vm's
+ * request) / capacity <= t. */
+static bool accepts(lua_State *L, plan *pl, int fn, vp_id id, const vp_vm *v)
 {
     if (lua_isnoneornil(L, fn))
         return true;
     if (lua_type(L, fn) == LUA_TNUMBER)
-        return !((pl->h[id].req + r) / pl->h[id].cap > lua_tonumber(L, fn));
+        return !((pl->h[id].req + vm_request(v)) / pl->h[id].cap > lua_tonumber(L, fn));
     lua_pushvalue(L, fn);
     push_host(L, pl, id);
-    lua_call(L, 1, 1);
+    lb_push_proxy(L, LB_VM, pl->p.view, 1, v->id, 0);
+    lua_call(L, 2, 1);
     bool ok = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return ok;
@@ -490,24 +509,24 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, c
     return n;
 }
 
-static bool takes(lua_State *L, plan *pl, cand c, double r)
+static bool takes(lua_State *L, plan *pl, cand c, const vp_vm *v)
 {
-    return pl->h[c.id].load == 0 || accepts(L, pl, 4, c.id, r);
+    return pl->h[c.id].load == 0 || accepts(L, pl, 4, c.id, v);
 }
 
 /* accept is a threshold (or absent): one pass over every candidate. */
-static cand best_by_threshold(lua_State *L, plan *pl, cand *c, size_t n, double r)
+static cand best_by_threshold(lua_State *L, plan *pl, cand *c, size_t n, const vp_vm *v)
 {
     cand best = {0, VP_NONE};
     for (size_t k = 0; k < n; k++)
-        if ((best.id == VP_NONE || before(c[k], best)) && takes(L, pl, c[k], r))
+        if ((best.id == VP_NONE || before(c[k], best)) && takes(L, pl, c[k], v))
             best = c[k];
     return best;
 }
 
 /* accept is a function: the cheapest candidates in order (partial
  * selection) until one passes, so it is called as rarely as possible. */
-static cand best_by_test(lua_State *L, plan *pl, cand *c, size_t n, double r)
+static cand best_by_test(lua_State *L, plan *pl, cand *c, size_t n, const vp_vm *v)
 {
     for (size_t k = 0; k < n; k++) {
         size_t m = k;
@@ -516,10 +535,27 @@ static cand best_by_test(lua_State *L, plan *pl, cand *c, size_t n, double r)
         cand t = c[k];
         c[k] = c[m];
         c[m] = t;
-        if (takes(L, pl, c[k], r))
+        if (takes(L, pl, c[k], v))
             return c[k];
     }
     return (cand){0, VP_NONE};
+}
+
+/* The host for v (the accept argument at 4): VP_NONE if none. */
+static cand best_fit(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask)
+{
+    bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
+    cand *c;
+    size_t n = candidates(L, pl, v, mask, &c);
+    cand best = fn ? best_by_test(L, pl, c, n, v) : best_by_threshold(L, pl, c, n, v);
+    sr(L, c, (pl->nh + 1) * sizeof *c, 0);
+    return best;
+}
+
+static void check_accept(lua_State *L)
+{
+    if (!lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER)
+        luaL_checktype(L, 4, LUA_TFUNCTION);
 }
 
 /* The least power difference wins, ties to the lower id, among the hosts
@@ -529,19 +565,70 @@ static int m_best_fit_power(lua_State *L)
     plan *pl = toplan(L);
     const vp_vm *v = arg_vm(L, pl, 2);
     uint8_t mask = arg_sets(L, 3);
-    bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
-    if (fn)
-        luaL_checktype(L, 4, LUA_TFUNCTION);
-    double r = vm_request(v);
-    cand *c;
-    size_t n = candidates(L, pl, v, mask, &c);
-    cand best = fn ? best_by_test(L, pl, c, n, r) : best_by_threshold(L, pl, c, n, r);
-    sr(L, c, (pl->nh + 1) * sizeof *c, 0);
+    check_accept(L);
+    cand best = best_fit(L, pl, v, mask);
     if (best.id == VP_NONE)
         return lua_pushnil(L), 1;
     push_host(L, pl, best.id);
     lua_pushnumber(L, best.diff);
     return 2;
+}
+
+/* The running VMs of h, biggest request first (a stable sort: equal
+ * requests keep their arrival order), into ids (n of them). */
+static size_t by_request(const plan *pl, const plan_host *h, vp_id *ids)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < h->n; i++) {
+        const vp_vm *v = vm_at(pl, h->vms[i]);
+        if (v->state != VP_VM_RUNNING)
+            continue;
+        size_t j = n++;
+        for (; j > 0 && vm_request(vm_at(pl, ids[j - 1])) < vm_request(v); j--)
+            ids[j] = ids[j - 1];
+        ids[j] = v->id;
+    }
+    return n;
+}
+
+/* plan:evacuate(h, {sets}, accept) -> {{vm=, to=}, ...} or nil: places
+ * every running VM of h, biggest request first, by best_fit_power on the
+ * hosts outside the sets; all of them or, if one has no host, none (the
+ * placements made are undone).  h keeps its VMs in the plan. */
+static int m_evacuate(lua_State *L)
+{
+    plan *pl = toplan(L);
+    plan_host *src = arg_host(L, pl, 2);
+    uint8_t mask = arg_sets(L, 3);
+    check_accept(L);
+    lua_settop(L, 4);
+    /* a userdata, so that an error in accept frees it with the rest */
+    vp_id *ids = lua_newuserdatauv(L, 2 * ((size_t)src->n + 1) * sizeof(vp_id), 0);
+    vp_id *to = ids + src->n + 1;
+    size_t n = by_request(pl, src, ids), k = 0;
+    for (; k < n; k++) {
+        cand c = best_fit(L, pl, vm_at(pl, ids[k]), mask);
+        if (c.id == VP_NONE)
+            break;
+        plan_add(L, pl, &pl->h[c.id], vm_at(pl, ids[k]));
+        to[k] = c.id;
+    }
+    if (k < n) { /* undo, newest first */
+        while (k-- > 0)
+            plan_remove(pl, &pl->h[to[k]], vm_at(pl, ids[k]));
+        lua_pushnil(L);
+    } else {
+        lua_createtable(L, (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+            lua_createtable(L, 0, 2);
+            lb_push_proxy(L, LB_VM, pl->p.view, 1, ids[i], 0);
+            lua_setfield(L, -2, "vm");
+            push_host(L, pl, to[i]);
+            lua_setfield(L, -2, "to");
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    }
+    return 1;
 }
 
 /* plan:history(h [, vm] [, length]) -> the host's cpu utilization history
@@ -753,6 +840,7 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"exclude", m_exclude},
                                    {"excluded", m_excluded},
                                    {"best_fit_power", m_best_fit_power},
+                                   {"evacuate", m_evacuate},
                                    {"first_fit", m_first_fit},
                                    {"by_utilization", m_by_utilization},
                                    {NULL, NULL}};

@@ -123,6 +123,35 @@ describe("Plan", function()
     assert.matches("invalid option", err(plan.smallest, plan, a, "disk"))
   end)
 
+  it("evacuates a host: every running VM, biggest first, or none", function()
+    -- a's x (4) then y (2): x -> b (FLAT: +20 W; c LINEAR +40 W); then y:
+    -- b at 0.6 would cost +30 W from its P(0), c +20 W: c
+    local pool = fixture()
+    local plan = vp.Plan(pool)
+    local a = pool:host("a")
+    plan:exclude(a, 1)
+    local moves = plan:evacuate(a, { 1 })
+    assert.equal(2, #moves)
+    assert.equal("x", moves[1].vm.name)
+    assert.equal("b", moves[1].to.name)
+    assert.equal("y", moves[2].vm.name)
+    assert.equal("c", moves[2].to.name)
+    assert.equal(2, plan:count(a)) -- the source keeps them in the plan
+    -- with b and c excluded too, nothing fits (d is down): none moves
+    local plan2 = vp.Plan(pool)
+    plan2:exclude(a, 1)
+    plan2:exclude(pool:host("b"), 2)
+    plan2:exclude(pool:host("c"), 2)
+    assert.is_nil(plan2:evacuate(a, { 1, 2 }))
+    -- a test that refuses every loaded host: b takes x (empty), then y
+    -- cannot go to b (loaded, refused) but c is empty
+    local plan3 = vp.Plan(pool)
+    plan3:exclude(a, 1)
+    local asked = {}
+    local m3 = plan3:evacuate(a, { 1 }, function(h, vm) asked[#asked + 1] = vm.name; return false end)
+    assert.same({ "b", "c" }, { m3[1].to.name, m3[2].to.name })
+  end)
+
   it("first_fit takes the first suitable host", function()
     local pool = fixture()
     local plan = vp.Plan(pool)

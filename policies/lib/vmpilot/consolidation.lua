@@ -518,11 +518,22 @@ end
 -- VM; the strictly smallest P((load + request) / capacity) - P(now) wins
 -- (ties: the lower id).  Returns the host (or nil) and its power
 -- difference.
+-- The overload test best_fit_power and evacuate run on a loaded host
+-- that would win: THR's threshold in C, the others in Lua.
+function State:accept()
+  if self.det_name == "thr" then return self.safety end
+  self.accept_fn = self.accept_fn or function(h, vm) return not self:over(h, vm) end
+  return self.accept_fn
+end
+
 function State:pabfd(vm, sets)
-  if self.det_name == "thr" then -- the threshold test, in C
-    return self.plan:best_fit_power(vm, sets, self.safety)
-  end
-  return self.plan:best_fit_power(vm, sets, function(h) return not self:over(h, vm) end)
+  return self.plan:best_fit_power(vm, sets, self:accept())
+end
+
+-- getNewVmPlacementFromUnderUtilizedHost: every VM of h not migrating,
+-- biggest cpu first, by PABFD; all or none (Plan.evacuate).
+function State:evacuate(h, sets)
+  return self.plan:evacuate(h, sets, self:accept())
 end
 
 -- Placement convenience: PABFD over the candidate hosts (a HostList) for
@@ -612,17 +623,7 @@ function M.plan(pool, ctx, cfg)
     if not plan:excluded(under, SOURCE) and plan:count(under) > 0 then
       plan:exclude(under, SOURCE)
       plan:exclude(under, TARGET)
-      local placed = {}
-      for _, vm in ipairs(by_cpu_desc(st:migratable(under), plan)) do
-        local to = st:pabfd(vm, { OVER, TARGET })
-        if not to then
-          for k = #placed, 1, -1 do st:remove(placed[k].to, placed[k].vm) end
-          placed = nil
-          break
-        end
-        st:add(to, vm)
-        placed[#placed + 1] = { vm = vm, to = to }
-      end
+      local placed = st:evacuate(under, { OVER, TARGET })
       if placed and placed[1] then
         local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
           fmt_pct(plan:utilization(under)))
