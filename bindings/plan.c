@@ -49,6 +49,9 @@
  *   plan:evacuate(h, {sets...} [, accept]) -> {{vm=, to=}, ...} | nil:
  *       every running VM of h, biggest request first, by best_fit_power
  *       (h stays as it is); all of them, or none when one has no host.
+ *   plan:place_each({vms}, {sets...} [, accept]) -> {{vm=, to=}, ...}:
+ *       the VMs biggest request first, each by best_fit_power; a VM with
+ *       no host is left out.
  *   plan:first_fit(vm [, {sets...}]) -> the first suitable host in id
  *       order in none of the sets, or nil.
  *   plan:by_utilization({sets...}) -> the hosts with 0 < utilization < 1
@@ -631,6 +634,44 @@ static int m_evacuate(lua_State *L)
     return 1;
 }
 
+/* plan:place_each({vms}, {sets} [, accept]) -> {{vm=, to=}, ...}: places
+ * the VMs, biggest request first (stable), each by best_fit_power on the
+ * hosts outside the sets; a VM with no host is left out. */
+static int m_place_each(lua_State *L)
+{
+    plan *pl = toplan(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    uint8_t mask = arg_sets(L, 3);
+    check_accept(L);
+    lua_settop(L, 4);
+    size_t n = (size_t)lua_rawlen(L, 2), k = 0;
+    vp_id *ids = lua_newuserdatauv(L, (n + 1) * sizeof(vp_id), 0);
+    for (size_t i = 0; i < n; i++) { /* insertion sort, biggest first, stable */
+        lua_rawgeti(L, 2, (lua_Integer)i + 1);
+        const vp_vm *v = arg_vm(L, pl, -1);
+        lua_pop(L, 1);
+        size_t j = i;
+        for (; j > 0 && vm_request(vm_at(pl, ids[j - 1])) < vm_request(v); j--)
+            ids[j] = ids[j - 1];
+        ids[j] = v->id;
+    }
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const vp_vm *v = vm_at(pl, ids[i]);
+        cand c = best_fit(L, pl, v, mask);
+        if (c.id == VP_NONE)
+            continue;
+        plan_add(L, pl, &pl->h[c.id], v);
+        lua_createtable(L, 0, 2);
+        lb_push_proxy(L, LB_VM, pl->p.view, 1, v->id, 0);
+        lua_setfield(L, -2, "vm");
+        push_host(L, pl, c.id);
+        lua_setfield(L, -2, "to");
+        lua_rawseti(L, -2, (lua_Integer)++k);
+    }
+    return 1;
+}
+
 /* plan:history(h [, vm] [, length]) -> the host's cpu utilization history
  * from the VMs tentatively on it (and vm, as if added): newest first,
  * h[i] = sum of vm history[i] x vm cpu size / host cpu capacity over at
@@ -841,6 +882,7 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"excluded", m_excluded},
                                    {"best_fit_power", m_best_fit_power},
                                    {"evacuate", m_evacuate},
+                                   {"place_each", m_place_each},
                                    {"first_fit", m_first_fit},
                                    {"by_utilization", m_by_utilization},
                                    {NULL, NULL}};

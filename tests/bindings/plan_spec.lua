@@ -152,6 +152,22 @@ describe("Plan", function()
     assert.same({ "b", "c" }, { m3[1].to.name, m3[2].to.name })
   end)
 
+  it("places several VMs, biggest first, leaving out those with no host", function()
+    -- v (3) and big (6), pending, onto b and c only: big first -> b (the
+    -- only core of 10); then v -> c (LINEAR 0 -> 0.3: +30 W); b (FLAT
+    -- 0 -> 0.9: +45 W) would be dearer, and loaded past the 0.5 threshold)
+    local pool = fixture()
+    local plan = vp.Plan({ pool:host("b"), pool:host("c") })
+    local placed = plan:place_each({ pool:vm("v"), pool:vm("big") }, {}, 0.5)
+    assert.equal(2, #placed)
+    assert.same({ "big", "b" }, { placed[1].vm.name, placed[1].to.name })
+    assert.same({ "v", "c" }, { placed[2].vm.name, placed[2].to.name })
+    -- nothing fits an excluded pool: an empty list
+    plan:exclude(pool:host("b"), 1)
+    plan:exclude(pool:host("c"), 1)
+    assert.same({}, plan:place_each({ pool:vm("v") }, { 1 }))
+  end)
+
   it("first_fit takes the first suitable host", function()
     local pool = fixture()
     local plan = vp.Plan(pool)

@@ -542,20 +542,6 @@ function M.pabfd(vm, hosts, cfg)
   return M.state(hosts, cfg or {}):pabfd(vm, nil)
 end
 
--- Sort VMs by current cpu MIPS (demand.cpu), descending; stable
--- (PowerVmList.sortByCpuUtilization uses Collections.sort).
-local function by_cpu_desc(vms, plan)
-  if #vms < 2 then return vms end
-  local idx, cpu = {}, {}
-  for i, vm in ipairs(vms) do idx[vm], cpu[vm] = i, plan:request(vm) end
-  table.sort(vms, function(a, b)
-    local da, db = cpu[a], cpu[b]
-    if da ~= db then return da > db end
-    return idx[a] < idx[b]
-  end)
-  return vms
-end
-
 local function fmt_pct(x) return string.format("%.0f%%", 100 * x) end
 
 -- ====================================================================
@@ -600,12 +586,9 @@ function M.plan(pool, ctx, cfg)
 
   -- 4. placement of the selected VMs, biggest cpu first, over-utilized
   -- hosts excluded; a VM with no host stays where it is
-  for _, vm in ipairs(by_cpu_desc(selected, plan)) do
-    local to = st:pabfd(vm, { OVER })
-    if to then
-      st:add(to, vm)
-      moves[#moves + 1] = { vm = vm, to = to, why = over[from[vm]] }
-    end
+  for _, m in ipairs(plan:place_each(selected, { OVER }, st:accept())) do
+    m.why = over[from[m.vm]]
+    moves[#moves + 1] = m
   end
 
   -- 5. under-utilization: repeatedly take the least utilized remaining
