@@ -102,8 +102,8 @@ static void plan_host(vp_engine *e, const vp_host *h)
 
 void vp_drain_plan(vp_engine *e)
 {
-    if (grow_drained(e))
-        return;
+    if (vp_pool_draining_count(e->pool) == 0 || grow_drained(e))
+        return; /* called after every migration: nothing to scan for, usually */
     for (vp_id id = 0; id < vp_pool_host_end(e->pool); id++) {
         const vp_host *h = vp_pool_host(e->pool, id);
         if (h && h->state == VP_HOST_DRAINING)

@@ -38,6 +38,7 @@ struct vp_pool {
     vp_id nhosts, nvms;      /* ids handed out */
     size_t capHosts, capSlabs;
     size_t live_hosts, live_vms;
+    size_t draining;     /* hosts in state draining */
     vp_host *host_by_name;
     vp_vm *vm_by_name;
     vp_res free_up;   /* sum over up hosts of limit - used - reserved */
@@ -510,9 +511,12 @@ int vp_pool_set_host_state(vp_pool *pool, vp_id host, vp_host_state state, vp_er
         pool->free_up = vp_res_sub(pool->free_up, free_res);
     else if (h->state != VP_HOST_UP && state == VP_HOST_UP)
         pool->free_up = vp_res_add(pool->free_up, free_res);
+    pool->draining += (state == VP_HOST_DRAINING) - (h->state == VP_HOST_DRAINING);
     h->state = state;
     return 0;
 }
+
+size_t vp_pool_draining_count(const vp_pool *pool) { return pool->draining; }
 
 /* Changes a host's reservation or limit, keeping free_up right. */
 static void host_retune(vp_pool *pool, vp_host *h, vp_res limit, vp_res reserved)

@@ -163,6 +163,8 @@ int vp_pool_end_migration(vp_pool *pool, vp_id vm, vp_err *err);
 int vp_pool_abort_migration(vp_pool *pool, vp_id vm, vp_err *err);
 
 int vp_pool_set_host_state(vp_pool *pool, vp_id host, vp_host_state state, vp_err *err);
+/* How many hosts are draining (kept with every state change). */
+size_t vp_pool_draining_count(const vp_pool *pool);
 int vp_pool_set_reservation(vp_pool *pool, vp_id host, vp_res reserved, vp_err *err);
 int vp_pool_set_pool_reservation(vp_pool *pool, vp_res reserved, vp_err *err);
 int vp_pool_set_overcommit(vp_pool *pool, vp_id host, vp_res overcommit, vp_err *err);
