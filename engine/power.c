@@ -4,9 +4,12 @@
  *
  * The rule is CloudSim's PowerModelSpecPower, operation for operation (so
  * that a simulation reproduces its figures to the last bit): the table
- * entry when fmod(u, 0.1) == 0 (in doubles, only u = 0 and a few others),
- * otherwise the straight line between the entries floor(10u) and
- * ceil(10u), p1 + (p2 - p1) / 10 * (u - floor(10u) / 10) * 100.
+ * entry when fmod(u, 0.1) == 0, otherwise the straight line between the
+ * entries floor(10u) and ceil(10u), p1 + (p2 - p1) / 10 * (u - floor(10u)
+ * / 10) * 100.  In doubles fmod(u, 0.1) is 0 only for u = 0, 0.1, 0.2,
+ * 0.4 and 0.8 (the exact multiples of the double 0.1), and for all but 0
+ * 10u is then an integer, so the line gives the same entry: only u = 0
+ * needs the test (fmod is a tenth of a simulation's time).
  */
 #include "power.h"
 
@@ -18,8 +21,8 @@ double vp_power_at(const double table[VP_POWER_POINTS], double u)
         u = 0;
     if (u > 1)
         u = 1;
-    if (fmod(u, 0.1) == 0)
-        return table[(int)(u * 10)];
+    if (u == 0)
+        return table[0];
     double lo = floor(u * 10), hi = ceil(u * 10);
     double p1 = table[(int)lo], p2 = table[(int)hi];
     return p1 + (p2 - p1) / 10 * (u - lo / 10) * 100;
