@@ -492,7 +492,8 @@ typedef struct cand {
 static bool before(cand a, cand b) { return a.diff < b.diff || (a.diff == b.diff && a.id < b.id); }
 
 /* The candidates (suitable, in none of the sets, one empty host per
- * shape) with their power difference, into *out (the state's memory). */
+ * shape) with their power difference, into *out: a userdata left on the
+ * stack (the caller pops it; an error in accept lets the GC have it). */
 static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, cand **out)
 {
     double r = vm_request(v);
@@ -500,7 +501,7 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, c
     int nseen = 0;
     size_t n = 0;
     memset(seen, 0, sizeof seen); /* memcmp compares the keys bytewise */
-    *out = sr(L, NULL, 0, (pl->nh + 1) * sizeof **out);
+    *out = lua_newuserdatauv(L, (pl->nh + 1) * sizeof **out, 0);
     for (size_t i = 0; i < pl->nh; i++) {
         const plan_host *h = &pl->h[i];
         if ((h->excl & mask) || !suitable(pl, h, v, r))
@@ -544,14 +545,15 @@ static cand best_by_test(lua_State *L, plan *pl, cand *c, size_t n, const vp_vm 
     return (cand){0, VP_NONE};
 }
 
-/* The host for v (the accept argument at 4): VP_NONE if none. */
+/* The host for v (the accept argument at 4, the stack set to 4 slots at
+ * least): VP_NONE if none. */
 static cand best_fit(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask)
 {
     bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
     cand *c;
     size_t n = candidates(L, pl, v, mask, &c);
     cand best = fn ? best_by_test(L, pl, c, n, v) : best_by_threshold(L, pl, c, n, v);
-    sr(L, c, (pl->nh + 1) * sizeof *c, 0);
+    lua_pop(L, 1); /* the candidates */
     return best;
 }
 
@@ -569,6 +571,7 @@ static int m_best_fit_power(lua_State *L)
     const vp_vm *v = arg_vm(L, pl, 2);
     uint8_t mask = arg_sets(L, 3);
     check_accept(L);
+    lua_settop(L, 4); /* accept (or nil) stays at 4 under the scratch */
     cand best = best_fit(L, pl, v, mask);
     if (best.id == VP_NONE)
         return lua_pushnil(L), 1;
