@@ -223,8 +223,15 @@ int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out);
 
 /* Withdraws the waiting (not running) migration of vm: dropped with a
  * migration_dropped event whose reason is why.  -1 with err if vm has
- * none, or if it is running (the driver cannot abort it on request). */
+ * none, or if it is running (see vp_engine_abort_migration). */
 int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err);
+
+/* Asks the driver to abort vm's running migration (driver.h's
+ * abort_migration); it then ends as migration_failed with the driver's
+ * message, later, through done() (or completes, if it was ending).  0 if
+ * asked; -1 with err if vm has no running migration or the driver cannot
+ * abort (no abort_migration, or it refused). */
+int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err);
 /* Maintenance.  drain: the host becomes draining (no placement or move
  * chooses it) and each VM running on it is planned away: the placement
  * slot picks a destination among the hosts it fits on and the move goes

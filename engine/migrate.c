@@ -9,7 +9,9 @@
  * failure it stays on its source (abort_migration).  "later" re-asks
  * after the delay, "never" drops the proposal; a proposal that is no
  * longer valid (VM gone or moved, destination full) is dropped with the
- * reason.  A new proposal for a VM replaces a queued one.
+ * reason.  A new proposal for a VM replaces a queued one.  A waiting
+ * proposal can be withdrawn, a running migration aborted through the
+ * driver (it then ends as migration_failed).
  * Uses: engine_int.h, pool.h, driver.h, clock.h, policy.h.
  */
 #include "engine_int.h"
@@ -76,12 +78,28 @@ int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *
         if (e->migs[i]->vm != vm)
             continue;
         if (e->migs[i]->running)
-            return vp_err_set(err, "the migration is running; aborting a running migration "
-                                   "on request is not supported yet");
+            return vp_err_set(err, "the migration is running (vp_engine_abort_migration "
+                                   "aborts it)");
         drop(e, i, why);
         return 0;
     }
     return vp_err_set(err, "no migration queued for VM id %u", vm);
+}
+
+int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err)
+{
+    size_t i = 0;
+    while (i < e->nmigs && (e->migs[i]->vm != vm || !e->migs[i]->running))
+        i++;
+    if (i == e->nmigs)
+        return vp_err_set(err, "VM id %u has no running migration", vm);
+    if (!e->driver->ops->abort_migration)
+        return vp_err_set(err, "the %s driver cannot abort a running migration",
+                          e->driver->ops->name);
+    if (e->driver->ops->abort_migration(e->driver, vm))
+        return vp_err_set(err, "the %s driver did not accept the abort (the migration may be "
+                               "ending)", e->driver->ops->name);
+    return 0;
 }
 
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm)

@@ -165,6 +165,16 @@ local function parse_metrics(text)
   return { families = families, samples = samples }
 end
 
+-- `vmpilot ARGS --api srv`: exit code, stdout, stderr.
+local function client(srv, args)
+  local err = os.tmpname()
+  local out = sh(string.format("%s %s --api %s 2>%s; echo \"rc=$?\"", VMPILOT, args, srv.base, err))
+  local e = read(err)
+  os.remove(err)
+  local body, rc = out:match("^(.*)rc=(%d+)\n$")
+  return tonumber(rc), body, e
+end
+
 -- The value of the sample name{k=v...}, or nil.
 local function metric(m, name, want)
   for _, s in ipairs(m.samples) do
@@ -542,6 +552,11 @@ describe("the control API", function()
     assert.equal("VM 'web1' has no migration queued", body.detail)
     code, body = request(srv, '-X DELETE URL/v1/migrations/ghost')
     assert.equal(404, code)
+    -- the CLI withdraws a waiting one too
+    assert.equal(202, (request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])))
+    local rc, out = client(srv, "migration abort web1")
+    assert.equal(0, rc)
+    assert.equal("migration of web1: cancelled\n", out)
     code = request(srv, '-X POST URL/v1/migrations')
     assert.equal(405, code)
     -- the shipped reservation policy: 10 % of each host, the busiest host's use for the pool
@@ -555,6 +570,66 @@ describe("the control API", function()
     assert.same({ cpu = 0.8, memory = 1638.4, disk = 0, network = 0 }, body.hosts[1].reserved)
     code = request(srv, '-X POST URL/v1/reservations')
     assert.equal(405, code)
+  end)
+
+  -- Simulated hosts with a slow network (10 Mbit/s: a 613 MiB VM takes
+  -- about 980 s to migrate) and a balance policy that moves one VM once.
+  local function sim_config()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. dir))
+    write(dir .. "/serve.json", string.format([[{
+      "host_types": [{"name": "g4", "cpu": 3720, "memory": 4096, "network": 10}],
+      "hosts": [{"type": "g4", "count": 3, "name": "h%%d"}],
+      "vm_types": [{"name": "small", "cpu": 500, "memory": 613}],
+      "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5},
+      "policies": {"balance": "%s/move_once.lua"},
+      "simulation": {"trace": "%s/../../../examples/traces/20110303", "step": 0.1, "max_vms": 4}
+    }]], DATA, DATA))
+    return dir
+  end
+
+  it("aborts a running migration on request; the outcome is a migration_failed event", function()
+    srv = start(sim_config())
+    local code, body, m
+    for _ = 1, 60 do
+      _, body = request(srv, 'URL/v1/migrations')
+      m = body.migrations[1]
+      if m and m.state == "running" then break end
+      sleep(0.05)
+    end
+    assert.equal("running", m.state)
+    local rc, out, err = client(srv, "migration list")
+    assert.equal(0, rc)
+    assert.matches("^VM%s+FROM%s+TO%s+STATE%s+WHY\n", out)
+    assert.matches(m.vm:gsub("%p", "%%%0") .. "%s+" .. m.from .. "%s+" .. m.to .. "%s+running%s+test: move once", out)
+    code, body = request(srv, '-X DELETE URL/v1/migrations/' .. m.vm)
+    assert.equal(202, code)
+    assert.same({ status = "aborting", vm = m.vm, from = m.from, to = m.to,
+      outcome = "reported as a migration_failed event (GET /v1/decisions)" }, body)
+    local failed
+    for _ = 1, 40 do
+      _, body = request(srv, '"URL/v1/decisions?event=migration_failed&vm=' .. m.vm .. '"')
+      failed = body.decisions[1]
+      if failed then break end
+      sleep(0.05)
+    end
+    assert.is_table(failed)
+    assert.equal("aborted on request", failed.reason)
+    assert.equal(m.from, failed.host)
+    assert.equal(m.to, failed.to)
+    _, body = request(srv, 'URL/v1/vms/' .. m.vm)
+    assert.equal("running", body.state)
+    assert.equal(m.from, body.host) -- the VM stays on its source
+    _, body = request(srv, 'URL/v1/migrations')
+    assert.same({}, body.migrations)
+    code, body = request(srv, '-X DELETE URL/v1/migrations/' .. m.vm)
+    assert.equal(404, code)
+    rc, out, err = client(srv, "migration abort " .. m.vm)
+    assert.equal(1, rc)
+    assert.equal("vmpilot: HTTP 404: no migration: VM '" .. m.vm .. "' has no migration queued\n", err)
+    local text = sh(string.format("curl -s %s/metrics", srv.base))
+    assert.equal(1, metric(parse_metrics(text), "vmpilot_migrations_total", { outcome = "failed" }))
   end)
 
   it("dry-runs placement and balance without acting", function()

@@ -396,6 +396,39 @@ static void test_migration_list_and_cancel(void)
     fx_free(&f);
 }
 
+/* A running migration aborted on request ends as migration_failed, the
+ * VM on its source; a driver without abort_migration refuses. */
+static void test_abort_running(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_NOW};
+    CHECK_EQ_INT(vp_engine_abort_migration(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "no running migration");
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "asked", &err), 0);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    const vp_driver_ops *sim = f.drv->ops;
+    vp_driver_ops none = *sim;
+    none.abort_migration = NULL;
+    f.drv->ops = &none;
+    CHECK_EQ_INT(vp_engine_abort_migration(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "cannot abort a running migration");
+    f.drv->ops = sim;
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    CHECK_EQ_INT(vp_engine_abort_migration(f.eng, 0, &err), 0);
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 1);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_FAILED], 1);
+    CHECK_STR_HAS(f.last_error, "aborted on request");
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 0);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->state, VP_VM_RUNNING);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_failed, 1);
+    fx_free(&f);
+}
+
 /* Dry runs call the slot and check the result, and change nothing. */
 static void test_dry_runs(void)
 {
@@ -733,6 +766,7 @@ int main(void)
     test_migration_progress();
     test_migrate_when();
     test_migration_list_and_cancel();
+    test_abort_running();
     test_dry_runs();
     test_move_by_policy();
     test_limits();
