@@ -45,10 +45,28 @@ typedef enum vp_event_kind {
     VP_EV_DRAINED,        /* a draining host holds no VM any more */
     VP_EV_UNDRAINED,      /* a draining host is back up */
     VP_EV_MIGRATION_PROGRESS, /* how far a running migration is (progress, reason) */
+    VP_EV_DESTINATION,    /* placement chose a migration's destination (to, or none) */
     VP_EV_N
 } vp_event_kind;
 
 extern const char *const vp_event_names[VP_EV_N];
+
+/* What a policy decision was given and what it answered, for the audit
+ * log (event_json.h renders it as "inputs" and "result").  Which fields
+ * apply depends on the slot. */
+typedef struct vp_decision_info {
+    vp_res size;           /* placement: the VM's size */
+    size_t candidates;     /* placement: hosts offered */
+    size_t hosts, vms;     /* balance, reservation: hosts up, VMs running */
+    vp_res capacity, used; /* reservation: limit and use of the up hosts, summed */
+    vp_res reserved, pool_reserved; /* reservation's answer: per-host sum, pool */
+    const vp_moves *moves; /* balance's answer (NULL: none) */
+    vp_id from, to;        /* migration: the proposed move */
+    const char *proposed;  /* migration: why the move was proposed */
+    int asked;             /* migration: earlier migrate_when calls */
+    vp_when_kind when;     /* migration's answer */
+    double delay;          /* migration: the delay of "later", s */
+} vp_decision_info;
 
 typedef struct vp_event {
     vp_event_kind kind;
@@ -64,6 +82,7 @@ typedef struct vp_event {
     vp_driver_mig_stats stats; /* the hypervisor's job time, downtime, data */
     double latency;        /* seconds the policy call took (wall clock) */
     const char *reason;    /* the policy's reason or the error; never NULL */
+    const vp_decision_info *decision; /* a policy decision's inputs and answer, or NULL */
 } vp_event;
 
 typedef void (*vp_event_cb)(void *ud, const vp_engine *e, const vp_event *ev);

@@ -51,6 +51,16 @@ static void drop(vp_engine *e, size_t i, const char *reason)
     mig_remove(e, i);
 }
 
+/* Dropped on migrate_when's answer: with the decision's inputs. */
+static void drop_decided(vp_engine *e, size_t i, const char *reason)
+{
+    vp_event ev = mig_event(e->migs[i], VP_EV_MIGRATION_DROPPED, reason);
+    ev.decision = &e->migs[i]->when;
+    e->st.migrations_dropped++;
+    vp_engine_emit(e, ev);
+    mig_remove(e, i);
+}
+
 /* Queued proposal i gives way to a new one for the same VM to `to`. */
 static void supersede(vp_engine *e, size_t i, vp_id to)
 {
@@ -249,20 +259,24 @@ static vp_when ask_when(vp_engine *e, vp_mig *m)
 {
     vp_when w = {.kind = VP_WHEN_LATER};
     vp_err err = {0};
-    vp_migration_req req = {m->vm, m->from, m->to, m->why, m->proposed, m->asked++};
+    vp_migration_req req = {m->vm, m->from, m->to, m->why, m->proposed, m->asked};
     vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
+    m->when = (vp_decision_info){.from = m->from, .to = m->to, .proposed = m->why,
+                                 .asked = m->asked++};
     double t0 = vp_engine_wall();
     int rc = e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, &w, &err);
     m->latency = e->last_latency = vp_engine_wall() - t0;
     vp_engine_count_decision(e, VP_SLOT_MIGRATION, m->latency);
     if (rc || (w.kind == VP_WHEN_LATER && !(w.delay > 0))) {
         if (rc)
-            vp_engine_policy_error(e, VP_SLOT_MIGRATION, err.text, m->vm);
+            vp_engine_policy_error_d(e, VP_SLOT_MIGRATION, err.text, m->vm, &m->when);
         else
-            vp_engine_policy_invalid(e, VP_SLOT_MIGRATION, "\"later\" needs a delay > 0 seconds",
-                                     m->vm);
+            vp_engine_policy_invalid_d(e, VP_SLOT_MIGRATION,
+                                       "\"later\" needs a delay > 0 seconds", m->vm, &m->when);
         w = (vp_when){.kind = VP_WHEN_LATER, .delay = e->prm.balance_interval};
     }
+    m->when.when = w.kind;
+    m->when.delay = w.kind == VP_WHEN_LATER ? w.delay : 0;
     return w;
 }
 
@@ -282,15 +296,19 @@ static int start(vp_engine *e, vp_mig *m, const char *when_reason, vp_err *err)
     e->mig_count[m->to]++;
     e->st.migrations_started++;
     snprintf(reason, sizeof reason, "%s (timing: %s)", m->why, when_reason);
-    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_STARTED, reason));
+    vp_event ev = mig_event(m, VP_EV_MIGRATION_STARTED, reason);
+    ev.decision = &m->when;
+    vp_engine_emit(e, ev);
     return 0;
 }
 
 static void defer(vp_engine *e, vp_mig *m, double until, const char *reason)
 {
+    vp_event ev = mig_event(m, VP_EV_MIGRATION_DEFERRED, reason);
+    ev.decision = &m->when;
     m->not_before = until;
     e->st.migrations_deferred++;
-    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_DEFERRED, reason));
+    vp_engine_emit(e, ev);
 }
 
 /* Tries to start queued migration i; it may leave the queue. */
@@ -311,11 +329,11 @@ static void admit(vp_engine *e, size_t i)
     }
     vp_when w = ask_when(e, m);
     if (w.kind == VP_WHEN_NEVER)
-        return drop(e, i, w.reason);
+        return drop_decided(e, i, w.reason);
     if (w.kind == VP_WHEN_LATER)
         return defer(e, m, vp_clock_now(e->clock) + w.delay, w.reason);
     if (start(e, m, w.reason, &err))
-        return drop(e, i, err.text);
+        return drop_decided(e, i, err.text);
 }
 
 /* Re-arms the pump timer for the earliest deferred migration. */

@@ -632,6 +632,66 @@ describe("the control API", function()
     assert.equal(1, metric(parse_metrics(text), "vmpilot_migrations_total", { outcome = "failed" }))
   end)
 
+  it("appends every decision, with inputs, result, reason and latency, to api.decision_log", function()
+    local dir = config({ { "seed", "seed.xml" }, { "small", "small.xml" } },
+      ', "api": {"decision_log": "decisions.jsonl"}')
+    srv = start(dir)
+    assert.equal(201, (request(srv, '-X POST -F vm_name=a -F cpu=2 -F memory=4 URL/allocate')))
+    assert.equal(202, (request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])))
+    sleep(0.8) -- a balance and a reservation round
+    local _, api = request(srv, '"URL/v1/decisions?limit=4096"')
+    local file = read(dir .. "/decisions.jsonl")
+    local entries, by = {}, {}
+    for line in file:gmatch("[^\n]+") do
+      local d = assert(json.decode(line), line)
+      entries[#entries + 1] = d
+      by[d.event] = by[d.event] or d
+    end
+    assert.is_true(#entries >= 4)
+    for i, d in ipairs(entries) do
+      assert.equal(i, d.seq) -- every entry, in order
+      assert.is_number(d.t)
+    end
+    local p = by.placed
+    assert.equal("placement", p.slot)
+    assert.equal("best-fit", p.policy)
+    assert.matches("^%x+$", p.version)
+    assert.is_number(p.latency_ms)
+    assert.same({ vm = "a", size = { cpu = 2, memory = 4096, disk = 0, network = 0 }, candidates = 2 }, p.inputs)
+    assert.same({ host = "small" }, p.result)
+    assert.matches("best fit on small", p.reason, 1, true)
+    local b = by.balanced
+    assert.equal("threshold", b.policy)
+    assert.same({ hosts = 2, vms = 2 }, b.inputs)
+    assert.same({ moves = {} }, b.result)
+    assert.equal("0 moves proposed", b.reason)
+    local r = by.reserved
+    assert.equal("reservation", r.slot)
+    assert.equal(2, r.inputs.hosts)
+    assert.same({ cpu = 16, memory = 32768, disk = 0, network = 0 }, r.inputs.capacity)
+    assert.same({ cpu = 0, memory = 0, disk = 0, network = 0 }, r.result.pool)
+    assert.is_string(r.reason)
+    local m = by.migration_started
+    assert.equal("migration", m.slot)
+    assert.equal("limits", m.policy)
+    assert.same({ vm = "web1", from = "small", to = "seed", proposed_by = "requested through the API", asked = 0 }, m.inputs)
+    assert.same({ when = "now" }, m.result)
+    assert.is_number(m.latency_ms)
+    -- the ring has the same entries (the API prints 15 significant digits, the file 17)
+    local first = api.decisions[1]
+    assert.near(entries[1].t, first.t, 1e-3)
+    first.t, first.latency_ms, entries[1].t, entries[1].latency_ms = nil, nil, nil, nil
+    assert.same(first, entries[1])
+    stop(srv)
+    srv = nil
+    -- a log folder that does not exist is a config error with file:line:column
+    dir = config({ { "seed", "seed.xml" } }, ', "api": {"decision_log": "nowhere/d.jsonl"}')
+    local out = sh(string.format("%s serve --listen 127.0.0.1:0 --duration 1 %s/serve.json 2>&1; echo rc=$?", VMPILOT, dir))
+    assert.matches("serve.json:%d+:%d+: field 'api.decision_log': folder not found: .*/nowhere", out)
+    assert.matches("rc=3", out, 1, true)
+    os.execute("rm -rf " .. dir)
+  end)
+
   it("dry-runs placement and balance without acting", function()
     srv = start(config({ { "seed", "seed.xml" }, { "small", "small.xml" } }, nil,
       '"reservation": "' .. API_DATA .. '/no_reserve.lua", "balance": "' .. API_DATA .. '/move_web1.lua"'))
