@@ -638,15 +638,18 @@ describe("the control API", function()
     srv = start(dir)
     assert.equal(201, (request(srv, '-X POST -F vm_name=a -F cpu=2 -F memory=4 URL/allocate')))
     assert.equal(202, (request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])))
-    sleep(0.8) -- a balance and a reservation round
-    local _, api = request(srv, '"URL/v1/decisions?limit=4096"')
-    local file = read(dir .. "/decisions.jsonl")
-    local entries, by = {}, {}
-    for line in file:gmatch("[^\n]+") do
-      local d = assert(json.decode(line), line)
-      entries[#entries + 1] = d
-      by[d.event] = by[d.event] or d
+    local entries, by
+    for _ = 1, 100 do -- until a balance and a reservation round were logged
+      entries, by = {}, {}
+      for line in read(dir .. "/decisions.jsonl"):gmatch("[^\n]+") do
+        local d = assert(json.decode(line), line)
+        entries[#entries + 1] = d
+        by[d.event] = by[d.event] or d
+      end
+      if by.balanced and by.reserved and by.migration_started then break end
+      sleep(0.05)
     end
+    local _, api = request(srv, '"URL/v1/decisions?limit=4096"')
     assert.is_true(#entries >= 4)
     for i, d in ipairs(entries) do
       assert.equal(i, d.seq) -- every entry, in order
