@@ -392,7 +392,7 @@ describe("vmpilot", function()
     it("lets a running migration finish on SIGTERM (within the grace period)", function()
       local dir = stop_config(2452, 30) -- a 2 s migration
       local t0 = os.time()
-      local code, out = run("serve " .. dir .. "/serve.json", "timeout --preserve-status -s TERM 1 ")
+      local code, out = run("serve --listen 127.0.0.1:0 " .. dir .. "/serve.json", "timeout --preserve-status -s TERM 1 ")
       os.execute("rm -rf " .. dir)
       assert.equal(0, code)
       local ev, first = by_event(out)
@@ -409,7 +409,7 @@ describe("vmpilot", function()
     it("aborts a running migration once the grace period is over", function()
       local dir = stop_config(98, 0.5) -- a 50 s migration
       local t0 = os.time()
-      local code, out = run("serve " .. dir .. "/serve.json", "timeout --preserve-status -s TERM 1 ")
+      local code, out = run("serve --listen 127.0.0.1:0 " .. dir .. "/serve.json", "timeout --preserve-status -s TERM 1 ")
       os.execute("rm -rf " .. dir)
       assert.equal(0, code)
       local ev, first = by_event(out)
@@ -433,7 +433,7 @@ describe("vmpilot", function()
     it("aborts running migrations at once on SIGINT while stopping", function()
       local dir = stop_config(98, 30) -- a 50 s migration, a 30 s grace period
       local t0 = os.time()
-      local p = io.popen(string.format("sh -c '%s serve %s/serve.json & p=$!; sleep 1; " ..
+      local p = io.popen(string.format("sh -c '%s serve --listen 127.0.0.1:0 %s/serve.json & p=$!; sleep 1; " ..
         "kill -TERM $p; sleep 0.6; kill -INT $p; wait $p; echo \"rc=$?\"'", VMPILOT, dir))
       local out = p:read("a")
       p:close()

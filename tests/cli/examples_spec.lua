@@ -37,7 +37,7 @@ describe("examples", function()
   end
 
   it("test-hosts.json serves its two test-driver hosts", function()
-    local code, out, err = run("/", "serve --duration 1 " .. EXAMPLES .. "/test-hosts.json")
+    local code, out, err = run("/", "serve --listen 127.0.0.1:0 --duration 1 " .. EXAMPLES .. "/test-hosts.json")
     assert.equal(0, code, err)
     local final = {}
     for l in out:gmatch("[^\n]+") do
