@@ -653,6 +653,18 @@ static int check_reservation(const vp_engine *e, const vp_reservation *r, char *
     return 0;
 }
 
+int vp_engine_dry_reserve(vp_engine *e, vp_reservation *out, char *why, size_t len,
+                          vp_err *err)
+{
+    vp_decision_ctx dc = dctx(e, e->prm.reservation_interval);
+    *out = (vp_reservation){.n_hosts = vp_pool_host_end(e->pool)};
+    if (!(out->per_host = calloc(out->n_hosts + 1, sizeof *out->per_host)))
+        return vp_err_set(err, "out of memory");
+    if (e->policy->reserve(e->policy->reserve_ctx, e->pool, &dc, out, err))
+        return -1;
+    return check_reservation(e, out, why, len) ? 1 : 0;
+}
+
 static void apply_reservation(vp_engine *e, const vp_reservation *r)
 {
     for (vp_id h = 0; h < r->n_hosts; h++)

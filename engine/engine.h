@@ -188,6 +188,19 @@ int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why);
  * the policy fails. */
 int vp_engine_dry_place(vp_engine *e, vp_id vm, vp_place_result *out, vp_err *err);
 int vp_engine_dry_balance(vp_engine *e, vp_moves *out, char *why, size_t len, vp_err *err);
+/* reserve: *out gets the reservation (out->per_host is allocated here,
+ * one entry per host id: free() it, also on failure); 0 if the engine
+ * would apply it, 1 if not (why says why), -1 with err if the policy
+ * fails. */
+int vp_engine_dry_reserve(vp_engine *e, vp_reservation *out, char *why, size_t len,
+                          vp_err *err);
+/* migrate_when, for the move of the running vm to host `to` proposed now
+ * with reason why (never asked before): *out gets the answer.  0; 1 if
+ * the move is not valid now (checked as vp_engine_propose_move does; err
+ * says why; the policy is not called); -1 with err if the policy fails
+ * or answers "later" without a delay > 0. */
+int vp_engine_dry_when(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_when *out,
+                       vp_err *err);
 
 /* Removes a VM for good: a running one is destroyed by the driver (the
  * destroy must start; its completion is not awaited) and released first;

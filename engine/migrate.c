@@ -280,6 +280,28 @@ static vp_when ask_when(vp_engine *e, vp_mig *m)
     return w;
 }
 
+int vp_engine_dry_when(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_when *out,
+                       vp_err *err)
+{
+    vp_moves one = {0};
+    char text[VP_ERR_TEXT];
+    if (vp_moves_push(&one, vm, to, why))
+        return vp_err_set(err, "out of memory");
+    int rc = vp_moves_check(e->pool, &one, text, sizeof text);
+    vp_moves_free(&one);
+    if (rc)
+        return vp_err_set(err, "%s", text + strlen("move 1: ")), 1;
+    vp_migration_req req = {vm, vp_pool_vm(e->pool, vm)->host, to, why, vp_clock_now(e->clock), 0};
+    vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
+    *out = (vp_when){.kind = VP_WHEN_LATER};
+    if (e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, out, err))
+        return -1;
+    if (out->kind == VP_WHEN_LATER && !(out->delay > 0))
+        return vp_err_set(err, "migrate_when returned an invalid result: \"later\" needs a "
+                               "delay > 0 seconds");
+    return 0;
+}
+
 static int start(vp_engine *e, vp_mig *m, const char *when_reason, vp_err *err)
 {
     char reason[2 * VP_REASON + 16];

@@ -529,6 +529,13 @@ describe("the control API", function()
     local code, body = request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])
     assert.equal(202, code)
     assert.equal("running", body.vm.state) -- the policy said: later
+    -- the migration slot's dry run says what this policy says: later
+    code, body = request(srv, [[-X POST -d '{"vm": "web1", "to": "seed", "why": "test"}' URL/v1/policies/migration/dry-run]])
+    assert.equal(200, code)
+    assert.equal("later", body.policy)
+    assert.equal("later", body.when)
+    assert.equal(60, body.delay_s)
+    assert.equal("not now", body.reason)
     code, body = request(srv, 'URL/v1/migrations')
     assert.equal(200, code)
     assert.equal(1, #body.migrations)
@@ -695,7 +702,7 @@ describe("the control API", function()
     os.execute("rm -rf " .. dir)
   end)
 
-  it("dry-runs placement and balance without acting", function()
+  it("dry-runs every slot (placement, balance, reservation, migration) without acting", function()
     srv = start(config({ { "seed", "seed.xml" }, { "small", "small.xml" } }, nil,
       '"reservation": "' .. API_DATA .. '/no_reserve.lua", "balance": "' .. API_DATA .. '/move_web1.lua"'))
     local code, body = request(srv, [[-X POST -d '{"vcpus": 2, "memory": 1024}' URL/v1/policies/placement/dry-run]])
@@ -719,7 +726,36 @@ describe("the control API", function()
     assert.same({ { vm = "web1", to = "seed", why = "test move" } }, body.moves)
     assert.is_true(body.valid)
     code, body = request(srv, '-X POST URL/v1/policies/reservation/dry-run')
+    assert.equal(200, code)
+    assert.same({ slot = "reservation", policy = "none", version = body.version, valid = true,
+      reason = "nothing held back", pool = { cpu = 0, memory = 0, disk = 0, network = 0 },
+      hosts = { { host = "seed", reserved = { cpu = 0, memory = 0, disk = 0, network = 0 } },
+        { host = "small", reserved = { cpu = 0, memory = 0, disk = 0, network = 0 } } } }, body)
+    code, body = request(srv, [[-X POST -d '{"vm": "web1", "to": "seed"}' URL/v1/policies/migration/dry-run]])
+    assert.equal(200, code)
+    assert.equal("migration", body.slot)
+    assert.equal("limits", body.policy)
+    assert.equal("web1", body.vm)
+    assert.equal("small", body.from)
+    assert.equal("seed", body.to)
+    assert.equal("now", body.when)
+    assert.is_nil(body.delay_s)
+    assert.is_string(body.reason)
+    local cases = {
+      { [['{"vm": "web1", "to": "small"}']], 409, "is already on host 'small'" },
+      { [['{"vm": "ghost", "to": "seed"}']], 404, "no VM called 'ghost'" },
+      { [['{"vm": "web1", "to": "nope"}']], 404, "no host called 'nope'" },
+      { [['{"to": "seed"}']], 400, "give the move as" },
+      { [['{"vm": "web1", "to": "seed", "why": 3}']], 400, "give the move as" },
+    }
+    for _, c in ipairs(cases) do
+      code, body = request(srv, "-X POST -d " .. c[1] .. " URL/v1/policies/migration/dry-run")
+      assert.equal(c[2], code, c[1])
+      assert.matches(c[3], body.detail, 1, true)
+    end
+    code, body = request(srv, '-X POST URL/v1/policies/timing/dry-run')
     assert.equal(404, code)
+    assert.matches("placement, balance, reservation and migration", body.detail, 1, true)
     code = request(srv, 'URL/v1/policies/balance/dry-run')
     assert.equal(405, code)
     -- nothing happened: no VM added, no migration queued, nothing recorded
@@ -729,6 +765,10 @@ describe("the control API", function()
     assert.same({}, body.migrations)
     code, body = request(srv, '"URL/v1/decisions?slot=placement"')
     assert.same({}, body.decisions)
+    code, body = request(srv, '"URL/v1/decisions?slot=migration"')
+    assert.same({}, body.decisions)
+    _, body = request(srv, 'URL/v1/reservations')
+    assert.same({ cpu = 0, memory = 0, disk = 0, network = 0 }, body.hosts[1].reserved)
   end)
 
   describe("the CLI client", function()

@@ -536,6 +536,33 @@ static void test_dry_runs(void)
     CHECK_EQ_INT(vp_engine_stats_get(f.eng)->decisions[VP_SLOT_BALANCE], 0);
     CHECK_EQ_INT(f.events[VP_EV_BALANCED], 0);
     vp_moves_free(&m);
+    /* reservation: the answer, checked, not applied */
+    vp_reservation res;
+    f.pol.reserve = reserve_fixed;
+    reserve_h0 = vp_res_make(1, 512, 0, 0);
+    CHECK_EQ_INT(vp_engine_dry_reserve(f.eng, &res, why, sizeof why, &err), 0);
+    CHECK(res.n_hosts == 3 && res.per_host[0].v[VP_MEM] == 512 && !strcmp(res.reason, "hold h0"));
+    free(res.per_host);
+    CHECK_NEAR(vp_pool_host(f.pool, 0)->reserved.v[VP_MEM], 0, 0);
+    reserve_h0 = vp_res_make(-1, 0, 0, 0);
+    CHECK_EQ_INT(vp_engine_dry_reserve(f.eng, &res, why, sizeof why, &err), 1);
+    CHECK_STR_HAS(why, "negative reservation for host id 0");
+    free(res.per_host);
+    CHECK_EQ_INT(f.events[VP_EV_RESERVED] + f.events[VP_EV_POLICY_ERROR], 0);
+    /* migration timing: asked about a move that is not queued */
+    vp_when w;
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 30};
+    CHECK_EQ_INT(vp_engine_dry_when(f.eng, 0, 1, "why not", &w, &err), 0);
+    CHECK(w.kind == VP_WHEN_LATER && w.delay == 30);
+    CHECK_EQ_INT(vp_engine_dry_when(f.eng, 0, 0, "home", &w, &err), 1);
+    CHECK_STR_HAS(err.text, "is already on host 'h0'");
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 0};
+    CHECK_EQ_INT(vp_engine_dry_when(f.eng, 0, 1, "bad", &w, &err), -1);
+    CHECK_STR_HAS(err.text, "needs a delay > 0");
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->decisions[VP_SLOT_MIGRATION], 0);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_DEFERRED], 0);
     fx_free(&f);
 }
 
