@@ -2,8 +2,9 @@
  * engine.c - periodic work, placement and reservation.
  *
  * Provides: the vp_engine functions of engine.h except the migration
- * executor (migrate.c).  Policy results are checked here before the pool
- * changes.
+ * executor (migrate.c) and drain (drain.c).  Policy results are checked
+ * here before the pool changes; each decision event carries the
+ * decision's inputs and answer (vp_decision_info) for the audit log.
  * Uses: engine_int.h, pool.h, clock.h, driver.h, policy.h.
  */
 #include "engine_int.h"
