@@ -266,6 +266,9 @@ vp_api *vp_api_start(struct ev_loop *loop, vp_engine *engine, const vp_api_param
     a->prm = *prm;
     if (!(a->log = vp_decision_log_new(VP_API_LOG_CAP)))
         return vp_api_stop(a), vp_err_set(err, "out of memory"), NULL;
+    const char *file = prm->cfg->api.decision_log;
+    if (file && vp_decision_log_open(a->log, file, err))
+        return vp_api_stop(a), vp_err_prefix(err, "api: "), NULL;
     if (listen_all(a, loop, err))
         return vp_api_stop(a), NULL;
     return a;

@@ -3,7 +3,8 @@
  *
  * Provides: vp_api_migrations and vp_api_reservations (api_int.h): GET
  * /v1/migrations (queued, deferred and running), DELETE
- * /v1/migrations/VM (withdraw a waiting one), GET /v1/reservations (what
+ * /v1/migrations/VM (withdraw a waiting one; ask the driver to abort a
+ * running one), GET /v1/reservations (what
  * the reservation policy holds back, per host and for the pool).
  * Uses: api_int.h, engine.h, pool.h, jansson.
  */
@@ -38,6 +39,21 @@ static void list(vp_api *a, vp_http_resp *r)
     vp_api_json(r, 200, json_pack("{s:o}", "migrations", arr));
 }
 
+/* A running migration: the driver is asked to abort it (202); its end
+ * comes later as a migration_failed event. */
+static void abort_running(vp_api *a, const char *vm, const vp_migration_info *m,
+                          vp_http_resp *r)
+{
+    vp_err err = {0};
+    if (vp_engine_abort_migration(a->e, m->vm, &err))
+        return vp_api_error(r, 409, "cannot abort", "VM '%s': %s", vm, err.text);
+    vp_api_json(r, 202, json_pack("{s:s,s:s,s:o,s:o,s:s}", "status", "aborting", "vm", vm,
+                                  "from", name_of_host(a->pool, m->from), "to",
+                                  name_of_host(a->pool, m->to), "outcome",
+                                  "reported as a migration_failed event (GET /v1/decisions)"));
+}
+
+/* DELETE /v1/migrations/VM: withdraw a waiting one, abort a running one. */
 static void cancel(vp_api *a, const char *vm, vp_http_resp *r)
 {
     vp_err err = {0};
@@ -50,8 +66,10 @@ static void cancel(vp_api *a, const char *vm, vp_http_resp *r)
         i++;
     if (vp_engine_migration(a->e, i, &m) != 0)
         return vp_api_error(r, 404, "no migration", "VM '%s' has no migration queued", vm);
+    if (m.running)
+        return abort_running(a, vm, &m, r);
     if (vp_engine_cancel_migration(a->e, id, "cancelled through the API", &err))
-        return vp_api_error(r, 409, "migration running", "%s", err.text);
+        return vp_api_error(r, 409, "cannot cancel", "%s", err.text);
     vp_api_json(r, 200, json_pack("{s:s,s:s}", "status", "cancelled", "vm", vm));
 }
 

@@ -30,9 +30,10 @@ int vp_cli_simulate(int argc, char **argv);
 int vp_cli_serve(int argc, char **argv);
 
 /* The API client (cli_client.c): argv[0] is the command word ("vm",
- * "host", "status" of policy, "decisions"). */
+ * "host", "migration", "status" of policy, "decisions"). */
 int vp_cli_vm(int argc, char **argv);
 int vp_cli_host(int argc, char **argv);
+int vp_cli_migration(int argc, char **argv);
 int vp_cli_policy_status(int argc, char **argv);
 int vp_cli_decisions(int argc, char **argv);
 

@@ -1,9 +1,10 @@
 /*
  * cli_client.c - the `vmpilot` commands that talk to a running serve's
  * control API: vm list|create|delete|migrate, host list|drain|undrain,
- * policy status, decisions.
+ * migration list|abort, policy status, decisions.
  *
- * Provides: vp_cli_vm, vp_cli_host, vp_cli_policy_status, vp_cli_decisions
+ * Provides: vp_cli_vm, vp_cli_host, vp_cli_migration, vp_cli_policy_status,
+ * vp_cli_decisions
  * (cli.h).  Human-readable tables by default, the API's JSON with --json.
  * The server is --api URL, else $VMPILOT_API, else http://127.0.0.1:5000;
  * the bearer token --token, else $VMPILOT_TOKEN.  An error answer is
@@ -26,6 +27,8 @@ static const char client_usage[] =
     "       vmpilot vm migrate NAME [--to HOST]   (no --to: the placement policy chooses)\n"
     "       vmpilot host list\n"
     "       vmpilot host drain|undrain NAME\n"
+    "       vmpilot migration list\n"
+    "       vmpilot migration abort VM   (a waiting one is withdrawn, a running one aborted)\n"
     "       vmpilot policy status\n"
     "       vmpilot decisions [--slot S] [--vm V] [--event E] [--limit N]\n"
     "\n"
@@ -145,6 +148,16 @@ static void print_hosts(json_t *j)
         printf("%-16s %-9s %6g/%-6g %10g/%-10g %4zu\n", str(h, "name"), str(h, "state"),
                num(h, "used", "cpu"), num(h, "limit", "cpu"), num(h, "used", "memory"),
                num(h, "limit", "memory"), json_array_size(json_object_get(h, "vms")));
+}
+
+static void print_migrations(json_t *j)
+{
+    size_t i;
+    json_t *m;
+    printf("%-24s %-16s %-16s %-8s %s\n", "VM", "FROM", "TO", "STATE", "WHY");
+    json_array_foreach(json_object_get(j, "migrations"), i, m)
+        printf("%-24s %-16s %-16s %-8s %s\n", str(m, "vm"), str(m, "from"), str(m, "to"),
+               str(m, "state"), str(m, "why"));
 }
 
 static void print_policies(json_t *j)
@@ -299,7 +312,21 @@ static int host_command(const opts *o, const char *verb, const char *name)
     return done(o, j, "%s is %s", name, j ? str(j, "state") : "");
 }
 
-/* argv[0] is the noun ("vm", "host"), argv[1] the verb. */
+static int migration_command(const opts *o, const char *verb, const char *name)
+{
+    char path[512];
+    if (!strcmp(verb, "list") && !name)
+        return show(o, call(o, "GET", "/v1/migrations", NULL), print_migrations);
+    if (strcmp(verb, "abort"))
+        return vp_cli_usage_error(client_usage, "unknown migration command '%s'", verb);
+    if (!name)
+        return vp_cli_usage_error(client_usage, "%s", "migration abort needs a VM");
+    snprintf(path, sizeof path, "/v1/migrations/%s", name);
+    json_t *j = call(o, "DELETE", path, NULL);
+    return done(o, j, "migration of %s: %s", name, j ? str(j, "status") : "");
+}
+
+/* argv[0] is the noun ("vm", "host", "migration"), argv[1] the verb. */
 static int noun_command(int argc, char **argv, int (*fn)(const opts *, const char *,
                                                          const char *))
 {
@@ -319,6 +346,10 @@ static int noun_command(int argc, char **argv, int (*fn)(const opts *, const cha
 
 int vp_cli_vm(int argc, char **argv) { return noun_command(argc, argv, vm_command); }
 int vp_cli_host(int argc, char **argv) { return noun_command(argc, argv, host_command); }
+int vp_cli_migration(int argc, char **argv)
+{
+    return noun_command(argc, argv, migration_command);
+}
 
 /* "policy status" and "decisions": no operands. */
 static int simple_command(int argc, char **argv, const char *path, bool filters,

@@ -96,7 +96,7 @@ static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_tota
                                          "placement_candidates", "shutdown_grace",
                                          "migration_bandwidth", "migration_timeout",
                                          "migration_progress"};
-static const char *const API_KEYS[] = {"listen", "unix_socket", "token"};
+static const char *const API_KEYS[] = {"listen", "unix_socket", "token", "decision_log"};
 static const char *const SIM_KEYS[] = {"trace", "order",   "duration", "step",
                                        "vm_types", "max_vms", "model",   "energy",
                                        "replicate"};
@@ -801,6 +801,31 @@ int vp_listen_check(const char *listen, const char *token, vp_err *err)
     return 0;
 }
 
+/* api.decision_log: a file path (resolved against the config's folder)
+ * in a folder that exists; not a folder itself. */
+static int parse_decision_log(loader *l, json_t *o)
+{
+    const char *rel = NULL;
+    struct stat st;
+    if (get_str(l, o, "api", "decision_log", false, &rel))
+        return -1;
+    if (!rel)
+        return 0;
+    char *path = resolve(l->base, rel);
+    if (!path)
+        return oom(l);
+    l->cfg->api.decision_log = path;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return fail(l, "api", "decision_log", AT_VALUE, "%s is a folder, not a file", path);
+    char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+        return fail(l, "api", "decision_log", AT_VALUE, "folder not found: %s", dir);
+    return 0;
+}
+
 static int parse_api(loader *l, json_t *root)
 {
     json_t *o;
@@ -825,7 +850,7 @@ static int parse_api(loader *l, json_t *root)
         return -1;
     if (sock && !(cfg->api.unix_socket = resolve(l->base, sock)))
         return oom(l);
-    return 0;
+    return parse_decision_log(l, o);
 }
 
 static int parse_root(loader *l, json_t *root)
@@ -986,6 +1011,7 @@ void vp_config_free(vp_config *cfg)
     free(cfg->api.listen);
     free(cfg->api.unix_socket);
     free(cfg->api.token);
+    free(cfg->api.decision_log);
     free(cfg->path);
     free(cfg);
 }

@@ -68,8 +68,12 @@
  *                                           default 127.0.0.1:5000; port 0 = any free one
  *       "unix_socket": "/run/vmpilot.sock", also listen on this unix socket (path
  *                                           resolved against the config's folder)
- *       "token": "s3cret"                   bearer token every request must carry;
+ *       "token": "s3cret",                  bearer token every request must carry;
  *                                           required when listen is not a loopback address
+ *       "decision_log": "decisions.jsonl"   also append every entry of the decision log
+ *                                           (GET /v1/decisions) to this file as a JSON
+ *                                           line (resolved against the config's folder,
+ *                                           which must hold its folder)
  *   },
  *   "simulation": {
  *       "trace": "traces/20110303",         required for simulate: PlanetLab folder
@@ -168,6 +172,7 @@ typedef struct vp_config {
         char *listen;      /* "HOST:PORT" or "none"; never NULL */
         char *unix_socket; /* NULL if none */
         char *token;       /* NULL if none */
+        char *decision_log; /* JSON-lines file of the decision log; NULL if none */
     } api;
     struct {
         char *trace; /* NULL if the config has no simulation section */

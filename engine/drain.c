@@ -59,15 +59,13 @@ static vp_id destination(vp_engine *e, vp_id vm, char *why, size_t len)
     if (n == 0)
         return snprintf(why, len, "no host has room"), VP_NONE;
     vp_place_result r = {.host = VP_NONE};
+    vp_decision_info d;
     vp_err err = {0};
-    vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
-    int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, &r, &err);
-    e->st.decisions[VP_SLOT_PLACEMENT]++;
-    if (rc)
-        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, vm), VP_NONE;
-    for (size_t i = 0; r.host != VP_NONE && i < n; i++)
-        if (e->cand[i] == r.host)
-            return r.host;
+    if (vp_engine_ask_place(e, vm, n, &r, &d, &err))
+        return snprintf(why, len, "the placement policy failed (see its policy_error)"), VP_NONE;
+    vp_engine_destination_event(e, vm, &r, &d);
+    if (r.host != VP_NONE)
+        return r.host;
     snprintf(why, len, "placement chose no candidate: %s", r.reason);
     return VP_NONE;
 }

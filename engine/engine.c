@@ -2,8 +2,9 @@
  * engine.c - periodic work, placement and reservation.
  *
  * Provides: the vp_engine functions of engine.h except the migration
- * executor (migrate.c).  Policy results are checked here before the pool
- * changes.
+ * executor (migrate.c) and drain (drain.c).  Policy results are checked
+ * here before the pool changes; each decision event carries the
+ * decision's inputs and answer (vp_decision_info) for the audit log.
  * Uses: engine_int.h, pool.h, clock.h, driver.h, policy.h.
  */
 #include "engine_int.h"
@@ -19,7 +20,8 @@ const char *const vp_event_names[VP_EV_N] = {
     "placed", "unplaced", "create_failed", "balanced", "reserved", "migration_deferred",
     "migration_dropped", "migration_started", "migration_done", "migration_failed",
     "policy_error", "sampled", "sample_failed", "migration_superseded", "vm_removed",
-    "drain_started", "drain_blocked", "drained", "undrained", "migration_progress"};
+    "drain_started", "drain_blocked", "drained", "undrained", "migration_progress",
+    "destination_chosen"};
 
 const double vp_latency_bounds[VP_LAT_BUCKETS] = {1e-5,   5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
                                                   2.5e-3, 5e-3, 1e-2, 5e-2,   0.1,  1};
@@ -59,20 +61,33 @@ void vp_engine_emit(vp_engine *e, vp_event ev)
 
 void vp_engine_policy_invalid(vp_engine *e, vp_slot slot, const char *why, vp_id vm)
 {
+    vp_engine_policy_invalid_d(e, slot, why, vm, NULL);
+}
+
+void vp_engine_policy_invalid_d(vp_engine *e, vp_slot slot, const char *why, vp_id vm,
+                                const vp_decision_info *d)
+{
     static const char *const fn[VP_SLOT_N] = {"place", "balance", "reserve", "migrate_when"};
     const char *where = e->policy->id[slot].where;
     char text[VP_ERR_TEXT + 256];
     snprintf(text, sizeof text, "%s%s%s returned an invalid result: %s", where ? where : "",
              where ? ": " : "", fn[slot], why);
-    vp_engine_policy_error(e, slot, text, vm);
+    vp_engine_policy_error_d(e, slot, text, vm, d);
 }
 
 void vp_engine_policy_error(vp_engine *e, vp_slot slot, const char *what, vp_id vm)
 {
+    vp_engine_policy_error_d(e, slot, what, vm, NULL);
+}
+
+void vp_engine_policy_error_d(vp_engine *e, vp_slot slot, const char *what, vp_id vm,
+                              const vp_decision_info *d)
+{
     e->st.policy_errors[slot]++;
     vp_engine_emit(e, (vp_event){.kind = VP_EV_POLICY_ERROR, .slot = slot,
                                  .policy = &e->policy->id[slot], .vm = vm, .host = VP_NONE,
-                                 .to = VP_NONE, .latency = e->last_latency, .reason = what});
+                                 .to = VP_NONE, .latency = e->last_latency, .reason = what,
+                                 .decision = d});
 }
 
 /* A create the driver has not completed yet; listed on the engine so
@@ -260,43 +275,60 @@ static int start_create(vp_engine *e, vp_id vm, vp_id host, vp_err *err)
     return -1;
 }
 
-static void unplaced(vp_engine *e, vp_id vm, const char *reason, bool first)
+/* An unplaced event (first attempt only); d: the policy's decision that
+ * chose no host, or NULL when it was not asked. */
+static void unplaced(vp_engine *e, vp_id vm, const char *reason, bool first,
+                     const vp_decision_info *d)
 {
     if (!first)
         return;
     e->st.unplaced++;
-    vp_engine_emit(e, (vp_event){.kind = VP_EV_UNPLACED, .vm = vm, .host = VP_NONE,
-                                 .to = VP_NONE, .reason = reason});
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_UNPLACED, .slot = VP_SLOT_PLACEMENT,
+                                 .policy = d ? &e->policy->id[VP_SLOT_PLACEMENT] : NULL,
+                                 .vm = vm, .host = VP_NONE, .to = VP_NONE,
+                                 .latency = d ? e->last_latency : 0, .reason = reason,
+                                 .decision = d});
 }
 
 /* Not placed: reports it (first attempt only), says why in *why (may be
  * NULL) and returns the outcome (VP_PLACE_*). */
 static int not_placed(vp_engine *e, vp_id vm, bool first, int outcome, const char *reason,
-                      vp_err *why)
+                      const vp_decision_info *d, vp_err *why)
 {
-    unplaced(e, vm, reason, first);
+    unplaced(e, vm, reason, first, d);
     vp_err_set(why, "%s", reason);
     return outcome;
 }
 
-/* The policy's choice among the n candidates: VP_PLACE_OK with r->host
- * (or VP_NONE), or VP_PLACE_POLICY_ERROR with err set (reported). */
-static int ask_place(vp_engine *e, vp_id vm, size_t n, vp_place_result *r, vp_err *err)
+int vp_engine_ask_place(vp_engine *e, vp_id vm, size_t n, vp_place_result *r,
+                        vp_decision_info *d, vp_err *err)
 {
     vp_decision_ctx dc = dctx(e, 0);
+    *d = (vp_decision_info){.size = vp_pool_vm(e->pool, vm)->size, .candidates = n};
     double t0 = vp_engine_wall();
     int rc = e->policy->place(e->policy->place_ctx, e->pool, vm, e->cand, n, &dc, r, err);
     e->last_latency = vp_engine_wall() - t0;
     vp_engine_count_decision(e, VP_SLOT_PLACEMENT, e->last_latency);
     if (rc)
-        return vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err->text, vm), VP_PLACE_POLICY_ERROR;
+        return vp_engine_policy_error_d(e, VP_SLOT_PLACEMENT, err->text, vm, d),
+               VP_PLACE_POLICY_ERROR;
     if (r->host != VP_NONE && !is_candidate(e, n, r->host)) {
         vp_err_set(err, "host id %u is not a candidate", r->host);
-        vp_engine_policy_invalid(e, VP_SLOT_PLACEMENT, err->text, vm);
+        vp_engine_policy_invalid_d(e, VP_SLOT_PLACEMENT, err->text, vm, d);
         vp_err_prefix(err, "place returned an invalid result: ");
         return VP_PLACE_POLICY_ERROR;
     }
     return VP_PLACE_OK;
+}
+
+void vp_engine_destination_event(vp_engine *e, vp_id vm, const vp_place_result *r,
+                                 const vp_decision_info *d)
+{
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_DESTINATION, .slot = VP_SLOT_PLACEMENT,
+                                 .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
+                                 .host = vp_pool_vm(e->pool, vm)->host, .to = r->host,
+                                 .latency = e->last_latency, .reason = r->reason,
+                                 .decision = d});
 }
 
 /* One placement attempt: VP_PLACE_OK if placed, else why not. */
@@ -304,20 +336,21 @@ static int try_place(vp_engine *e, vp_id vm, bool first, vp_err *why)
 {
     size_t n = candidates(e, vm);
     if (n == 0)
-        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, "no host has room", why);
+        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, "no host has room", NULL, why);
     vp_place_result r = {.host = VP_NONE};
+    vp_decision_info d;
     vp_err err = {0};
-    if (ask_place(e, vm, n, &r, &err))
+    if (vp_engine_ask_place(e, vm, n, &r, &d, &err))
         return vp_err_set(why, "%s", err.text), VP_PLACE_POLICY_ERROR;
     if (r.host == VP_NONE)
-        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, r.reason, why);
+        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, r.reason, &d, why);
     if (start_create(e, vm, r.host, &err))
-        return not_placed(e, vm, first, VP_PLACE_CREATE_FAILED, err.text, why);
+        return not_placed(e, vm, first, VP_PLACE_CREATE_FAILED, err.text, NULL, why);
     e->st.placed++;
     vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
                                  .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
                                  .host = r.host, .to = VP_NONE, .latency = e->last_latency,
-                                 .reason = r.reason});
+                                 .reason = r.reason, .decision = &d});
     return VP_PLACE_OK;
 }
 
@@ -476,27 +509,49 @@ int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len
     return 0;
 }
 
+/* What balance and reservation see: hosts up, VMs running; with sums
+ * of the up hosts' limit and use (capacity, used). */
+static vp_decision_info pool_inputs(const vp_pool *pool)
+{
+    vp_decision_info d = {0};
+    for (vp_id h = 0; h < vp_pool_host_end(pool); h++) {
+        const vp_host *x = vp_pool_host(pool, h);
+        if (x && x->state == VP_HOST_UP) {
+            d.hosts++;
+            d.capacity = vp_res_add(d.capacity, x->limit);
+            d.used = vp_res_add(d.used, x->used);
+        }
+    }
+    for (vp_id v = 0; v < vp_pool_vm_end(pool); v++) {
+        const vp_vm *x = vp_pool_vm(pool, v);
+        d.vms += x && x->state == VP_VM_RUNNING;
+    }
+    return d;
+}
+
 /* One balance decision: the policy's moves, checked as a whole, queued. */
 static void balance_round(vp_engine *e)
 {
     vp_err err = {0};
     char why[VP_ERR_TEXT];
     vp_decision_ctx dc = dctx(e, e->prm.balance_interval);
+    vp_decision_info d = pool_inputs(e->pool);
     vp_moves_clear(&e->moves);
     double t0 = vp_engine_wall();
     int rc = e->policy->balance(e->policy->balance_ctx, e->pool, &dc, &e->moves, &err);
     double lat = e->last_latency = vp_engine_wall() - t0;
     vp_engine_count_decision(e, VP_SLOT_BALANCE, lat);
     if (rc)
-        return vp_engine_policy_error(e, VP_SLOT_BALANCE, err.text, VP_NONE);
+        return vp_engine_policy_error_d(e, VP_SLOT_BALANCE, err.text, VP_NONE, &d);
+    d.moves = &e->moves;
     if (vp_moves_check(e->pool, &e->moves, why, sizeof why))
-        return vp_engine_policy_invalid(e, VP_SLOT_BALANCE, why, VP_NONE);
+        return vp_engine_policy_invalid_d(e, VP_SLOT_BALANCE, why, VP_NONE, &d);
     char summary[64];
     snprintf(summary, sizeof summary, "%zu move%s proposed", e->moves.n, e->moves.n == 1 ? "" : "s");
     vp_engine_emit(e, (vp_event){.kind = VP_EV_BALANCED, .slot = VP_SLOT_BALANCE,
                                  .policy = &e->policy->id[VP_SLOT_BALANCE], .vm = VP_NONE,
                                  .host = VP_NONE, .to = VP_NONE, .count = e->moves.n,
-                                 .latency = lat, .reason = summary});
+                                 .latency = lat, .reason = summary, .decision = &d});
     for (size_t i = 0; i < e->moves.n; i++)
         (void)vp_mig_enqueue(e, e->moves.v[i].vm, e->moves.v[i].to, e->moves.v[i].why, NULL);
 }
@@ -549,10 +604,12 @@ int vp_engine_move_by_policy(vp_engine *e, vp_id vm, const char *why, vp_id *to,
     if (!v || v->state != VP_VM_RUNNING)
         return vp_err_set(err, "VM %s is not running", v ? v->name : "?"), 1;
     size_t n = move_candidates(e, v);
+    vp_decision_info d;
     if (n == 0)
         return vp_err_set(err, "no other host has room for VM '%s'", v->name), 1;
-    if (ask_place(e, vm, n, &r, err))
+    if (vp_engine_ask_place(e, vm, n, &r, &d, err))
         return 2;
+    vp_engine_destination_event(e, vm, &r, &d);
     if (r.host == VP_NONE)
         return vp_err_set(err, "the placement policy chose no host: %s", r.reason), 1;
     *to = r.host;
@@ -597,6 +654,18 @@ static int check_reservation(const vp_engine *e, const vp_reservation *r, char *
     return 0;
 }
 
+int vp_engine_dry_reserve(vp_engine *e, vp_reservation *out, char *why, size_t len,
+                          vp_err *err)
+{
+    vp_decision_ctx dc = dctx(e, e->prm.reservation_interval);
+    *out = (vp_reservation){.n_hosts = vp_pool_host_end(e->pool)};
+    if (!(out->per_host = calloc(out->n_hosts + 1, sizeof *out->per_host)))
+        return vp_err_set(err, "out of memory");
+    if (e->policy->reserve(e->policy->reserve_ctx, e->pool, &dc, out, err))
+        return -1;
+    return check_reservation(e, out, why, len) ? 1 : 0;
+}
+
 static void apply_reservation(vp_engine *e, const vp_reservation *r)
 {
     for (vp_id h = 0; h < r->n_hosts; h++)
@@ -605,12 +674,21 @@ static void apply_reservation(vp_engine *e, const vp_reservation *r)
     (void)vp_pool_set_pool_reservation(e->pool, r->pool, NULL);
 }
 
+/* The reservation's answer, summed, into d. */
+static void reserve_result(const vp_reservation *r, vp_decision_info *d)
+{
+    for (size_t h = 0; h < r->n_hosts; h++)
+        d->reserved = vp_res_add(d->reserved, r->per_host[h]);
+    d->pool_reserved = r->pool;
+}
+
 void vp_engine_reserve_now(vp_engine *e)
 {
     vp_reservation r = {.n_hosts = vp_pool_host_end(e->pool)};
     vp_err err = {0};
     char why[VP_ERR_TEXT];
     vp_decision_ctx dc = dctx(e, e->prm.reservation_interval);
+    vp_decision_info d = pool_inputs(e->pool);
     r.per_host = calloc(r.n_hosts + 1, sizeof *r.per_host);
     e->last_latency = 0;
     if (!r.per_host)
@@ -620,15 +698,16 @@ void vp_engine_reserve_now(vp_engine *e)
     double lat = e->last_latency = vp_engine_wall() - t0;
     vp_engine_count_decision(e, VP_SLOT_RESERVATION, lat);
     if (rc)
-        vp_engine_policy_error(e, VP_SLOT_RESERVATION, err.text, VP_NONE);
+        vp_engine_policy_error_d(e, VP_SLOT_RESERVATION, err.text, VP_NONE, &d);
     else if (check_reservation(e, &r, why, sizeof why))
-        vp_engine_policy_invalid(e, VP_SLOT_RESERVATION, why, VP_NONE);
+        vp_engine_policy_invalid_d(e, VP_SLOT_RESERVATION, why, VP_NONE, &d);
     else {
         apply_reservation(e, &r);
+        reserve_result(&r, &d);
         vp_engine_emit(e, (vp_event){.kind = VP_EV_RESERVED, .slot = VP_SLOT_RESERVATION,
                                      .policy = &e->policy->id[VP_SLOT_RESERVATION],
                                      .vm = VP_NONE, .host = VP_NONE, .to = VP_NONE,
-                                     .latency = lat, .reason = r.reason});
+                                     .latency = lat, .reason = r.reason, .decision = &d});
     }
     free(r.per_host);
 }

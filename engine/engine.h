@@ -45,10 +45,28 @@ typedef enum vp_event_kind {
     VP_EV_DRAINED,        /* a draining host holds no VM any more */
     VP_EV_UNDRAINED,      /* a draining host is back up */
     VP_EV_MIGRATION_PROGRESS, /* how far a running migration is (progress, reason) */
+    VP_EV_DESTINATION,    /* placement chose a migration's destination (to, or none) */
     VP_EV_N
 } vp_event_kind;
 
 extern const char *const vp_event_names[VP_EV_N];
+
+/* What a policy decision was given and what it answered, for the audit
+ * log (event_json.h renders it as "inputs" and "result").  Which fields
+ * apply depends on the slot. */
+typedef struct vp_decision_info {
+    vp_res size;           /* placement: the VM's size */
+    size_t candidates;     /* placement: hosts offered */
+    size_t hosts, vms;     /* balance, reservation: hosts up, VMs running */
+    vp_res capacity, used; /* reservation: limit and use of the up hosts, summed */
+    vp_res reserved, pool_reserved; /* reservation's answer: per-host sum, pool */
+    const vp_moves *moves; /* balance's answer (NULL: none) */
+    vp_id from, to;        /* migration: the proposed move */
+    const char *proposed;  /* migration: why the move was proposed */
+    int asked;             /* migration: earlier migrate_when calls */
+    vp_when_kind when;     /* migration's answer */
+    double delay;          /* migration: the delay of "later", s */
+} vp_decision_info;
 
 typedef struct vp_event {
     vp_event_kind kind;
@@ -64,6 +82,7 @@ typedef struct vp_event {
     vp_driver_mig_stats stats; /* the hypervisor's job time, downtime, data */
     double latency;        /* seconds the policy call took (wall clock) */
     const char *reason;    /* the policy's reason or the error; never NULL */
+    const vp_decision_info *decision; /* a policy decision's inputs and answer, or NULL */
 } vp_event;
 
 typedef void (*vp_event_cb)(void *ud, const vp_engine *e, const vp_event *ev);
@@ -169,6 +188,19 @@ int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why);
  * the policy fails. */
 int vp_engine_dry_place(vp_engine *e, vp_id vm, vp_place_result *out, vp_err *err);
 int vp_engine_dry_balance(vp_engine *e, vp_moves *out, char *why, size_t len, vp_err *err);
+/* reserve: *out gets the reservation (out->per_host is allocated here,
+ * one entry per host id: free() it, also on failure); 0 if the engine
+ * would apply it, 1 if not (why says why), -1 with err if the policy
+ * fails. */
+int vp_engine_dry_reserve(vp_engine *e, vp_reservation *out, char *why, size_t len,
+                          vp_err *err);
+/* migrate_when, for the move of the running vm to host `to` proposed now
+ * with reason why (never asked before): *out gets the answer.  0; 1 if
+ * the move is not valid now (checked as vp_engine_propose_move does; err
+ * says why; the policy is not called); -1 with err if the policy fails
+ * or answers "later" without a delay > 0. */
+int vp_engine_dry_when(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_when *out,
+                       vp_err *err);
 
 /* Removes a VM for good: a running one is destroyed by the driver (the
  * destroy must start; its completion is not awaited) and released first;
@@ -223,8 +255,15 @@ int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out);
 
 /* Withdraws the waiting (not running) migration of vm: dropped with a
  * migration_dropped event whose reason is why.  -1 with err if vm has
- * none, or if it is running (the driver cannot abort it on request). */
+ * none, or if it is running (see vp_engine_abort_migration). */
 int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err);
+
+/* Asks the driver to abort vm's running migration (driver.h's
+ * abort_migration); it then ends as migration_failed with the driver's
+ * message, later, through done() (or completes, if it was ending).  0 if
+ * asked; -1 with err if vm has no running migration or the driver cannot
+ * abort (no abort_migration, or it refused). */
+int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err);
 /* Maintenance.  drain: the host becomes draining (no placement or move
  * chooses it) and each VM running on it is planned away: the placement
  * slot picks a destination among the hosts it fits on and the move goes

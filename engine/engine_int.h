@@ -16,6 +16,7 @@ typedef struct vp_mig {
     double proposed, not_before, started;
     double latency;      /* of the last migrate_when call, seconds */
     int asked;
+    vp_decision_info when; /* the last migrate_when call's inputs and answer */
     bool running;
     bool limit_reported; /* a "deferred by limits" event was emitted */
     bool drain;          /* planned by a drain (undrain drops it) */
@@ -61,6 +62,21 @@ void vp_engine_policy_error(vp_engine *e, vp_slot slot, const char *what, vp_id 
 /* Same for a result the engine rejected: "<where>: <fn> returned an
  * invalid result: <why>". */
 void vp_engine_policy_invalid(vp_engine *e, vp_slot slot, const char *why, vp_id vm);
+/* The same, with the decision's inputs (and answer) d, or NULL. */
+void vp_engine_policy_error_d(vp_engine *e, vp_slot slot, const char *what, vp_id vm,
+                              const vp_decision_info *d);
+void vp_engine_policy_invalid_d(vp_engine *e, vp_slot slot, const char *why, vp_id vm,
+                                const vp_decision_info *d);
+
+/* The placement policy's choice for vm among the n hosts in e->cand:
+ * VP_PLACE_OK with r->host (or VP_NONE), or VP_PLACE_POLICY_ERROR with
+ * err set (reported, counted).  *d gets the decision's inputs. */
+int vp_engine_ask_place(vp_engine *e, vp_id vm, size_t n, vp_place_result *r,
+                        vp_decision_info *d, vp_err *err);
+/* Reports a destination_chosen event: placement chose r->host (or none)
+ * as the destination of running vm's migration. */
+void vp_engine_destination_event(vp_engine *e, vp_id vm, const vp_place_result *r,
+                                 const vp_decision_info *d);
 
 
 /* migrate.c */

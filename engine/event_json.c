@@ -1,13 +1,16 @@
 /*
  * event_json.c - engine events as JSON.
- * Provides: vp_event_to_json (event_json.h).  Uses: jansson, engine.h.
+ * Provides: vp_event_to_json (event_json.h): the event's keys, and for a
+ * policy decision its "inputs" (what the slot was given, summarized) and
+ * "result" (what it answered).  Uses: jansson, engine.h.
  */
 #include "event_json.h"
 
 static bool is_decision(vp_event_kind k)
 {
-    return k == VP_EV_PLACED || k == VP_EV_BALANCED || k == VP_EV_RESERVED ||
-           k == VP_EV_POLICY_ERROR || (k >= VP_EV_MIGRATION_DEFERRED && k <= VP_EV_MIGRATION_STARTED);
+    return k == VP_EV_PLACED || k == VP_EV_UNPLACED || k == VP_EV_BALANCED ||
+           k == VP_EV_RESERVED || k == VP_EV_POLICY_ERROR || k == VP_EV_DESTINATION ||
+           (k >= VP_EV_MIGRATION_DEFERRED && k <= VP_EV_MIGRATION_STARTED);
 }
 
 static void set_host(json_t *o, const char *key, const vp_pool *pool, vp_id id)
@@ -45,6 +48,83 @@ static void set_progress(json_t *o, const vp_event *ev)
         json_object_set_new(o, "progress", json_real(p->processed_mib / p->total_mib));
 }
 
+static json_t *res_json(vp_res r)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < VP_RES_N; i++)
+        json_object_set_new(o, vp_res_names[i], json_real(r.v[i]));
+    return o;
+}
+
+static json_t *host_name(const vp_pool *pool, vp_id id)
+{
+    const vp_host *h = vp_pool_host(pool, id);
+    return h ? json_string(h->name) : json_null();
+}
+
+static json_t *moves_json(const vp_pool *pool, const vp_moves *m)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; m && i < m->n; i++) {
+        const vp_vm *v = vp_pool_vm(pool, m->v[i].vm);
+        json_array_append_new(a, json_pack("{s:s,s:o,s:s}", "vm", v ? v->name : "?", "to",
+                                           host_name(pool, m->v[i].to), "why", m->v[i].why));
+    }
+    return a;
+}
+
+/* Placement: the VM, its size, the candidates; the host chosen. */
+static void placement_io(json_t *o, const vp_pool *pool, const vp_event *ev)
+{
+    const vp_decision_info *d = ev->decision;
+    const vp_vm *v = vp_pool_vm(pool, ev->vm);
+    json_object_set_new(o, "inputs", json_pack("{s:s,s:o,s:I}", "vm", v ? v->name : "?", "size",
+                                               res_json(d->size), "candidates",
+                                               (json_int_t)d->candidates));
+    vp_id chosen = ev->kind == VP_EV_DESTINATION ? ev->to : ev->host;
+    if (ev->kind != VP_EV_POLICY_ERROR)
+        json_object_set_new(o, "result", json_pack("{s:o}", "host", host_name(pool, chosen)));
+}
+
+static void migration_io(json_t *o, const vp_pool *pool, const vp_event *ev)
+{
+    static const char *const when[] = {"now", "later", "never"};
+    const vp_decision_info *d = ev->decision;
+    const vp_vm *v = vp_pool_vm(pool, ev->vm);
+    json_object_set_new(o, "inputs", json_pack("{s:s,s:o,s:o,s:s,s:i}", "vm", v ? v->name : "?",
+                                               "from", host_name(pool, d->from), "to",
+                                               host_name(pool, d->to), "proposed_by",
+                                               d->proposed ? d->proposed : "", "asked",
+                                               d->asked));
+    if (ev->kind == VP_EV_POLICY_ERROR)
+        return;
+    json_t *r = json_pack("{s:s}", "when", when[d->when]);
+    if (d->when == VP_WHEN_LATER)
+        json_object_set_new(r, "delay_s", json_real(d->delay));
+    json_object_set_new(o, "result", r);
+}
+
+/* "inputs" and "result" of a policy decision (ev->decision set). */
+static void set_decision(json_t *o, const vp_pool *pool, const vp_event *ev)
+{
+    const vp_decision_info *d = ev->decision;
+    if (ev->slot == VP_SLOT_PLACEMENT)
+        return placement_io(o, pool, ev);
+    if (ev->slot == VP_SLOT_MIGRATION)
+        return migration_io(o, pool, ev);
+    json_t *in = json_pack("{s:I,s:I}", "hosts", (json_int_t)d->hosts, "vms", (json_int_t)d->vms);
+    if (ev->slot == VP_SLOT_RESERVATION) {
+        json_object_set_new(in, "capacity", res_json(d->capacity));
+        json_object_set_new(in, "used", res_json(d->used));
+    }
+    json_object_set_new(o, "inputs", in);
+    if (ev->slot == VP_SLOT_BALANCE && d->moves)
+        json_object_set_new(o, "result", json_pack("{s:o}", "moves", moves_json(pool, d->moves)));
+    else if (ev->slot == VP_SLOT_RESERVATION && ev->kind == VP_EV_RESERVED)
+        json_object_set_new(o, "result", json_pack("{s:o,s:o}", "hosts", res_json(d->reserved),
+                                                   "pool", res_json(d->pool_reserved)));
+}
+
 json_t *vp_event_to_json(const vp_engine *e, const vp_event *ev)
 {
     const vp_pool *pool = vp_engine_pool(e);
@@ -72,6 +152,8 @@ json_t *vp_event_to_json(const vp_engine *e, const vp_event *ev)
         set_stats(o, &ev->stats);
     if (ev->has_progress)
         set_progress(o, ev);
+    if (ev->decision)
+        set_decision(o, pool, ev);
     if (ev->reason[0])
         json_object_set_new(o, "reason", json_string(ev->reason));
     return o;

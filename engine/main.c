@@ -33,7 +33,8 @@ static const char usage_text[] =
     "  policy check FILE...  check policy scripts (sandbox, self_test, dry run)\n"
     "  policy reload         make a running `serve` reload its policy scripts\n"
     "  policy status         the policy slots of a running `serve` (its API)\n"
-    "  vm list|create|delete|migrate, host list|drain|undrain, decisions\n"
+    "  vm list|create|delete|migrate, host list|drain|undrain, migration list|abort,\n"
+    "  decisions\n"
     "                        talk to a running `serve` through its API\n"
     "\n"
     "`vmpilot COMMAND --help` describes each command.\n"
@@ -192,6 +193,8 @@ int main(int argc, char **argv)
         return vp_cli_vm(argc - 1, argv + 1);
     if (!strcmp(cmd, "host"))
         return vp_cli_host(argc - 1, argv + 1);
+    if (!strcmp(cmd, "migration"))
+        return vp_cli_migration(argc - 1, argv + 1);
     if (!strcmp(cmd, "decisions"))
         return vp_cli_decisions(argc - 1, argv + 1);
     if (!strcmp(cmd, "policy"))

@@ -9,7 +9,9 @@
  * failure it stays on its source (abort_migration).  "later" re-asks
  * after the delay, "never" drops the proposal; a proposal that is no
  * longer valid (VM gone or moved, destination full) is dropped with the
- * reason.  A new proposal for a VM replaces a queued one.
+ * reason.  A new proposal for a VM replaces a queued one.  A waiting
+ * proposal can be withdrawn, a running migration aborted through the
+ * driver (it then ends as migration_failed).
  * Uses: engine_int.h, pool.h, driver.h, clock.h, policy.h.
  */
 #include "engine_int.h"
@@ -49,6 +51,16 @@ static void drop(vp_engine *e, size_t i, const char *reason)
     mig_remove(e, i);
 }
 
+/* Dropped on migrate_when's answer: with the decision's inputs. */
+static void drop_decided(vp_engine *e, size_t i, const char *reason)
+{
+    vp_event ev = mig_event(e->migs[i], VP_EV_MIGRATION_DROPPED, reason);
+    ev.decision = &e->migs[i]->when;
+    e->st.migrations_dropped++;
+    vp_engine_emit(e, ev);
+    mig_remove(e, i);
+}
+
 /* Queued proposal i gives way to a new one for the same VM to `to`. */
 static void supersede(vp_engine *e, size_t i, vp_id to)
 {
@@ -76,12 +88,28 @@ int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *
         if (e->migs[i]->vm != vm)
             continue;
         if (e->migs[i]->running)
-            return vp_err_set(err, "the migration is running; aborting a running migration "
-                                   "on request is not supported yet");
+            return vp_err_set(err, "the migration is running (vp_engine_abort_migration "
+                                   "aborts it)");
         drop(e, i, why);
         return 0;
     }
     return vp_err_set(err, "no migration queued for VM id %u", vm);
+}
+
+int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err)
+{
+    size_t i = 0;
+    while (i < e->nmigs && (e->migs[i]->vm != vm || !e->migs[i]->running))
+        i++;
+    if (i == e->nmigs)
+        return vp_err_set(err, "VM id %u has no running migration", vm);
+    if (!e->driver->ops->abort_migration)
+        return vp_err_set(err, "the %s driver cannot abort a running migration",
+                          e->driver->ops->name);
+    if (e->driver->ops->abort_migration(e->driver, vm))
+        return vp_err_set(err, "the %s driver did not accept the abort (the migration may be "
+                               "ending)", e->driver->ops->name);
+    return 0;
 }
 
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
@@ -231,21 +259,47 @@ static vp_when ask_when(vp_engine *e, vp_mig *m)
 {
     vp_when w = {.kind = VP_WHEN_LATER};
     vp_err err = {0};
-    vp_migration_req req = {m->vm, m->from, m->to, m->why, m->proposed, m->asked++};
+    vp_migration_req req = {m->vm, m->from, m->to, m->why, m->proposed, m->asked};
     vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
+    m->when = (vp_decision_info){.from = m->from, .to = m->to, .proposed = m->why,
+                                 .asked = m->asked++};
     double t0 = vp_engine_wall();
     int rc = e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, &w, &err);
     m->latency = e->last_latency = vp_engine_wall() - t0;
     vp_engine_count_decision(e, VP_SLOT_MIGRATION, m->latency);
     if (rc || (w.kind == VP_WHEN_LATER && !(w.delay > 0))) {
         if (rc)
-            vp_engine_policy_error(e, VP_SLOT_MIGRATION, err.text, m->vm);
+            vp_engine_policy_error_d(e, VP_SLOT_MIGRATION, err.text, m->vm, &m->when);
         else
-            vp_engine_policy_invalid(e, VP_SLOT_MIGRATION, "\"later\" needs a delay > 0 seconds",
-                                     m->vm);
+            vp_engine_policy_invalid_d(e, VP_SLOT_MIGRATION,
+                                       "\"later\" needs a delay > 0 seconds", m->vm, &m->when);
         w = (vp_when){.kind = VP_WHEN_LATER, .delay = e->prm.balance_interval};
     }
+    m->when.when = w.kind;
+    m->when.delay = w.kind == VP_WHEN_LATER ? w.delay : 0;
     return w;
+}
+
+int vp_engine_dry_when(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_when *out,
+                       vp_err *err)
+{
+    vp_moves one = {0};
+    char text[VP_ERR_TEXT];
+    if (vp_moves_push(&one, vm, to, why))
+        return vp_err_set(err, "out of memory");
+    int rc = vp_moves_check(e->pool, &one, text, sizeof text);
+    vp_moves_free(&one);
+    if (rc)
+        return vp_err_set(err, "%s", text + strlen("move 1: ")), 1;
+    vp_migration_req req = {vm, vp_pool_vm(e->pool, vm)->host, to, why, vp_clock_now(e->clock), 0};
+    vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
+    *out = (vp_when){.kind = VP_WHEN_LATER};
+    if (e->policy->migrate_when(e->policy->when_ctx, e->pool, &req, &dc, out, err))
+        return -1;
+    if (out->kind == VP_WHEN_LATER && !(out->delay > 0))
+        return vp_err_set(err, "migrate_when returned an invalid result: \"later\" needs a "
+                               "delay > 0 seconds");
+    return 0;
 }
 
 static int start(vp_engine *e, vp_mig *m, const char *when_reason, vp_err *err)
@@ -264,15 +318,19 @@ static int start(vp_engine *e, vp_mig *m, const char *when_reason, vp_err *err)
     e->mig_count[m->to]++;
     e->st.migrations_started++;
     snprintf(reason, sizeof reason, "%s (timing: %s)", m->why, when_reason);
-    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_STARTED, reason));
+    vp_event ev = mig_event(m, VP_EV_MIGRATION_STARTED, reason);
+    ev.decision = &m->when;
+    vp_engine_emit(e, ev);
     return 0;
 }
 
 static void defer(vp_engine *e, vp_mig *m, double until, const char *reason)
 {
+    vp_event ev = mig_event(m, VP_EV_MIGRATION_DEFERRED, reason);
+    ev.decision = &m->when;
     m->not_before = until;
     e->st.migrations_deferred++;
-    vp_engine_emit(e, mig_event(m, VP_EV_MIGRATION_DEFERRED, reason));
+    vp_engine_emit(e, ev);
 }
 
 /* Tries to start queued migration i; it may leave the queue. */
@@ -293,11 +351,11 @@ static void admit(vp_engine *e, size_t i)
     }
     vp_when w = ask_when(e, m);
     if (w.kind == VP_WHEN_NEVER)
-        return drop(e, i, w.reason);
+        return drop_decided(e, i, w.reason);
     if (w.kind == VP_WHEN_LATER)
         return defer(e, m, vp_clock_now(e->clock) + w.delay, w.reason);
     if (start(e, m, w.reason, &err))
-        return drop(e, i, err.text);
+        return drop_decided(e, i, err.text);
 }
 
 /* Re-arms the pump timer for the earliest deferred migration. */

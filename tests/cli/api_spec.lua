@@ -165,6 +165,16 @@ local function parse_metrics(text)
   return { families = families, samples = samples }
 end
 
+-- `vmpilot ARGS --api srv`: exit code, stdout, stderr.
+local function client(srv, args)
+  local err = os.tmpname()
+  local out = sh(string.format("%s %s --api %s 2>%s; echo \"rc=$?\"", VMPILOT, args, srv.base, err))
+  local e = read(err)
+  os.remove(err)
+  local body, rc = out:match("^(.*)rc=(%d+)\n$")
+  return tonumber(rc), body, e
+end
+
 -- The value of the sample name{k=v...}, or nil.
 local function metric(m, name, want)
   for _, s in ipairs(m.samples) do
@@ -519,6 +529,13 @@ describe("the control API", function()
     local code, body = request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])
     assert.equal(202, code)
     assert.equal("running", body.vm.state) -- the policy said: later
+    -- the migration slot's dry run says what this policy says: later
+    code, body = request(srv, [[-X POST -d '{"vm": "web1", "to": "seed", "why": "test"}' URL/v1/policies/migration/dry-run]])
+    assert.equal(200, code)
+    assert.equal("later", body.policy)
+    assert.equal("later", body.when)
+    assert.equal(60, body.delay_s)
+    assert.equal("not now", body.reason)
     code, body = request(srv, 'URL/v1/migrations')
     assert.equal(200, code)
     assert.equal(1, #body.migrations)
@@ -542,6 +559,11 @@ describe("the control API", function()
     assert.equal("VM 'web1' has no migration queued", body.detail)
     code, body = request(srv, '-X DELETE URL/v1/migrations/ghost')
     assert.equal(404, code)
+    -- the CLI withdraws a waiting one too
+    assert.equal(202, (request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])))
+    local rc, out = client(srv, "migration abort web1")
+    assert.equal(0, rc)
+    assert.equal("migration of web1: cancelled\n", out)
     code = request(srv, '-X POST URL/v1/migrations')
     assert.equal(405, code)
     -- the shipped reservation policy: 10 % of each host, the busiest host's use for the pool
@@ -557,7 +579,130 @@ describe("the control API", function()
     assert.equal(405, code)
   end)
 
-  it("dry-runs placement and balance without acting", function()
+  -- Simulated hosts with a slow network (10 Mbit/s: a 613 MiB VM takes
+  -- about 980 s to migrate) and a balance policy that moves one VM once.
+  local function sim_config()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. dir))
+    write(dir .. "/serve.json", string.format([[{
+      "host_types": [{"name": "g4", "cpu": 3720, "memory": 4096, "network": 10}],
+      "hosts": [{"type": "g4", "count": 3, "name": "h%%d"}],
+      "vm_types": [{"name": "small", "cpu": 500, "memory": 613}],
+      "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5},
+      "policies": {"balance": "%s/move_once.lua"},
+      "simulation": {"trace": "%s/../../../examples/traces/20110303", "step": 0.1, "max_vms": 4}
+    }]], DATA, DATA))
+    return dir
+  end
+
+  it("aborts a running migration on request; the outcome is a migration_failed event", function()
+    srv = start(sim_config())
+    local code, body, m
+    for _ = 1, 60 do
+      _, body = request(srv, 'URL/v1/migrations')
+      m = body.migrations[1]
+      if m and m.state == "running" then break end
+      sleep(0.05)
+    end
+    assert.equal("running", m.state)
+    local rc, out, err = client(srv, "migration list")
+    assert.equal(0, rc)
+    assert.matches("^VM%s+FROM%s+TO%s+STATE%s+WHY\n", out)
+    assert.matches(m.vm:gsub("%p", "%%%0") .. "%s+" .. m.from .. "%s+" .. m.to .. "%s+running%s+test: move once", out)
+    code, body = request(srv, '-X DELETE URL/v1/migrations/' .. m.vm)
+    assert.equal(202, code)
+    assert.same({ status = "aborting", vm = m.vm, from = m.from, to = m.to,
+      outcome = "reported as a migration_failed event (GET /v1/decisions)" }, body)
+    local failed
+    for _ = 1, 40 do
+      _, body = request(srv, '"URL/v1/decisions?event=migration_failed&vm=' .. m.vm .. '"')
+      failed = body.decisions[1]
+      if failed then break end
+      sleep(0.05)
+    end
+    assert.is_table(failed)
+    assert.equal("aborted on request", failed.reason)
+    assert.equal(m.from, failed.host)
+    assert.equal(m.to, failed.to)
+    _, body = request(srv, 'URL/v1/vms/' .. m.vm)
+    assert.equal("running", body.state)
+    assert.equal(m.from, body.host) -- the VM stays on its source
+    _, body = request(srv, 'URL/v1/migrations')
+    assert.same({}, body.migrations)
+    code, body = request(srv, '-X DELETE URL/v1/migrations/' .. m.vm)
+    assert.equal(404, code)
+    rc, out, err = client(srv, "migration abort " .. m.vm)
+    assert.equal(1, rc)
+    assert.equal("vmpilot: HTTP 404: no migration: VM '" .. m.vm .. "' has no migration queued\n", err)
+    local text = sh(string.format("curl -s %s/metrics", srv.base))
+    assert.equal(1, metric(parse_metrics(text), "vmpilot_migrations_total", { outcome = "failed" }))
+  end)
+
+  it("appends every decision, with inputs, result, reason and latency, to api.decision_log", function()
+    local dir = config({ { "seed", "seed.xml" }, { "small", "small.xml" } },
+      ', "api": {"decision_log": "decisions.jsonl"}')
+    srv = start(dir)
+    assert.equal(201, (request(srv, '-X POST -F vm_name=a -F cpu=2 -F memory=4 URL/allocate')))
+    assert.equal(202, (request(srv, [[-X POST -d '{"to": "seed"}' URL/v1/vms/web1/migrate]])))
+    local entries, by
+    for _ = 1, 100 do -- until a balance and a reservation round were logged
+      entries, by = {}, {}
+      for line in read(dir .. "/decisions.jsonl"):gmatch("[^\n]+") do
+        local d = assert(json.decode(line), line)
+        entries[#entries + 1] = d
+        by[d.event] = by[d.event] or d
+      end
+      if by.balanced and by.reserved and by.migration_started then break end
+      sleep(0.05)
+    end
+    local _, api = request(srv, '"URL/v1/decisions?limit=4096"')
+    assert.is_true(#entries >= 4)
+    for i, d in ipairs(entries) do
+      assert.equal(i, d.seq) -- every entry, in order
+      assert.is_number(d.t)
+    end
+    local p = by.placed
+    assert.equal("placement", p.slot)
+    assert.equal("best-fit", p.policy)
+    assert.matches("^%x+$", p.version)
+    assert.is_number(p.latency_ms)
+    assert.same({ vm = "a", size = { cpu = 2, memory = 4096, disk = 0, network = 0 }, candidates = 2 }, p.inputs)
+    assert.same({ host = "small" }, p.result)
+    assert.matches("best fit on small", p.reason, 1, true)
+    local b = by.balanced
+    assert.equal("threshold", b.policy)
+    assert.same({ hosts = 2, vms = 2 }, b.inputs)
+    assert.same({ moves = {} }, b.result)
+    assert.equal("0 moves proposed", b.reason)
+    local r = by.reserved
+    assert.equal("reservation", r.slot)
+    assert.equal(2, r.inputs.hosts)
+    assert.same({ cpu = 16, memory = 32768, disk = 0, network = 0 }, r.inputs.capacity)
+    assert.same({ cpu = 0, memory = 0, disk = 0, network = 0 }, r.result.pool)
+    assert.is_string(r.reason)
+    local m = by.migration_started
+    assert.equal("migration", m.slot)
+    assert.equal("limits", m.policy)
+    assert.same({ vm = "web1", from = "small", to = "seed", proposed_by = "requested through the API", asked = 0 }, m.inputs)
+    assert.same({ when = "now" }, m.result)
+    assert.is_number(m.latency_ms)
+    -- the ring has the same entries (the API prints 15 significant digits, the file 17)
+    local first = api.decisions[1]
+    assert.near(entries[1].t, first.t, 1e-3)
+    first.t, first.latency_ms, entries[1].t, entries[1].latency_ms = nil, nil, nil, nil
+    assert.same(first, entries[1])
+    stop(srv)
+    srv = nil
+    -- a log folder that does not exist is a config error with file:line:column
+    dir = config({ { "seed", "seed.xml" } }, ', "api": {"decision_log": "nowhere/d.jsonl"}')
+    local out = sh(string.format("%s serve --listen 127.0.0.1:0 --duration 1 %s/serve.json 2>&1; echo rc=$?", VMPILOT, dir))
+    assert.matches("serve.json:%d+:%d+: field 'api.decision_log': folder not found: .*/nowhere", out)
+    assert.matches("rc=3", out, 1, true)
+    os.execute("rm -rf " .. dir)
+  end)
+
+  it("dry-runs every slot (placement, balance, reservation, migration) without acting", function()
     srv = start(config({ { "seed", "seed.xml" }, { "small", "small.xml" } }, nil,
       '"reservation": "' .. API_DATA .. '/no_reserve.lua", "balance": "' .. API_DATA .. '/move_web1.lua"'))
     local code, body = request(srv, [[-X POST -d '{"vcpus": 2, "memory": 1024}' URL/v1/policies/placement/dry-run]])
@@ -581,7 +726,36 @@ describe("the control API", function()
     assert.same({ { vm = "web1", to = "seed", why = "test move" } }, body.moves)
     assert.is_true(body.valid)
     code, body = request(srv, '-X POST URL/v1/policies/reservation/dry-run')
+    assert.equal(200, code)
+    assert.same({ slot = "reservation", policy = "none", version = body.version, valid = true,
+      reason = "nothing held back", pool = { cpu = 0, memory = 0, disk = 0, network = 0 },
+      hosts = { { host = "seed", reserved = { cpu = 0, memory = 0, disk = 0, network = 0 } },
+        { host = "small", reserved = { cpu = 0, memory = 0, disk = 0, network = 0 } } } }, body)
+    code, body = request(srv, [[-X POST -d '{"vm": "web1", "to": "seed"}' URL/v1/policies/migration/dry-run]])
+    assert.equal(200, code)
+    assert.equal("migration", body.slot)
+    assert.equal("limits", body.policy)
+    assert.equal("web1", body.vm)
+    assert.equal("small", body.from)
+    assert.equal("seed", body.to)
+    assert.equal("now", body.when)
+    assert.is_nil(body.delay_s)
+    assert.is_string(body.reason)
+    local cases = {
+      { [['{"vm": "web1", "to": "small"}']], 409, "is already on host 'small'" },
+      { [['{"vm": "ghost", "to": "seed"}']], 404, "no VM called 'ghost'" },
+      { [['{"vm": "web1", "to": "nope"}']], 404, "no host called 'nope'" },
+      { [['{"to": "seed"}']], 400, "give the move as" },
+      { [['{"vm": "web1", "to": "seed", "why": 3}']], 400, "give the move as" },
+    }
+    for _, c in ipairs(cases) do
+      code, body = request(srv, "-X POST -d " .. c[1] .. " URL/v1/policies/migration/dry-run")
+      assert.equal(c[2], code, c[1])
+      assert.matches(c[3], body.detail, 1, true)
+    end
+    code, body = request(srv, '-X POST URL/v1/policies/timing/dry-run')
     assert.equal(404, code)
+    assert.matches("placement, balance, reservation and migration", body.detail, 1, true)
     code = request(srv, 'URL/v1/policies/balance/dry-run')
     assert.equal(405, code)
     -- nothing happened: no VM added, no migration queued, nothing recorded
@@ -591,6 +765,12 @@ describe("the control API", function()
     assert.same({}, body.migrations)
     code, body = request(srv, '"URL/v1/decisions?slot=placement"')
     assert.same({}, body.decisions)
+    code, body = request(srv, '"URL/v1/decisions?slot=migration&limit=4096"')
+    for _, d in ipairs(body.decisions) do -- the balance policy's own moves only
+      assert.equal("test move", d.inputs and d.inputs.proposed_by or "test move")
+    end
+    _, body = request(srv, 'URL/v1/reservations')
+    assert.same({ cpu = 0, memory = 0, disk = 0, network = 0 }, body.hosts[1].reserved)
   end)
 
   describe("the CLI client", function()

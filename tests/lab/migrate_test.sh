@@ -303,7 +303,7 @@ check "guest running on B after virsh migrate" test "$(virsh -q -c "$B" domstate
 
 echo "== examples/lab.json on the lab (serve 3 s)"
 EX_LOG=$WORK/example.log
-"$VMPILOT" serve --duration 3 "$HERE/../../examples/lab.json" > "$EX_LOG" 2>&1 || true
+"$VMPILOT" serve --listen 127.0.0.1:0 --duration 3 "$HERE/../../examples/lab.json" > "$EX_LOG" 2>&1 || true
 ex_final() { jq -r --arg n "$1" 'select((.event == "vm_final" and .vm == $n) or (.event == "host_final" and .host == $n)) | if .event == "vm_final" then "\(.host) \(.state)" else .state end' "$EX_LOG" 2>/dev/null; }
 check "examples/lab.json: hosts A and B up ($(ex_final A), $(ex_final B))" \
     test "$(ex_final A) $(ex_final B)" = "up up"
@@ -336,7 +336,7 @@ phase() { # name limits-json: starts serve in the background
  "intervals": {"sample": 0.5, "balance": 1, "reservation": 5},
  "limits": $2, "policies": {"balance": "back.lua"}}
 EOF
-    "$VMPILOT" serve --duration 60 "$WORK/$1.json" > "$PH_LOG" 2> "$WORK/$1.err" &
+    "$VMPILOT" serve --listen 127.0.0.1:0 --duration 60 "$WORK/$1.json" > "$PH_LOG" 2> "$WORK/$1.err" &
     SERVE_PID=$!
 }
 wait_in() { # log, jq filter, tenths of a second

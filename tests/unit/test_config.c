@@ -577,6 +577,27 @@ static void test_err_vm_type_rule(void)
 
 /* ---- api ---- */
 
+/* api.decision_log: a file in a folder that exists. */
+static void test_decision_log_config(void)
+{
+    vp_err err;
+    vp_config *cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {\"decision_log\": "
+                                           "\"d.jsonl\"}\n}\n", SRC, DATA, &err);
+    CHECK(cfg && !strcmp(cfg->api.decision_log, DATA "/d.jsonl"));
+    vp_config_free(cfg);
+    cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {}\n}\n", SRC, DATA, &err);
+    CHECK(cfg && !cfg->api.decision_log);
+    vp_config_free(cfg);
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"decision_log\": 3}\n}\n", 3, 27,
+                 "api.decision_log", "expected a string, got 3");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"decision_log\": \"\"}\n}\n", 3, 27,
+                 "api.decision_log", "expected a non-empty string");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"decision_log\": \"nowhere/d.jsonl\"}\n}\n", 3,
+                 27, "api.decision_log", "folder not found: " DATA "/nowhere");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"decision_log\": \".\"}\n}\n", 3, 27,
+                 "api.decision_log", DATA "/. is a folder, not a file");
+}
+
 static void test_api(void)
 {
     vp_err err;
@@ -601,8 +622,10 @@ static void test_api(void)
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"token\": \"\"}\n}\n", 3, 20, "api.token",
                  "expected a non-empty string");
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"port\": 1}\n}\n", 3, 11, "api.port",
-                 "unknown field 'port' (expected one of: listen, unix_socket, token)");
+                 "unknown field 'port' (expected one of: listen, unix_socket, token, "
+                 "decision_log)");
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": []\n}\n", 3, 10, "api", "expected an object");
+    test_decision_log_config();
 }
 
 int main(void)

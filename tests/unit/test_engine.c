@@ -9,6 +9,7 @@
 #include "config.h"
 #include "driver_sim.h"
 #include "engine.h"
+#include "event_json.h"
 #include "trace.h"
 
 /* ====== fixture: 3 hosts, 4 VMs, a sim clock and driver ====== */
@@ -52,12 +53,15 @@ typedef struct fx {
     int events[VP_EV_N];
     char last_error[VP_ERR_TEXT];
     vp_event last_progress;
+    json_t *last_json[VP_EV_N]; /* the last event of each kind, as event_json renders it */
 } fx;
 
 static void observe(void *ud, const vp_engine *e, const vp_event *ev)
 {
     fx *f = ud;
     f->events[ev->kind]++;
+    json_decref(f->last_json[ev->kind]);
+    f->last_json[ev->kind] = vp_event_to_json(e, ev);
     if (ev->kind == VP_EV_MIGRATION_PROGRESS)
         f->last_progress = *ev;
     if (ev->kind == VP_EV_POLICY_ERROR || ev->kind == VP_EV_MIGRATION_FAILED ||
@@ -108,6 +112,8 @@ static void fx_free(fx *f)
 {
     vp_err err = {0};
     CHECK_EQ_INT(vp_pool_check(f->pool, &err), 0);
+    for (int k = 0; k < VP_EV_N; k++)
+        json_decref(f->last_json[k]);
     vp_engine_free(f->eng);
     f->drv->ops->free(f->drv);
     vp_pool_free(f->pool);
@@ -396,6 +402,110 @@ static void test_migration_list_and_cancel(void)
     fx_free(&f);
 }
 
+/* A running migration aborted on request ends as migration_failed, the
+ * VM on its source; a driver without abort_migration refuses. */
+static void test_abort_running(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_NOW};
+    CHECK_EQ_INT(vp_engine_abort_migration(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "no running migration");
+    CHECK_EQ_INT(vp_engine_propose_move(f.eng, 0, 1, "asked", &err), 0);
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    const vp_driver_ops *sim = f.drv->ops;
+    vp_driver_ops none = *sim;
+    none.abort_migration = NULL;
+    f.drv->ops = &none;
+    CHECK_EQ_INT(vp_engine_abort_migration(f.eng, 0, &err), -1);
+    CHECK_STR_HAS(err.text, "cannot abort a running migration");
+    f.drv->ops = sim;
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 1);
+    CHECK_EQ_INT(vp_engine_abort_migration(f.eng, 0, &err), 0);
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 1);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_FAILED], 1);
+    CHECK_STR_HAS(f.last_error, "aborted on request");
+    CHECK_EQ_INT(vp_engine_migrations_running(f.eng), 0);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->state, VP_VM_RUNNING);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->migrations_failed, 1);
+    fx_free(&f);
+}
+
+/* The JSON text of f's last event of kind k at path "a.b" (compact). */
+static char *json_at(const fx *f, vp_event_kind k, const char *a, const char *b)
+{
+    json_t *j = json_object_get(f->last_json[k], a);
+    if (b)
+        j = json_object_get(j, b);
+    return j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("(none)");
+}
+
+static void check_json(const fx *f, vp_event_kind k, const char *a, const char *b,
+                       const char *want)
+{
+    char *got = json_at(f, k, a, b);
+    CHECK_STR_HAS(got, want);
+    free(got);
+}
+
+/* Every decision event carries its inputs and result (event_json). */
+static void test_decision_summaries(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    place_all_on(&f, 0);
+    check_json(&f, VP_EV_PLACED, "inputs", NULL,
+               "{\"vm\":\"vm3\",\"size\":{\"cpu\":1.0,\"memory\":1024.0,\"disk\":0.0,"
+               "\"network\":0.0},\"candidates\":3}");
+    check_json(&f, VP_EV_PLACED, "result", NULL, "{\"host\":\"h0\"}");
+    place_target = VP_NONE;
+    vp_id extra = vp_pool_add_vm(f.pool, "extra", vp_res_make(1, 1024, 0, 0), &err);
+    CHECK_EQ_INT(vp_engine_submit(f.eng, extra, &err), 1);
+    check_json(&f, VP_EV_UNPLACED, "result", NULL, "{\"host\":null}");
+    check_json(&f, VP_EV_UNPLACED, "reason", NULL, "\"fixed\"");
+    check_json(&f, VP_EV_UNPLACED, "slot", NULL, "\"placement\"");
+    f.pol.balance = balance_planned;
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 30};
+    vp_moves_push(&planned, 0, 1, "spread");
+    vp_engine_balance_now(f.eng);
+    check_json(&f, VP_EV_BALANCED, "inputs", NULL, "{\"hosts\":3,\"vms\":4}");
+    check_json(&f, VP_EV_BALANCED, "result", NULL,
+               "{\"moves\":[{\"vm\":\"vm0\",\"to\":\"h1\",\"why\":\"spread\"}]}");
+    check_json(&f, VP_EV_MIGRATION_DEFERRED, "inputs", NULL,
+               "{\"vm\":\"vm0\",\"from\":\"h0\",\"to\":\"h1\",\"proposed_by\":\"spread\","
+               "\"asked\":0}");
+    check_json(&f, VP_EV_MIGRATION_DEFERRED, "result", NULL, "{\"when\":\"later\",\"delay_s\":30.0}");
+    vp_clock_run(f.clock, vp_clock_now(f.clock) + 31); /* asked again: now */
+    check_json(&f, VP_EV_MIGRATION_STARTED, "inputs", "asked", "1");
+    check_json(&f, VP_EV_MIGRATION_STARTED, "result", NULL, "{\"when\":\"now\"}");
+    CHECK(json_object_get(f.last_json[VP_EV_MIGRATION_STARTED], "latency_ms") != NULL);
+    f.pol.reserve = reserve_fixed;
+    reserve_h0 = vp_res_make(1, 512, 0, 0);
+    vp_engine_reserve_now(f.eng);
+    check_json(&f, VP_EV_RESERVED, "inputs", "capacity", "{\"cpu\":10.0,\"memory\":24576.0");
+    check_json(&f, VP_EV_RESERVED, "inputs", "used", "{\"cpu\":5.0,\"memory\":5120.0");
+    check_json(&f, VP_EV_RESERVED, "result", "hosts", "{\"cpu\":1.0,\"memory\":512.0");
+    check_json(&f, VP_EV_RESERVED, "reason", NULL, "\"hold h0\"");
+    place_target = 2;
+    vp_id to = VP_NONE;
+    CHECK_EQ_INT(vp_engine_move_by_policy(f.eng, 2, "api", &to, &err), 0);
+    check_json(&f, VP_EV_DESTINATION, "inputs", "candidates", "2");
+    check_json(&f, VP_EV_DESTINATION, "result", NULL, "{\"host\":\"h2\"}");
+    check_json(&f, VP_EV_DESTINATION, "host", NULL, "\"h0\"");
+    place_fail = 1;
+    CHECK_EQ_INT(vp_engine_submit(f.eng, extra, &err), 1);
+    check_json(&f, VP_EV_POLICY_ERROR, "inputs", "vm", "\"extra\"");
+    CHECK(!json_object_get(f.last_json[VP_EV_POLICY_ERROR], "result"));
+    place_fail = 0;
+    fx_free(&f);
+}
+
 /* Dry runs call the slot and check the result, and change nothing. */
 static void test_dry_runs(void)
 {
@@ -426,6 +536,33 @@ static void test_dry_runs(void)
     CHECK_EQ_INT(vp_engine_stats_get(f.eng)->decisions[VP_SLOT_BALANCE], 0);
     CHECK_EQ_INT(f.events[VP_EV_BALANCED], 0);
     vp_moves_free(&m);
+    /* reservation: the answer, checked, not applied */
+    vp_reservation res;
+    f.pol.reserve = reserve_fixed;
+    reserve_h0 = vp_res_make(1, 512, 0, 0);
+    CHECK_EQ_INT(vp_engine_dry_reserve(f.eng, &res, why, sizeof why, &err), 0);
+    CHECK(res.n_hosts == 3 && res.per_host[0].v[VP_MEM] == 512 && !strcmp(res.reason, "hold h0"));
+    free(res.per_host);
+    CHECK_NEAR(vp_pool_host(f.pool, 0)->reserved.v[VP_MEM], 0, 0);
+    reserve_h0 = vp_res_make(-1, 0, 0, 0);
+    CHECK_EQ_INT(vp_engine_dry_reserve(f.eng, &res, why, sizeof why, &err), 1);
+    CHECK_STR_HAS(why, "negative reservation for host id 0");
+    free(res.per_host);
+    CHECK_EQ_INT(f.events[VP_EV_RESERVED] + f.events[VP_EV_POLICY_ERROR], 0);
+    /* migration timing: asked about a move that is not queued */
+    vp_when w;
+    f.pol.migrate_when = when_fixed;
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 30};
+    CHECK_EQ_INT(vp_engine_dry_when(f.eng, 0, 1, "why not", &w, &err), 0);
+    CHECK(w.kind == VP_WHEN_LATER && w.delay == 30);
+    CHECK_EQ_INT(vp_engine_dry_when(f.eng, 0, 0, "home", &w, &err), 1);
+    CHECK_STR_HAS(err.text, "is already on host 'h0'");
+    when_answer = (vp_when){.kind = VP_WHEN_LATER, .delay = 0};
+    CHECK_EQ_INT(vp_engine_dry_when(f.eng, 0, 1, "bad", &w, &err), -1);
+    CHECK_STR_HAS(err.text, "needs a delay > 0");
+    CHECK_EQ_INT(vp_engine_migrations_queued(f.eng), 0);
+    CHECK_EQ_INT(vp_engine_stats_get(f.eng)->decisions[VP_SLOT_MIGRATION], 0);
+    CHECK_EQ_INT(f.events[VP_EV_MIGRATION_DEFERRED], 0);
     fx_free(&f);
 }
 
@@ -733,6 +870,8 @@ int main(void)
     test_migration_progress();
     test_migrate_when();
     test_migration_list_and_cancel();
+    test_abort_running();
+    test_decision_summaries();
     test_dry_runs();
     test_move_by_policy();
     test_limits();
