@@ -35,6 +35,8 @@ int vp_cli_vm(int argc, char **argv);
 int vp_cli_host(int argc, char **argv);
 int vp_cli_migration(int argc, char **argv);
 int vp_cli_policy_status(int argc, char **argv);
+/* `vmpilot policy reload` through the control API. */
+int vp_cli_policy_reload(int argc, char **argv);
 int vp_cli_decisions(int argc, char **argv);
 
 #endif

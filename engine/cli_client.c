@@ -30,6 +30,7 @@ static const char client_usage[] =
     "       vmpilot migration list\n"
     "       vmpilot migration abort VM   (a waiting one is withdrawn, a running one aborted)\n"
     "       vmpilot policy status\n"
+    "       vmpilot policy reload   (or, by signal: --pid-file FILE | --pid PID)\n"
     "       vmpilot decisions [--slot S] [--vm V] [--event E] [--limit N]\n"
     "\n"
     "Talk to a running `vmpilot serve` through its control API (docs/api.md).\n"
@@ -376,6 +377,45 @@ static int simple_command(int argc, char **argv, const char *path, bool filters,
 int vp_cli_policy_status(int argc, char **argv)
 {
     return simple_command(argc, argv, "/v1/policies", false, print_policies);
+}
+
+static void print_reload(json_t *j)
+{
+    size_t i;
+    json_t *p;
+    printf("%-12s %-16s %-17s %-10s %s\n", "SLOT", "POLICY", "VERSION", "OUTCOME", "ERROR");
+    json_array_foreach(json_object_get(j, "results"), i, p)
+        printf("%-12s %-16s %-17s %-10s %s\n", str(p, "slot"), str(p, "name"), str(p, "version"),
+               str(p, "outcome"), str(p, "error"));
+}
+
+/* POST /v1/policies/reload: 200 every slot fine, 422 one refused (its
+ * running version stays; exit code 3, as for an invalid script). */
+int vp_cli_policy_reload(int argc, char **argv)
+{
+    opts o = {0};
+    long status = 0;
+    char *text = NULL;
+    if (vp_cli_wants_help(argc, argv))
+        return fputs(client_usage, stdout), VP_EXIT_OK;
+    int i = parse(argc, argv, &o);
+    if (i < 0)
+        return VP_EXIT_USAGE;
+    if (i != argc)
+        return vp_cli_usage_error(client_usage, "unexpected argument '%s'", argv[i]);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = perform(&o, "POST", "/v1/policies/reload", NULL, &status, &text);
+    curl_global_cleanup();
+    json_t *j = rc ? NULL : json_loads(text, 0, NULL);
+    if (!rc && (!j || (status != 200 && status != 422)))
+        fprintf(stderr, "vmpilot: HTTP %ld: unexpected answer to a reload\n", status);
+    if (j && (status == 200 || status == 422))
+        o.json ? (void)fputs(text, stdout) : print_reload(j);
+    rc = !j || (status != 200 && status != 422) ? VP_EXIT_RUNTIME
+         : status == 422                        ? VP_EXIT_CONFIG : VP_EXIT_OK;
+    json_decref(j);
+    free(text);
+    return rc;
 }
 
 int vp_cli_decisions(int argc, char **argv)

@@ -50,6 +50,7 @@ static const char config_check_usage[] =
 
 static const char policy_usage[] =
     "usage: vmpilot policy check FILE...\n"
+    "       vmpilot policy reload [--api URL] [--token TOKEN] [--json]\n"
     "       vmpilot policy reload (--pid-file FILE | --pid PID)\n"
     "       vmpilot policy status [--api URL] [--token TOKEN] [--json]\n"
     "\n"
@@ -57,9 +58,11 @@ static const char policy_usage[] =
     "exports (place, balance, reserve, migrate_when), runs its self_test and a\n"
     "dry run of each on a small built-in pool, and checks every result; prints a\n"
     "verdict per slot, or the error as FILE:LINE: message.\n"
-    "reload: asks a running `vmpilot serve` (its --pid-file, or its process id)\n"
-    "to reload the policy scripts that changed (SIGHUP); the outcome is in the\n"
-    "server's log.\n"
+    "reload: asks a running `vmpilot serve` to reload the policy scripts that\n"
+    "changed: through its control API (POST /v1/policies/reload; prints each\n"
+    "slot's outcome: reloaded, unchanged or failed with the error, exit code 3\n"
+    "when one was refused), or with --pid-file/--pid by SIGHUP (the outcome is\n"
+    "then in the server's log).\n"
     "status: each slot's script, version, calls, errors and last error, from a\n"
     "running `vmpilot serve`'s control API (see `vmpilot vm --help` for --api).\n"
     "exit codes: 0 all valid / signal sent, 1 runtime failure, 2 usage error,\n"
@@ -142,6 +145,8 @@ static int cmd_policy_reload(int argc, char **argv)
     long pid = -1;
     if (vp_cli_wants_help(argc, argv))
         return fputs(policy_usage, stdout), VP_EXIT_OK;
+    if (argc < 2 || (strcmp(argv[1], "--pid-file") && strcmp(argv[1], "--pid")))
+        return vp_cli_policy_reload(argc, argv); /* through the control API */
     if (argc == 3 && !strcmp(argv[1], "--pid-file"))
         pid = read_pid(argv[2]);
     else if (argc == 3 && !strcmp(argv[1], "--pid"))
