@@ -83,6 +83,8 @@ typedef struct plan {
     size_t nh, nv;
     plan_host *h;          /* by host id */
     double *alloc, *sched; /* by VM id */
+    void *scratch;         /* candidate buffer of nh + 1 entries, while not busy */
+    bool scratch_busy;     /* a search is using it (accept may search again) */
 } plan;
 
 #define toplan(L) ((plan *)lb_check_proxy(L, 1, LB_PLAN))
@@ -106,10 +108,12 @@ static int plan_gc(lua_State *L)
         sr(L, pl->h[i].vms, pl->h[i].capv * sizeof(vp_id), 0);
         sr(L, pl->h[i].hist, (size_t)pl->h[i].hist_len * sizeof(double), 0);
     }
+    sr(L, pl->scratch, pl->scratch ? (pl->nh + 1) * sizeof(double) * 2 : 0, 0);
     sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
     sr(L, pl->alloc, pl->alloc ? (pl->nv + 1) * sizeof(double) : 0, 0);
     sr(L, pl->sched, pl->sched ? (pl->nv + 1) * sizeof(double) : 0, 0);
     pl->h = NULL;
+    pl->scratch = NULL;
     pl->alloc = pl->sched = NULL;
     return 0;
 }
@@ -489,11 +493,15 @@ typedef struct cand {
     vp_id id;
 } cand;
 
+_Static_assert(sizeof(cand) <= 2 * sizeof(double), "the plan's scratch holds cands");
+
 static bool before(cand a, cand b) { return a.diff < b.diff || (a.diff == b.diff && a.id < b.id); }
 
 /* The candidates (suitable, in none of the sets, one empty host per
- * shape) with their power difference, into *out: a userdata left on the
- * stack (the caller pops it; an error in accept lets the GC have it). */
+ * shape) with their power difference, into *out: the plan's scratch
+ * buffer, or a userdata when a search is already using it (accept
+ * searching again); either way one value is left on the stack for the
+ * caller to pop, and an error in accept leaks nothing. */
 static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, cand **out)
 {
     double r = vm_request(v);
@@ -501,7 +509,14 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, c
     int nseen = 0;
     size_t n = 0;
     memset(seen, 0, sizeof seen); /* memcmp compares the keys bytewise */
-    *out = lua_newuserdatauv(L, (pl->nh + 1) * sizeof **out, 0);
+    if (pl->scratch_busy) {
+        *out = lua_newuserdatauv(L, (pl->nh + 1) * sizeof **out, 0);
+    } else {
+        if (!pl->scratch) /* cand is two doubles' worth */
+            pl->scratch = sr(L, NULL, 0, (pl->nh + 1) * sizeof(double) * 2);
+        *out = pl->scratch;
+        lua_pushnil(L); /* the caller pops one value */
+    }
     for (size_t i = 0; i < pl->nh; i++) {
         const plan_host *h = &pl->h[i];
         if ((h->excl & mask) || !suitable(pl, h, v, r))
@@ -552,8 +567,14 @@ static cand best_fit(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask)
     bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
     cand *c;
     size_t n = candidates(L, pl, v, mask, &c);
+    bool own = c == (cand *)pl->scratch;
+    pl->scratch_busy = own ? true : pl->scratch_busy;
+    /* an error in accept leaves scratch_busy set: later searches then use
+     * userdata, which is correct, only slower */
     cand best = fn ? best_by_test(L, pl, c, n, v) : best_by_threshold(L, pl, c, n, v);
-    lua_pop(L, 1); /* the candidates */
+    if (own)
+        pl->scratch_busy = false;
+    lua_pop(L, 1); /* the candidates (or the nil standing for them) */
     return best;
 }
 
