@@ -14,41 +14,24 @@
 --               overload detectors: f(hist, u, s [, mig]) -> over, limit
 --   M.mmt, M.mu, M.mc, M.rs, M.new_rng
 --               VM selection: f(vms, ...) -> vm
---   M.pabfd     power-aware best-fit host choice over a tentative state
+--   M.state     the tentative state (a vmpilot.Plan): over, pabfd, evacuate
+--   M.pabfd     power-aware best-fit host choice for placement
 --   M.plan      optimizeAllocation (reference section 2.5, steps 1-7)
 --
--- How the engine's view maps onto CloudSim's (first increment; see the
--- "FIDELITY" notes below for what differs):
---   * a VM's "current requested MIPS" (getCurrentRequestedTotalMips) is
---     vm.demand.cpu (the last sampled cpu demand);
---   * a host's total MIPS is host.capacity.cpu (not limit: overcommit only
---     widens the engine's room check);
---   * a host's "requested utilization" (Σ requested MIPS of host.getVmList()
---     / total MIPS) is the demand of its resident VMs (running or migrating
---     away) plus the VMs migrating in, over capacity.cpu - CloudSim's vmList
---     holds both;
---   * getUtilizationOfCpuMips(host) (the PABFD "current" load) is that same
---     requested sum.  FIDELITY: CloudSim sums *allocated* MIPS, which is
---     less than requested on an over-subscribed host;
---   * host.getUtilizationOfCpu() (the value from the last
---     updateVmsProcessing: switched-off test, under-utilized choice,
---     host.getPower()) is host.utilization, fixed for the whole round;
---   * PowerHostUtilizationHistory.getUtilizationHistory() is rebuilt from
---     the VMs currently (tentatively) on the host:
---     h[i] = Σ_vm vm.history[i] * vm.size.cpu / host.capacity.cpu
---     (vm.history is demand/size, so vm.history[i] * size.cpu is the VM's
---     demand at sample i), newest first, zero tail trimmed.  So, as in
---     CloudSim, a VM's history leaves with it when it is (tentatively)
---     removed.  host.history (the host's own samples) is not used;
---   * isSuitableForVm is the engine's room check: vm.size fits in the
---     host's free capacity minus what the plan already put there.  Moving a
---     VM away does not make room (a migrating VM holds its size on both
---     hosts), so tentative removals never add free capacity.  FIDELITY:
---     CloudSim tests available MIPS against the *requested* MIPS and frees
---     MIPS on vmDestroy;
+-- How the engine's view maps onto CloudSim's (the plan runs on a
+-- vmpilot.Plan, which keeps CloudSim's scheduler accounting; see the
+-- tentative-state section below):
+--   * a VM's "current requested MIPS" is vm.demand.cpu (a pending VM, being
+--     created, requests its full cpu size); a host's total MIPS is
+--     host.capacity.cpu and one PE is capacity / cores;
+--   * getUtilizationOfCpuMips (the PABFD load) is what the host's VMs are
+--     allocated, host.getUtilizationOfCpu() (fixed for the round) is
+--     host.allocated.cpu / capacity: the simulator's CloudSim model sets
+--     both as CloudSim's scheduler does;
+--   * a host's vmList is its residents in arrival order, then the VMs
+--     migrating in; its utilization history is rebuilt from their
+--     histories, so a VM's history leaves with it;
 --   * the power model is host:power(u) (the host type's 11-point table).
---     A host without a table uses P(u) = u (proportional), so plain pools
---     without power tables still work.
 local M = {}
 
 local floor, ceil, abs, huge = math.floor, math.ceil, math.abs, math.huge
@@ -59,7 +42,8 @@ local floor, ceil, abs, huge = math.floor, math.ceil, math.abs, math.huge
 local stat = {}
 M.stat = stat
 
-local vstats = require("vmpilot").stats
+local vp = require "vmpilot"
+local vstats = vp.stats
 
 -- A sorted copy (in C).
 local function sorted_copy(xs)
@@ -244,44 +228,17 @@ local function vm_hist(vm, cache)
   return h
 end
 
--- PowerHostUtilizationHistory.getUtilizationHistory over the VMs `vms`
--- (plus `extra`, if given) of a host of `cap` cpu: newest first, at most
--- `len` (default 30, PowerVm.HISTORY_LENGTH) samples, zero tail trimmed.
-function M.history_of(vms, cap, extra, len, cache)
-  len = len or 30
-  local h = {}
-  for i = 1, len do h[i] = 0 end
-  local function add(vm)
-    local vh, c = vm_hist(vm, cache), vm.size.cpu
-    for i = 1, math.min(#vh, len) do h[i] = h[i] + vh[i] * c / cap end
-  end
-  for _, vm in ipairs(vms) do add(vm) end
-  if extra then add(extra) end
-  return stat.trim_zero_tail(h)
-end
-
--- The VMs CloudSim has in host.getVmList(): residents (in arrival order)
--- and incoming.
-local function host_vms(h)
-  local list = h:vms()
-  for _, vm in ipairs(h:incoming()) do list[#list + 1] = vm end
-  return list
-end
-M.host_vms = host_vms
-
--- The host's history as the detectors see it (from its VMs).
+-- The host's history as the detectors see it: PowerHostUtilizationHistory
+-- from the VMs on it (residents and incoming; vmpilot.Plan builds it).
 function M.host_history(h, len)
-  if h.capacity.cpu <= 0 then return {} end
-  return M.history_of(host_vms(h), h.capacity.cpu, nil, len)
+  return vp.Plan({ h }):history(h, nil, len or 30)
 end
 
 -- The host's requested utilization (residents plus incoming, / capacity).
 function M.requested(h)
-  local cap = h.capacity.cpu
-  if cap <= 0 then return 0 end
-  local d = 0
-  for _, vm in ipairs(host_vms(h)) do d = d + vm.demand.cpu end
-  return d / cap
+  local plan = vp.Plan({ h })
+  local cap = plan:capacity(h)
+  return cap > 0 and plan:requested(h) / cap or 0
 end
 
 -- LR's migrationIntervals: ceil(maxRam / (bw / 16000) / interval), with
@@ -314,16 +271,12 @@ end
 
 -- isHostOverUtilized(host) on the live host (no plan), for convenience.
 function M.over(h, cfg)
-  cfg = cfg or {}
-  local _, f, s = detector_of(cfg)
-  local vms = host_vms(h)
-  return f(M.host_history(h), M.requested(h), s,
-    M.migration_intervals(vms, h.capacity.network, cfg.interval or 300))
+  return M.state({ h }, cfg or {}):over(h)
 end
 
 -- ====================================================================
 -- VM selection.  vms: the host's migratable VMs in its VM-list order
--- (here: by id; FIDELITY: CloudSim's list is in arrival order).
+-- (arrival order, as CloudSim's).
 -- ====================================================================
 
 -- MMT: the smallest static RAM (size.memory); ties: the first.
@@ -419,8 +372,6 @@ end
 --   * a VM's history goes with it; a host's history is rebuilt from the
 --     VMs tentatively on it.
 -- ====================================================================
-local vp = require "vmpilot"
-
 local State = {}
 State.__index = State
 
@@ -447,13 +398,6 @@ function M.state(src, cfg)
   return st
 end
 
--- Watts at utilization u (P(u) = u without a power table).
-function M.power(h, u)
-  local p = h:power(u)
-  if p == nil then return math.min(math.max(u, 0), 1) end
-  return p
-end
-
 -- isHostOverUtilized(h) on the tentative state, with `extra` appended
 -- (isHostOverUtilizedAfterAllocation) when given.
 function State:over(h, extra)
@@ -475,9 +419,6 @@ end
 
 -- vmDestroy: the VM leaves the host; the rest are allocated again.
 function State:remove(h, vm) self.plan:remove(h, vm) end
-
--- vmCreate on a suitable host.
-function State:add(h, vm) self.plan:add(h, vm) end
 
 -- The host's VMs not in migration, in list order (getMigratableVms).
 function State:migratable(h)
