@@ -423,7 +423,8 @@ int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
     bool running = v->state == VP_VM_RUNNING;
     if (running && e->driver->ops->destroy(e->driver, vm, destroy_done, NULL, err))
         return -1;
-    vp_mig_cancel(e, vm, "the VM is being removed");
+    /* a waiting proposal goes (none, or a running one: nothing to do) */
+    (void)vp_engine_cancel_migration(e, vm, "the VM is being removed", NULL);
     /* observers see it once more, still on its host */
     vp_engine_emit(e, (vp_event){.kind = VP_EV_VM_REMOVED, .vm = vm, .host = v->host,
                                  .to = VP_NONE, .reason = reason});

@@ -86,8 +86,6 @@ void vp_mig_pump(vp_engine *e);
 void vp_mig_progress(vp_engine *e);
 void vp_mig_free_all(vp_engine *e);
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm);
-/* Drops the queued (not running) proposal for vm, if any, with reason. */
-void vp_mig_cancel(vp_engine *e, vp_id vm, const char *reason);
 /* Drops the queued (not running) drain moves away from host. */
 void vp_mig_drop_from(vp_engine *e, vp_id host, const char *reason);
 

@@ -120,13 +120,6 @@ bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
     return false;
 }
 
-void vp_mig_cancel(vp_engine *e, vp_id vm, const char *reason)
-{
-    for (size_t i = 0; i < e->nmigs; i++)
-        if (e->migs[i]->vm == vm && !e->migs[i]->running)
-            return drop(e, i, reason);
-}
-
 /* Makes mig_count cover every host id, new entries zero. */
 static int grow_counts(vp_engine *e)
 {
