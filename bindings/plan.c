@@ -603,17 +603,23 @@ static int m_best_fit_power(lua_State *L)
 
 /* The running VMs of h, biggest request first (a stable sort: equal
  * requests keep their arrival order), into ids (n of them). */
+/* Inserts v into ids[0..n) kept biggest request first; equal requests
+ * keep their order (CloudSim's stable sort).  ids has room for n + 1. */
+static void insert_by_request(const plan *pl, vp_id *ids, size_t n, const vp_vm *v)
+{
+    size_t j = n;
+    for (; j > 0 && vm_request(vm_at(pl, ids[j - 1])) < vm_request(v); j--)
+        ids[j] = ids[j - 1];
+    ids[j] = v->id;
+}
+
 static size_t by_request(const plan *pl, const plan_host *h, vp_id *ids)
 {
     size_t n = 0;
     for (uint32_t i = 0; i < h->n; i++) {
         const vp_vm *v = vm_at(pl, h->vms[i]);
-        if (v->state != VP_VM_RUNNING)
-            continue;
-        size_t j = n++;
-        for (; j > 0 && vm_request(vm_at(pl, ids[j - 1])) < vm_request(v); j--)
-            ids[j] = ids[j - 1];
-        ids[j] = v->id;
+        if (v->state == VP_VM_RUNNING)
+            insert_by_request(pl, ids, n++, v);
     }
     return n;
 }
@@ -670,14 +676,10 @@ static int m_place_each(lua_State *L)
     lua_settop(L, 4);
     size_t n = (size_t)lua_rawlen(L, 2), k = 0;
     vp_id *ids = lua_newuserdatauv(L, (n + 1) * sizeof(vp_id), 0);
-    for (size_t i = 0; i < n; i++) { /* insertion sort, biggest first, stable */
+    for (size_t i = 0; i < n; i++) {
         lua_rawgeti(L, 2, (lua_Integer)i + 1);
-        const vp_vm *v = arg_vm(L, pl, -1);
+        insert_by_request(pl, ids, i, arg_vm(L, pl, -1));
         lua_pop(L, 1);
-        size_t j = i;
-        for (; j > 0 && vm_request(vm_at(pl, ids[j - 1])) < vm_request(v); j--)
-            ids[j] = ids[j - 1];
-        ids[j] = v->id;
     }
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {

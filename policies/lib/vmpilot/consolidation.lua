@@ -280,11 +280,10 @@ end
 -- ====================================================================
 
 -- MMT: the smallest static RAM (size.memory); ties: the first.
--- memory(vm) gives a VM's memory size (default: vm.size.memory).
-function M.mmt(vms, memory)
+function M.mmt(vms)
   local best, bm
   for _, vm in ipairs(vms) do
-    local m = memory and memory(vm) or vm.size.memory
+    local m = vm.size.memory
     if best == nil or m < bm then best, bm = vm, m end
   end
   return best
@@ -388,9 +387,7 @@ local OVER, SOURCE, TARGET = 1, 2, 3
 -- rs), seed (rs without rng), interval (LR), history_length.  src: a Pool
 -- or a HostList.
 function M.state(src, cfg)
-  local st = setmetatable({ cfg = cfg, plan = vp.Plan(src), cache = {}, net = {}, mem = {} },
-    State)
-  st.memof = function(vm) return st:memory(vm) end
+  local st = setmetatable({ cfg = cfg, plan = vp.Plan(src), cache = {}, net = {} }, State)
   st.det_name, st.det, st.safety = detector_of(cfg)
   st.hist_len = cfg.history_length or 30
   st.interval = cfg.interval or 300
@@ -425,30 +422,17 @@ function State:migratable(h)
   return self.plan:vms(h, "running")
 end
 
--- A VM's memory size, read once per plan (sizes do not change).
-function State:memory(vm)
-  local m = self.mem[vm]
-  if not m then m = vm.size.memory; self.mem[vm] = m end
-  return m
-end
-
--- The VM the selection policy takes from h: MMT and MU through the
--- Plan's C query (the same choice as M.mmt / M.mu over st:migratable(h)).
+-- The VM the selection policy takes from h (getVmToMigrate): MMT and MU
+-- through the Plan's C query, the same choice as M.mmt / M.mu over
+-- st:migratable(h); MC and RS over that list.
 function State:pick(h)
   local name = self.cfg.selection or "mmt"
-  if name == "mmt" then return self.plan:smallest(h, "memory")
-  elseif name == "mu" then return self.plan:smallest(h, "utilization") end
-  return self:select(self:migratable(h))
-end
-
-function State:select(vms)
-  local name = self.cfg.selection or "mmt"
-  if name == "mmt" then return M.mmt(vms, self.memof)
-  elseif name == "mu" then return M.mu(vms)
-  elseif name == "mc" then return M.mc(vms, self.cache)
-  elseif name == "rs" then
+  if name == "mmt" then return self.plan:smallest(h, "memory") end
+  if name == "mu" then return self.plan:smallest(h, "utilization") end
+  if name == "mc" then return M.mc(self:migratable(h), self.cache) end
+  if name == "rs" then
     self.rng = self.rng or self.cfg.rng or M.new_rng(self.cfg.seed or 1)
-    return M.rs(vms, self.rng)
+    return M.rs(self:migratable(h), self.rng)
   end
   error("unknown VM selection '" .. tostring(name) .. "'", 2)
 end
