@@ -25,7 +25,11 @@
  *             (1, oldest), ..., (n, newest): the next sample is
  *             predicted at x = n + 1;
  *   predict   (History only) intercept + slope * (n + k): k samples
- *             after the newest (k = 1 by default).
+ *             after the newest (k = 1 by default);
+ *   ols       (vmpilot.stats only) intercept, slope of the same line, as
+ *             commons-math's SimpleRegression computes it (its updating
+ *             formulas, fed (1, x[1]), ..., (n, x[n]); the local-regression
+ *             detectors of CloudSim use it), nil below two samples.
  * All return nil for no samples; stdev also for one sample; trend of one
  * sample is slope 0, intercept that sample.
  *
@@ -50,7 +54,7 @@ static double st_mean(const double *x, size_t n)
 }
 
 /* Total order: NaN after every number. */
-static int cmp_double(const void *a, const void *b)
+int lb_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     if (isnan(x) || isnan(y))
@@ -69,7 +73,7 @@ static double st_quantile_sorted(const double *x, size_t n, double q)
 /* Sorts x in place; returns the q-quantile. */
 static double st_quantile(double *x, size_t n, double q)
 {
-    qsort(x, n, sizeof *x, cmp_double);
+    qsort(x, n, sizeof *x, lb_cmp_double);
     return st_quantile_sorted(x, n, q);
 }
 
@@ -102,6 +106,26 @@ static void st_trend(const double *x, size_t n, double *slope, double *intercept
     }
     *slope = sxx > 0 ? sxy / sxx : 0;
     *intercept = ym - *slope * xm;
+}
+
+/* commons-math SimpleRegression (with intercept) fed (1, x[0]), ...,
+ * (n, x[n-1]) through its updating formulas, operation for operation (as
+ * CloudSim's local-regression detectors compute); n >= 2. */
+static void st_ols(const double *x, size_t n, double *intercept, double *slope)
+{
+    double xbar = 1, ybar = x[0], sxx = 0, sxy = 0, sumx = 1, sumy = x[0];
+    for (size_t k = 1; k < n; k++) {
+        double fact1 = 1.0 + (double)k, fact2 = (double)k / (1.0 + (double)k);
+        double dx = (double)(k + 1) - xbar, dy = x[k] - ybar;
+        sxx += dx * dx * fact2;
+        sxy += dx * dy * fact2;
+        xbar += dx / fact1;
+        ybar += dy / fact1;
+        sumx += (double)(k + 1);
+        sumy += x[k];
+    }
+    *slope = sxy / sxx;
+    *intercept = (sumy - *slope * sumx) / (double)n;
 }
 
 static double st_extreme(const double *x, size_t n, int sign)
@@ -165,7 +189,7 @@ static int k_iqr(lua_State *L, double *x, size_t n)
 {
     if (!n)
         return push_nil(L);
-    qsort(x, n, sizeof *x, cmp_double);
+    qsort(x, n, sizeof *x, lb_cmp_double);
     return push_num(L, st_quantile_sorted(x, n, 0.75) - st_quantile_sorted(x, n, 0.25));
 }
 
@@ -184,6 +208,17 @@ static int k_trend(lua_State *L, double *x, size_t n)
     st_trend(x, n, &slope, &intercept);
     lua_pushnumber(L, slope);
     lua_pushnumber(L, intercept);
+    return 2;
+}
+
+static int k_ols(lua_State *L, double *x, size_t n)
+{
+    double intercept, slope;
+    if (n < 2)
+        return push_nil(L);
+    st_ols(x, n, &intercept, &slope);
+    lua_pushnumber(L, intercept);
+    lua_pushnumber(L, slope);
     return 2;
 }
 
@@ -227,9 +262,15 @@ static double *hist_samples(lua_State *L, size_t *n)
     return x;
 }
 
-/* The numbers of the array at 1, in array order. */
+/* The numbers of the array (or Series) at 1, in order. */
 static double *array_samples(lua_State *L, size_t *n)
 {
+    const double *series = lb_test_series(L, 1, n);
+    if (series) {
+        double *x = scratch(L, *n);
+        memcpy(x, series, *n * sizeof *x);
+        return x;
+    }
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Integer len = luaL_len(L, 1);
     double *x = scratch(L, (size_t)(len > 0 ? len : 0));
@@ -274,6 +315,8 @@ STAT(stdev)
 STAT(min)
 STAT(max)
 STAT(trend)
+
+static int s_ols(lua_State *L) { return run_array(L, k_ols); }
 
 static int h_predict(lua_State *L) { return run_hist(L, k_predict); }
 
@@ -443,7 +486,7 @@ static int s_sorted(lua_State *L)
     size_t n;
     lua_settop(L, 1);
     double *x = array_samples(L, &n);
-    qsort(x, n, sizeof *x, cmp_double);
+    qsort(x, n, sizeof *x, lb_cmp_double);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_pushnumber(L, x[i]);
@@ -456,7 +499,7 @@ static const luaL_Reg stats[] = {
     {"sorted", s_sorted}, {"r_squared", s_r_squared},
     {"mean", s_mean},   {"median", s_median}, {"mad", s_mad}, {"quantile", s_quantile},
     {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
-    {"trend", s_trend}, {NULL, NULL}};
+    {"trend", s_trend}, {"ols", s_ols}, {NULL, NULL}};
 
 const lb_class lb_history_class = {
     .name = LB_HISTORY,

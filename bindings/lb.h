@@ -35,6 +35,7 @@
 #define LB_RESERVATION "Reservation"
 #define LB_HOSTLIST "HostList"
 #define LB_PLAN "Plan"
+#define LB_SERIES "Series"
 
 typedef struct lb_view {
     vp_pool *pool; /* the pool proxies read; NULL when none */
@@ -150,6 +151,9 @@ typedef struct lb_class {
      * proxy names, raising if it is gone.  NULL for value classes. */
     const void *(*resolve)(lua_State *L, const lb_proxy *p);
     lb_getter miss; /* keys that are no method or field (History's h[i]) */
+    /* Value classes: their own __index, called with the methods table as
+     * upvalue 1 (Series: s[i] without the generic lookup), or NULL. */
+    lua_CFunction index;
     /* __tostring (required): pushes the text for self (a live proxy, or
      * the value's block) and returns true; false (or a proxy not live)
      * prints "<name>(expired)". */
@@ -172,7 +176,16 @@ int lb_no_field(lua_State *L, const char *cls);
 int lb_proxy_eq(lua_State *L);
 
 extern const lb_class lb_resources_class, lb_history_class, lb_host_class, lb_vm_class,
-    lb_pool_class, lb_migration_class, lb_reservation_class, lb_hostlist_class, lb_plan_class;
+    lb_pool_class, lb_migration_class, lb_reservation_class, lb_hostlist_class, lb_plan_class,
+    lb_series_class;
+
+/* Pushes a Series of n numbers and returns them to fill in. */
+double *lb_push_series(lua_State *L, size_t n);
+/* qsort's comparison of doubles: ascending, NaN after every number
+ * (history.c; vmpilot.stats and Series sort with it). */
+int lb_cmp_double(const void *a, const void *b);
+/* The numbers of the Series at i and their count, or NULL if it is none. */
+const double *lb_test_series(lua_State *L, int i, size_t *n);
 
 /* Pushes a HostList of the candidates ids[0..n) for a placement call
  * (engine view; raises when no view is open). */

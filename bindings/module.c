@@ -22,7 +22,7 @@ LUAMOD_API int luaopen_vmpilot(lua_State *L);
 static const lb_class *const classes[] = {
     &lb_resources_class, &lb_history_class,   &lb_host_class,        &lb_vm_class,
     &lb_pool_class,      &lb_migration_class, &lb_reservation_class, &lb_hostlist_class,
-    &lb_plan_class,
+    &lb_plan_class,      &lb_series_class,
 };
 
 #define N_CLASSES (sizeof classes / sizeof classes[0])

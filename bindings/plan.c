@@ -24,14 +24,15 @@
  *   plan:count(h)        how many
  *   plan:add(h, vm)      vm goes onto h (allocated its request)
  *   plan:remove(h, vm)   vm leaves h; the rest are allocated again
- *   plan:requested(h), plan:load(h), plan:available(h), plan:capacity(h)
- *                        cpu
+ *   plan:requested(h [, vm]), plan:load(h), plan:available(h),
+ *   plan:capacity(h)     cpu (requested: with vm's request added)
  *   plan:loaded()        the hosts that are up and hold VMs, in id order
  *   plan:request(vm)     the cpu vm requests
  *   plan:smallest(h, "memory" | "utilization")  the running VM on h with
  *                        the least of it (ties: the first to arrive)
  *   plan:history(h [, vm] [, length])  h's cpu utilization history made of
- *                        its VMs' (and vm's): CloudSim's host history
+ *                        its VMs' (and vm's): CloudSim's host history, a
+ *                        Series (series.c)
  *   plan:largest(h, resource [, vm])  the largest size among h's VMs
  *   plan:utilization(h)  at the last sample (fixed for the plan)
  *   plan:suitable(h, vm) a core, available cpu >= vm's request, and for a
@@ -350,7 +351,15 @@ static int m_vms(lua_State *L)
         return 1;                                                                                  \
     }
 
-NUMBER_METHOD(requested, h->req)
+/* plan:requested(h [, vm]): with vm, as if it were added too. */
+static int m_requested(lua_State *L)
+{
+    plan *pl = toplan(L);
+    const plan_host *h = arg_host(L, pl, 2);
+    lua_pushnumber(L, h->req + (lua_isnoneornil(L, 3) ? 0 : vm_request(arg_vm(L, pl, 3))));
+    return 1;
+}
+
 NUMBER_METHOD(load, h->load)
 NUMBER_METHOD(available, h->avail)
 NUMBER_METHOD(utilization, h->u_last)
@@ -363,6 +372,14 @@ static int m_count(lua_State *L)
     return 1;
 }
 
+/* Adds v's cpu history, as a share of cap, to out[0..len). */
+static void add_history(double *out, int len, const vp_vm *v, double cap)
+{
+    int n = (int)v->cpu.n < len ? (int)v->cpu.n : len;
+    for (int i = 0; i < n; i++)
+        out[i] += vp_history_at(&v->cpu, (uint32_t)i) * v->size.v[VP_CPU] / cap;
+}
+
 /* vmCreate: v goes onto h, allocated its request (capped at a core). */
 static void plan_add(lua_State *L, plan *pl, plan_host *h, const vp_vm *v)
 {
@@ -371,7 +388,13 @@ static void plan_add(lua_State *L, plan *pl, plan_host *h, const vp_vm *v)
     pl->alloc[v->id] = fmin(pl->sched[v->id], h->pe);
     h->mem += v->size.v[VP_MEM];
     h->net += v->size.v[VP_NET];
+    bool hist_ok = h->hist_ok;
     sums(pl, h);
+    /* appended last, so adding its share keeps the sums' order */
+    if (hist_ok && h->cap > 0) {
+        add_history(h->hist, h->hist_len, v, h->cap);
+        h->hist_ok = true;
+    }
 }
 
 /* vmDestroy: v leaves h, the rest are allocated again; false if v is not
@@ -699,16 +722,10 @@ static int m_place_each(lua_State *L)
 }
 
 /* plan:history(h [, vm] [, length]) -> the host's cpu utilization history
- * from the VMs tentatively on it (and vm, as if added): newest first,
+ * (a Series) from the VMs tentatively on it (and vm, as if added): newest first,
  * h[i] = sum of vm history[i] x vm cpu size / host cpu capacity over at
  * most `length` (default 30) samples, zero tail trimmed (an all-zero
  * history is {0}) - CloudSim's PowerHostUtilizationHistory. */
-static void add_history(double *out, int len, const vp_vm *v, double cap)
-{
-    int n = (int)v->cpu.n < len ? (int)v->cpu.n : len;
-    for (int i = 0; i < n; i++)
-        out[i] += vp_history_at(&v->cpu, (uint32_t)i) * v->size.v[VP_CPU] / cap;
-}
 
 /* The history of h's own VMs, len samples, kept until they change. */
 static const double *base_history(lua_State *L, plan *pl, plan_host *h, int len)
@@ -741,11 +758,7 @@ static int m_history(lua_State *L)
     while (n > 0 && buf[n - 1] == 0)
         n--;
     n = n ? n : 1;
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        lua_pushnumber(L, buf[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
+    memcpy(lb_push_series(L, (size_t)n), buf, (size_t)n * sizeof *buf);
     return 1;
 }
 

@@ -367,6 +367,23 @@ static void push_lookup(lua_State *L, const lb_class *c)
     }
 }
 
+static int lookup_miss(lua_State *L)
+{
+    return lb_no_field(L, ((const lb_class *)lua_touserdata(L, lua_upvalueindex(1)))->name);
+}
+
+/* The lookup table at -1 of a class with methods only, made its
+ * __index: a method is one table read; any other key raises (through the
+ * table's own __index). */
+static void push_miss(lua_State *L, const lb_class *c)
+{
+    lua_createtable(L, 0, 1);
+    lua_pushlightuserdata(L, (void *)c);
+    lua_pushcclosure(L, lookup_miss, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+}
+
 void lb_new_class(lua_State *L, const lb_class *c)
 {
     static const luaL_Reg std[] = {
@@ -376,9 +393,15 @@ void lb_new_class(lua_State *L, const lb_class *c)
     if (c->meta)
         set_class_funcs(L, c, c->meta);
     push_lookup(L, c);
-    lua_pushlightuserdata(L, (void *)c);
-    lua_pushvalue(L, -3);
-    lua_pushcclosure(L, class_index, 3);
+    if (c->index) {
+        lua_pushcclosure(L, c->index, 1);
+    } else if (!c->fields && !c->miss) { /* methods only: a plain table */
+        push_miss(L, c);
+    } else {
+        lua_pushlightuserdata(L, (void *)c);
+        lua_pushvalue(L, -3);
+        lua_pushcclosure(L, class_index, 3);
+    }
     lua_setfield(L, -2, "__index");
     lua_pushstring(L, c->name);
     lua_setfield(L, -2, "__metatable");

@@ -202,6 +202,10 @@ static void print_table(const vp_sim_summary *s, const vp_policy *p, const vp_co
     if (s->cloudsim)
         print_cloudsim(&s->cs, s->energy_kwh);
     printf("  policy errors       %llu\n", (unsigned long long)errors);
+    printf("  policy time        ");
+    for (int i = 0; i < VP_SLOT_N; i++)
+        printf(" %s %.3f s (%llu calls)%s", vp_slot_names[i], st->latency_sum[i],
+               (unsigned long long)st->decisions[i], i + 1 < VP_SLOT_N ? "," : "\n");
     printf("  wall time           %.3f s (%.0f simulated s per s)\n", s->wall_seconds,
            s->wall_seconds > 0 ? s->duration / s->wall_seconds : 0.0);
 }
@@ -242,8 +246,10 @@ static void print_json(const vp_sim_summary *s, const vp_policy *p, const vp_con
     const vp_engine_stats *st = &s->engine;
     json_t *pol = json_object();
     for (int i = 0; i < VP_SLOT_N; i++)
-        json_object_set_new(pol, vp_slot_names[i], json_pack("{s:s,s:s}", "name", p->id[i].name,
-                                                              "version", p->id[i].version));
+        json_object_set_new(pol, vp_slot_names[i],
+                            json_pack("{s:s,s:s,s:I,s:f}", "name", p->id[i].name, "version",
+                                      p->id[i].version, "calls", (json_int_t)st->decisions[i],
+                                      "time_s", st->latency_sum[i]));
     json_t *j = json_pack(
         "{s:s,s:f,s:f,s:I,s:I,s:o,s:I,s:I,s:{s:I,s:I,s:I,s:f},s:f,s:{s:f,s:I,s:I},s:f,s:f,s:f}",
         "config", source, "simulated_s", s->duration, "step_s", s->step, "hosts",

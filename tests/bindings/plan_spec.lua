@@ -195,9 +195,20 @@ describe("Plan", function()
     assert.equal(2, #h)
     assert.near(0.6, h[1], 1e-12)
     assert.near(0.3, h[2], 1e-12)
-    assert.same({ 0 }, plan:history(pool:host("b"))) -- all zero: {0}
+    assert.same({ 0 }, plan:history(pool:host("b")):values()) -- all zero: {0}
+    -- the newest `length` values; a VM as if added (v: pending, no
+    -- samples, adds nothing to the history but its request)
+    local one = plan:history(a, pool:vm("v"), 1)
+    assert.equal(1, #one)
+    assert.equal(h[1], one[1])
+    assert.equal(plan:requested(a) + plan:request(pool:vm("v")), plan:requested(a, pool:vm("v")))
     assert.equal(2048, plan:largest(a, "memory"))
     assert.equal(2048, plan:largest(a, "memory", pool:vm("v")))
+  end)
+
+  it("names a method it does not have", function()
+    local plan = vp.Plan(fixture())
+    assert.equal("Plan has no field 'place'", err(function() return plan.place end))
   end)
 
   it("can cover only some hosts", function()

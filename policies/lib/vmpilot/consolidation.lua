@@ -45,8 +45,10 @@ M.stat = stat
 local vp = require "vmpilot"
 local vstats = vp.stats
 
--- A sorted copy (in C).
+-- A sorted copy (in C): a Series of a Series (Plan:history), else an
+-- array.
 local function sorted_copy(xs)
+  if type(xs) == "userdata" then return xs:sorted() end
   return vstats.sorted(xs)
 end
 
@@ -104,7 +106,9 @@ end
 -- without its zero tail (the oldest end, as histories are newest first).
 -- Java quirk kept: an all-zero or empty array gives 1.
 function stat.count_nonzero_beginning(xs)
-  local i = #xs - 1 -- Java's 0-based index; xs[i + 1] is data[i]
+  local n = #xs
+  if n > 0 and xs[n] ~= 0 then return n end -- no zero tail (Plan:history)
+  local i = n - 1 -- Java's 0-based index; xs[i + 1] is data[i]
   while i >= 0 do
     local v = xs[i + 1]
     i = i - 1
@@ -125,33 +129,13 @@ end
 -- commons-math SimpleRegression (with intercept), fed (1, y[1]), ...,
 -- (n, y[n]) by addData's updating formulas; returns intercept, slope (the
 -- order of MathUtil.getLoessParameterEstimates).  nil for fewer than two
--- points (SimpleRegression gives NaN).
-function stat.ols(y)
-  local n = #y
-  if n < 2 then return nil end
-  local k, xbar, ybar, sxx, sxy, sumx, sumy = 0, 0, 0, 0, 0, 0, 0
-  for i = 1, n do
-    local x, yi = i, y[i]
-    if k == 0 then
-      xbar, ybar = x, yi
-    else
-      local fact1 = 1.0 + k
-      local fact2 = k / (1.0 + k)
-      local dx, dy = x - xbar, yi - ybar
-      sxx = sxx + dx * dx * fact2
-      sxy = sxy + dx * dy * fact2
-      xbar = xbar + dx / fact1
-      ybar = ybar + dy / fact1
-    end
-    sumx, sumy, k = sumx + x, sumy + yi, k + 1
-  end
-  local slope = sxy / sxx
-  return (sumy - slope * sumx) / k, slope
-end
+-- points (SimpleRegression gives NaN).  vmpilot.stats.ols, in C.
+stat.ols = vstats.ols
 
 -- The `len` newest values of a newest-first history, oldest first (the
 -- "utilizationHistoryReversed" of the LR policies).
 function stat.newest_oldest_first(hist, len)
+  if type(hist) == "userdata" then return hist:reversed(len) end
   local y = {}
   for i = 1, len do y[i] = hist[len - i + 1] end
   return y
@@ -401,8 +385,7 @@ function State:over(h, extra)
   local plan = self.plan
   local cap = plan:capacity(h)
   if cap <= 0 then return false end
-  local req = plan:requested(h)
-  if extra then req = req + M.vm_requested(extra) end
+  local req = plan:requested(h, extra)
   if self.det_name == "thr" then return M.thr(nil, req / cap, self.safety) end
   local hist = plan:history(h, extra, self.hist_len)
   local mig = 1
