@@ -35,7 +35,11 @@
  *                                           relative to the config, which must exist
  *   ],                                      all hosts simulated, or all libvirt
  *   "vm_types": [ {"name": "small", "cpu": 500, "memory": 613,
- *                  "disk": 0, "network": 0} ],
+ *                  "disk": 0, "network": 0,
+ *                  "domain_xml": "small.xml"} ], libvirt hosts: the domain XML
+ *                                           template of VMs created with this type
+ *                                           (read and checked at load; see
+ *                                           domain_tmpl.h for its placeholders)
  *   "policies": {"placement": "p.lua", "balance": "b.lua",
  *                "reservation": "r.lua", "migration": "m.lua"},
  *                                           files must exist; absent = default; a slot
@@ -129,6 +133,8 @@ typedef struct vp_host_type {
 typedef struct vp_vm_type {
     char *name;
     vp_res size;
+    char *domain_xml;      /* the template's path (resolved), NULL if none */
+    char *domain_xml_text; /* its text, checked by vp_tmpl_check */
 } vp_vm_type;
 
 typedef struct vp_host_conf {

@@ -35,9 +35,10 @@ local function read(path)
 end
 
 -- A config in a fresh folder: the given hosts (name -> XML file), an
--- optional extra top-level JSON fragment and policies (default: a
--- reservation policy that holds nothing back).
-local function config(hosts, extra, policies)
+-- optional extra top-level JSON fragment, policies (default: a
+-- reservation policy that holds nothing back) and vm_types entries
+-- (default: small, 1 CPU, 512 MiB).
+local function config(hosts, extra, policies, vm_types)
   local dir = os.tmpname()
   os.remove(dir)
   assert(os.execute("mkdir -p " .. dir))
@@ -47,11 +48,11 @@ local function config(hosts, extra, policies)
   end
   write(dir .. "/serve.json", string.format([[{
     "hosts": [%s],
-    "vm_types": [{"name": "small", "cpu": 1, "memory": 512}],
+    "vm_types": [%s],
     "intervals": {"sample": 0.2, "balance": 0.3, "reservation": 0.5},
     "policies": {%s}%s
-  }]], table.concat(hs, ", "), policies or ('"reservation": "' .. API_DATA .. '/no_reserve.lua"'),
-    extra or ""))
+  }]], table.concat(hs, ", "), vm_types or '{"name": "small", "cpu": 1, "memory": 512}',
+    policies or ('"reservation": "' .. API_DATA .. '/no_reserve.lua"'), extra or ""))
   return dir
 end
 
@@ -854,6 +855,53 @@ describe("the control API", function()
       assert.matches("http://127.0.0.1:1/v1/vms: Couldn't connect to server", out, 1, true)
       assert.matches("rc=1", out, 1, true)
     end)
+  end)
+
+  it("creates a VM from its type's domain XML template; a template libvirt refuses leaves nothing behind", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. dir .. "/tmpl"))
+    write(dir .. "/tmpl/web.xml", [[
+<domain type='{{domain_type}}'><name>{{name}}</name><uuid>{{uuid}}</uuid>
+  <description>web {{name}}</description>
+  <memory unit='KiB'>{{memory_kib}}</memory><vcpu>{{vcpus}}</vcpu><os><type>hvm</type></os>
+  <devices><disk type='file' device='disk'><source file='/img/{{name}}.qcow2'/>
+  <target dev='vda' bus='virtio'/></disk></devices>
+</domain>
+]])
+    write(dir .. "/tmpl/broken.xml", "<domain type='{{domain_type}}'><name>{{name}}</name>"
+      .. "<memory unit='MiB'>{{memory_mib}}</memory><vcpu>{{vcpus}}</vcpu><devices>\n")
+    local types = '{"name": "web", "cpu": 2, "memory": 1024, "domain_xml": "tmpl/web.xml"}, '
+      .. '{"name": "broken", "cpu": 1, "memory": 512, "domain_xml": "tmpl/broken.xml"}, '
+      .. '{"name": "small", "cpu": 1, "memory": 512}'
+    local cfg = config({ { "seed", "seed.xml" } }, nil, nil, types)
+    os.execute(string.format("cp -r %s/tmpl %s/ && rm -rf %s", dir, cfg, dir))
+    srv = start(cfg)
+    local code, body = request(srv, [[-X POST -d '{"name": "w1", "template": "web"}' URL/v1/vms]])
+    assert.equal(201, code)
+    assert.equal("running", body.state)
+    assert.equal("web", body.template)
+    assert.same({ cpu = 2, memory = 1024, disk = 0, network = 0 }, body.size)
+    code, body = request(srv, 'URL/v1/vms/w1')
+    assert.equal("web", body.template)
+    code, body = request(srv, [[-X POST -d '{"name": "b1", "template": "broken"}' URL/v1/vms]])
+    assert.equal(502, code)
+    assert.equal("hypervisor refused", body.error)
+    assert.matches("b1: ", body.detail, 1, true)
+    code, body = request(srv, 'URL/v1/vms')
+    assert.equal(1, #body.vms)
+    assert.equal("w1", body.vms[1].name)
+    -- nothing was left defined in libvirt: the name is free for a plain VM
+    code, body = request(srv, [[-X POST -d '{"name": "b1", "template": "small"}' URL/v1/vms]])
+    assert.equal(201, code)
+    assert.equal("small", body.template)
+    code, body = request(srv, '-X DELETE URL/v1/vms/w1')
+    assert.equal(200, code)
+    code, body = request(srv, [[-X POST -d '{"name": "w1", "template": "web"}' URL/v1/vms]])
+    assert.equal(201, code)
+    code, body = request(srv, '"URL/v1/decisions?event=unplaced&vm=b1"')
+    assert.equal(1, #body.decisions)
+    assert.matches("b1: ", body.decisions[1].reason, 1, true)
   end)
 
   it("needs the bearer token when one is configured", function()

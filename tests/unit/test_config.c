@@ -575,6 +575,38 @@ static void test_err_vm_type_rule(void)
                  48, "simulation.vm_types", "expected a string, got 1");
 }
 
+/* ---- domain XML templates ---- */
+
+#define VM_TYPE(xml) \
+    "  \"vm_types\": [{\"name\": \"web\", \"cpu\": 1, \"memory\": 512, \"domain_xml\": " xml "}]\n"
+
+/* vm_types[].domain_xml: read (relative to the config) and checked. */
+static void test_domain_xml(void)
+{
+    vp_err err;
+    vp_config *cfg =
+        vp_config_load_string("{\n" ONE_HOST VM_TYPE("\"tmpl.xml\"") "}\n", SRC, DATA, &err);
+    CHECK(cfg && !strcmp(cfg->vm_types[0].domain_xml, DATA "/tmpl.xml"));
+    CHECK(cfg && cfg->vm_types[0].domain_xml_text);
+    CHECK_STR_HAS(cfg ? cfg->vm_types[0].domain_xml_text : NULL, "<name>{{name}}</name>");
+    vp_config_free(cfg);
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\"nope.xml\"") "}\n", 3, 71, "vm_types[0].domain_xml",
+                 "domain XML template not found: " DATA "/nope.xml (No such file or directory)");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\".\"") "}\n", 3, 71, "vm_types[0].domain_xml",
+                 "domain XML template not found: " DATA "/. (Is a directory)");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\"tmpl_unknown.xml\"") "}\n", 3, 71,
+                 "vm_types[0].domain_xml",
+                 DATA "/tmpl_unknown.xml:5:9: unknown placeholder '{{disk_gib}}' (expected one "
+                      "of: {{name}}, {{uuid}}, {{vcpus}}, {{memory_mib}}, {{memory_kib}}, "
+                      "{{domain_type}})");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\"tmpl_noname.xml\"") "}\n", 3, 71,
+                 "vm_types[0].domain_xml",
+                 DATA "/tmpl_noname.xml: the template must use {{name}} (domains are matched "
+                      "to VMs by name)");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("7") "}\n", 3, 71, "vm_types[0].domain_xml",
+                 "expected a string, got 7");
+}
+
 /* ---- api ---- */
 
 /* api.decision_log: a file in a folder that exists. */
@@ -652,5 +684,6 @@ int main(void)
     test_err_policy_missing();
     test_err_trace_missing();
     test_err_vm_type_rule();
+    test_domain_xml();
     return CHECK_DONE();
 }
