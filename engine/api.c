@@ -243,7 +243,7 @@ static int listen_all(vp_api *a, struct ev_loop *loop, vp_err *err)
 {
     const vp_config *cfg = a->prm.cfg;
     vp_http_listen tcp = {0}, un = {.path = cfg->api.unix_socket};
-    char ip[16];
+    char ip[VP_IP_LEN];
     bool loopback = true;
     if (vp_listen_check(a->prm.listen, cfg->api.token, err) ||
         vp_listen_parse(a->prm.listen, ip, &tcp.port, &loopback, err))

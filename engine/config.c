@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <jansson.h>
 #include <uthash.h>
 
@@ -791,34 +792,69 @@ static int parse_simulation(loader *l, json_t *root)
 
 /* ---- api ---- */
 
-int vp_listen_parse(const char *s, char ip[16], int *port, bool *loopback, vp_err *err)
+/* s ("HOST:PORT" or "[V6]:PORT") split into host (64 bytes) and the port
+ * text; *v6 when bracketed. */
+static int split_listen(const char *s, char host[64], const char **port, bool *v6, vp_err *err)
 {
-    const char *colon = strrchr(s, ':');
+    const char *close = s[0] == '[' ? strchr(s, ']') : NULL;
+    const char *colon = close ? (close[1] == ':' ? close + 1 : NULL) : strrchr(s, ':');
+    const char *h = close ? s + 1 : s, *h_end = close ? close : colon;
+    *v6 = close != NULL;
+    if (!colon || h_end == h || (size_t)(h_end - h) >= 64)
+        return vp_err_set(err, "expected HOST:PORT (e.g. 127.0.0.1:5000 or [::1]:5000) or "
+                               "\"none\", got \"%s\"", s);
+    snprintf(host, 64, "%.*s", (int)(h_end - h), h);
+    if (!*v6 && strchr(host, ':'))
+        return vp_err_set(err, "an IPv6 address needs brackets: [%s]:PORT, got \"%s\"", host, s);
+    *port = colon + 1;
+    return 0;
+}
+
+/* host, an IPv6 address, into ip; *loopback for ::1 (or ::ffff:127.x). */
+static int parse_v6(const char *host, char ip[VP_IP_LEN], bool *loopback, vp_err *err)
+{
+    struct in6_addr a;
+    if (inet_pton(AF_INET6, host, &a) != 1)
+        return vp_err_set(err, "expected an IPv6 address in brackets, got \"[%s]\"", host);
+    inet_ntop(AF_INET6, &a, ip, VP_IP_LEN);
+    *loopback = IN6_IS_ADDR_LOOPBACK(&a) || (IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127);
+    return 0;
+}
+
+/* host, an IPv4 address or localhost, into ip; *loopback for 127/8. */
+static int parse_v4(const char *host, char ip[VP_IP_LEN], bool *loopback, vp_err *err)
+{
     struct in_addr a;
+    if (inet_pton(AF_INET, strcmp(host, "localhost") ? host : "127.0.0.1", &a) != 1)
+        return vp_err_set(err, "expected an IPv4 address, localhost or [IPv6 address], got "
+                               "\"%s\"", host);
+    inet_ntop(AF_INET, &a, ip, VP_IP_LEN);
+    *loopback = (ntohl(a.s_addr) >> 24) == 127;
+    return 0;
+}
+
+int vp_listen_parse(const char *s, char ip[VP_IP_LEN], int *port, bool *loopback, vp_err *err)
+{
     char host[64], *end;
+    const char *ps = "";
+    bool v6 = false;
     *port = -1;
     if (!strcmp(s, "none"))
         return 0;
-    if (!colon || colon == s || (size_t)(colon - s) >= sizeof host)
-        return vp_err_set(err, "expected HOST:PORT (e.g. 127.0.0.1:5000) or \"none\", got \"%s\"",
-                          s);
-    snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
-    long p = strtol(colon + 1, &end, 10);
-    if (!colon[1] || *end || p < 0 || p > 65535)
-        return vp_err_set(err, "port must be 0..65535, got \"%s\"", colon + 1);
-    if (!strcmp(host, "localhost"))
-        strcpy(host, "127.0.0.1");
-    if (inet_pton(AF_INET, host, &a) != 1)
-        return vp_err_set(err, "expected an IPv4 address or localhost, got \"%s\"", host);
-    inet_ntop(AF_INET, &a, ip, 16);
+    if (split_listen(s, host, &ps, &v6, err))
+        return -1;
+    long p = strtol(ps, &end, 10);
+    if (!*ps || *end || p < 0 || p > 65535)
+        return vp_err_set(err, "port must be 0..65535, got \"%s\"", ps);
+    if (v6 ? parse_v6(host, ip, loopback, err) : parse_v4(host, ip, loopback, err))
+        return -1;
     *port = (int)p;
-    *loopback = (ntohl(a.s_addr) >> 24) == 127;
     return 0;
 }
 
 int vp_listen_check(const char *listen, const char *token, vp_err *err)
 {
-    char ip[16];
+    char ip[VP_IP_LEN];
     int port;
     bool loop = true;
     if (vp_listen_parse(listen, ip, &port, &loop, err))

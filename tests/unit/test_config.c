@@ -630,6 +630,47 @@ static void test_decision_log_config(void)
                  "api.decision_log", DATA "/. is a folder, not a file");
 }
 
+/* api.listen as [IPv6]:PORT: ::1 is loopback, anything else needs the
+ * token; bad addresses name what is wrong. */
+static void test_listen_v6(void)
+{
+    vp_err err;
+    vp_config *cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]:0\"}\n}\n",
+                                           SRC, DATA, &err);
+    CHECK(cfg && !strcmp(cfg->api.listen, "[::1]:0"));
+    vp_config_free(cfg);
+    cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {\"listen\": \"[2001:db8::7]:5000\", "
+                                "\"token\": \"t\"}\n}\n", SRC, DATA, &err);
+    CHECK(cfg != NULL);
+    vp_config_free(cfg);
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::]:5000\"}\n}\n", 3, 21,
+                 "api.listen", "listening on [::]:5000 (not loopback) needs a bearer token");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[2001:db8::7]:80\"}\n}\n", 3, 21,
+                 "api.listen", "listening on [2001:db8::7]:80 (not loopback) needs a bearer token");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1::2]:80\"}\n}\n", 3, 21,
+                 "api.listen", "expected an IPv6 address in brackets, got \"[::1::2]\"");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[127.0.0.1]:80\"}\n}\n", 3, 21,
+                 "api.listen", "expected an IPv6 address in brackets, got \"[127.0.0.1]\"");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"::1:5000\"}\n}\n", 3, 21,
+                 "api.listen", "an IPv6 address needs brackets: [::1]:PORT");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]5000\"}\n}\n", 3, 21,
+                 "api.listen", "expected HOST:PORT");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]:\"}\n}\n", 3, 21,
+                 "api.listen", "port must be 0..65535, got \"\"");
+    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[]:80\"}\n}\n", 3, 21,
+                 "api.listen", "expected HOST:PORT");
+    /* the parsed address and loopback flag */
+    char ip[VP_IP_LEN];
+    int port;
+    bool loop = false;
+    CHECK_EQ_INT(vp_listen_parse("[0:0::1]:80", ip, &port, &loop, &err), 0);
+    CHECK(!strcmp(ip, "::1") && port == 80 && loop);
+    CHECK_EQ_INT(vp_listen_parse("[::ffff:127.0.0.2]:1", ip, &port, &loop, &err), 0);
+    CHECK(loop);
+    CHECK_EQ_INT(vp_listen_parse("[fe80::1]:1", ip, &port, &loop, &err), 0);
+    CHECK(!loop && !strcmp(ip, "fe80::1"));
+}
+
 static void test_api(void)
 {
     vp_err err;
@@ -650,7 +691,9 @@ static void test_api(void)
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"127.0.0.1:70000\"}\n}\n", 3, 21,
                  "api.listen", "port must be 0..65535");
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"example.org:80\"}\n}\n", 3, 21,
-                 "api.listen", "expected an IPv4 address or localhost");
+                 "api.listen", "expected an IPv4 address, localhost or [IPv6 address], got "
+                               "\"example.org\"");
+    test_listen_v6();
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"token\": \"\"}\n}\n", 3, 20, "api.token",
                  "expected a non-empty string");
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"port\": 1}\n}\n", 3, 11, "api.port",
