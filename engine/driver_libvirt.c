@@ -767,6 +767,8 @@ static int lv_destroy(vp_driver *d, vp_id vm, vp_driver_done_cb done, void *ud, 
     if (!done)
         return vp_err_set(err, "no done callback");
     virDomainPtr dom = find_domain(s, v);
+    if (!dom && v->state == VP_VM_PENDING) /* never created: nothing to do */
+        return op_later(s, done, ud, err);
     if (!dom)
         return vp_err_set(err, "VM '%s' is not defined on any open host", v->name);
     int rc = 0;

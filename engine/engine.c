@@ -425,6 +425,16 @@ int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why)
 
 static void destroy_done(void *ud, int status, const char *error) {}
 
+/* vm leaves the queue of pending VMs, if it is there. */
+static void drop_pending(vp_engine *e, vp_id vm)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < e->npending; i++)
+        if (e->pending[i].vm != vm)
+            e->pending[keep++] = e->pending[i];
+    e->npending = keep;
+}
+
 int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
 {
     const vp_vm *v = vp_pool_vm(e->pool, vm);
@@ -433,8 +443,12 @@ int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
     if (v->state == VP_VM_MIGRATING)
         return vp_err_set(err, "VM '%s' is migrating; try again when it is done", v->name);
     bool running = v->state == VP_VM_RUNNING;
-    if (running && e->driver->ops->destroy(e->driver, vm, destroy_done, NULL, err))
+    /* a pending VM may be a domain found running on a host it did not fit
+     * (virt_world's vm_unfit): the driver destroys it too, if it exists */
+    if ((running || v->state == VP_VM_PENDING) &&
+        e->driver->ops->destroy(e->driver, vm, destroy_done, NULL, err))
         return -1;
+    drop_pending(e, vm);
     /* a waiting proposal goes (none, or a running one: nothing to do) */
     (void)vp_engine_cancel_migration(e, vm, "the VM is being removed", NULL);
     /* observers see it once more, still on its host */

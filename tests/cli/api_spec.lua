@@ -908,6 +908,33 @@ describe("the control API", function()
     assert.matches("b1: ", body.decisions[1].reason, 1, true)
   end)
 
+  it("deletes a VM left pending (vm_unfit) together with its running domain", function()
+    local dir = config({})
+    write(dir .. "/tiny.xml", [[<node><cpu><mhz>2000</mhz><model>i686</model><active>2</active>
+<nodes>1</nodes><sockets>1</sockets><cores>2</cores><threads>1</threads></cpu>
+<memory>4194304</memory><domain type='test'><name>huge1</name><memory unit='MiB'>1024</memory>
+<vcpu>4</vcpu><os><type>hvm</type></os></domain></node>
+]])
+    local text = read(dir .. "/serve.json"):gsub('"hosts": %[%]',
+      '"hosts": [{"name": "tiny", "uri": "test://' .. dir .. '/tiny.xml"}]')
+    write(dir .. "/serve.json", text)
+    srv = start(dir)
+    local code, body = request(srv, 'URL/v1/vms/huge1')
+    assert.equal(200, code)
+    assert.equal("pending", body.state)
+    assert.matches('"event":"vm_unfit","host":"tiny"', read(dir .. "/log"), 1, true)
+    code, body = request(srv, '-X DELETE URL/v1/vms/huge1')
+    assert.equal(200, code)
+    assert.equal("deleted", body.status)
+    code = request(srv, 'URL/v1/vms/huge1')
+    assert.equal(404, code)
+    -- the domain is gone from libvirt: a new VM of that name is defined and starts there
+    code, body = request(srv, [[-X POST -d '{"name": "huge1", "vcpus": 1, "memory": 512}' URL/v1/vms]])
+    assert.equal(201, code, body and body.detail)
+    assert.equal("tiny", body.host)
+    assert.same({ cpu = 1, memory = 512, disk = 0, network = 0 }, body.size)
+  end)
+
   it("needs the bearer token when one is configured", function()
     srv = start(config({ { "seed", "seed.xml" } }, ', "api": {"token": "s3cret"}'))
     local code, body = request(srv, 'URL/resources')

@@ -200,6 +200,13 @@ static void destroy_new1(fixture *f, vp_id vm)
     list(f, f->small);
     CHECK_EQ_INT(f->n_vms, 2);
     CHECK(seen(f, "new1") == NULL);
+    /* pending in the pool and defined nowhere (never created): nothing to do */
+    CHECK_EQ_INT(f->drv->ops->destroy(f->drv, vm, on_done, f, &err), 0);
+    run_calls(f, 3, 2.0);
+    CHECK_EQ_INT(f->done_calls, 3);
+    CHECK_EQ_INT(f->done_status, 0);
+    /* running in the pool but defined nowhere: an error */
+    CHECK_EQ_INT(vp_pool_allocate(f->pool, vm, f->small, &err), 0);
     CHECK_EQ_INT(f->drv->ops->destroy(f->drv, vm, on_done, f, &err), -1);
     CHECK_STR_HAS(err.text, "not defined on any open host");
 }
