@@ -635,30 +635,30 @@ static void test_decision_log_config(void)
 static void test_listen_v6(void)
 {
     vp_err err;
-    vp_config *cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]:0\"}\n}\n",
-                                           SRC, DATA, &err);
+    vp_config *cfg = vp_config_load_string(
+        "{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]:0\"}\n}\n", SRC, DATA, &err);
     CHECK(cfg && !strcmp(cfg->api.listen, "[::1]:0"));
     vp_config_free(cfg);
     cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {\"listen\": \"[2001:db8::7]:5000\", "
                                 "\"token\": \"t\"}\n}\n", SRC, DATA, &err);
     CHECK(cfg != NULL);
     vp_config_free(cfg);
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::]:5000\"}\n}\n", 3, 21,
-                 "api.listen", "listening on [::]:5000 (not loopback) needs a bearer token");
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[2001:db8::7]:80\"}\n}\n", 3, 21,
-                 "api.listen", "listening on [2001:db8::7]:80 (not loopback) needs a bearer token");
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1::2]:80\"}\n}\n", 3, 21,
-                 "api.listen", "expected an IPv6 address in brackets, got \"[::1::2]\"");
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[127.0.0.1]:80\"}\n}\n", 3, 21,
-                 "api.listen", "expected an IPv6 address in brackets, got \"[127.0.0.1]\"");
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"::1:5000\"}\n}\n", 3, 21,
-                 "api.listen", "an IPv6 address needs brackets: [::1]:PORT");
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]5000\"}\n}\n", 3, 21,
-                 "api.listen", "expected HOST:PORT");
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]:\"}\n}\n", 3, 21,
-                 "api.listen", "port must be 0..65535, got \"\"");
-    EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"[]:80\"}\n}\n", 3, 21,
-                 "api.listen", "expected HOST:PORT");
+    static const char *const bad[][2] = {
+        {"[::]:5000", "listening on [::]:5000 (not loopback) needs a bearer token"},
+        {"[2001:db8::7]:80", "listening on [2001:db8::7]:80 (not loopback) needs a bearer token"},
+        {"[::1::2]:80", "expected an IPv6 address in brackets, got \"[::1::2]\""},
+        {"[127.0.0.1]:80", "expected an IPv6 address in brackets, got \"[127.0.0.1]\""},
+        {"::1:5000", "an IPv6 address needs brackets: [::1]:PORT"},
+        {"[::1]5000", "expected HOST:PORT"},
+        {"[::1]:", "port must be 0..65535, got \"\""},
+        {"[]:80", "expected HOST:PORT"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "{\n" ONE_HOST "  \"api\": {\"listen\": \"%s\"}\n}\n",
+                 bad[i][0]);
+        EXPECT_ERROR(text, 3, 21, "api.listen", bad[i][1]);
+    }
     /* the parsed address and loopback flag */
     char ip[VP_IP_LEN];
     int port;

@@ -4,7 +4,8 @@
  * capacities from the XML's node, running domains placed, shut-off ones
  * left out), a host file that does not exist (the build fails naming the
  * host, nothing left behind), a running domain too big for its host (left
- * pending, noted "vm_unfit"; removing it destroys its domain), and lifecycle events through a real-time
+ * pending, noted "vm_unfit"; removing it destroys its domain), and
+ * lifecycle events through a real-time
  * clock on a fresh libev loop: a VM destroyed through the driver ends
  * stopped in the pool ("vm_stopped"), a VM started behind the engine's
  * back is put running ("vm_appeared"); a host whose connection drops
