@@ -99,7 +99,8 @@ static void refused(vp_api *a, const char *name, int outcome, const char *why, v
         vp_api_error(r, 502, "hypervisor refused", "%s", why);
 }
 
-int vp_api_create_vm(vp_api *a, const char *name, vp_res size, vp_id *id, vp_http_resp *r)
+int vp_api_create_vm(vp_api *a, const char *name, vp_res size, int type, vp_id *id,
+                     vp_http_resp *r)
 {
     vp_err err = {0};
     if (!a->prm.can_create)
@@ -110,6 +111,7 @@ int vp_api_create_vm(vp_api *a, const char *name, vp_res size, vp_id *id, vp_htt
         return vp_api_error(r, 409, "VM exists", "a VM called '%s' already exists", name), -1;
     if ((*id = vp_pool_add_vm(a->pool, name, size, &err)) == VP_NONE)
         return vp_api_error(r, 400, "bad request", "%s", err.text), -1;
+    vp_pool_set_vm_type(a->pool, *id, type);
     int rc = vp_engine_place_now(a->e, *id, &err);
     if (rc == VP_PLACE_OK)
         return 0;
@@ -168,7 +170,7 @@ static void allocate(vp_api *a, const vp_http_req *req, vp_http_resp *r)
     if ((bad = positive(req, "cpu", &cpu)) || (bad = positive(req, "memory", &mem)))
         return vp_api_error(r, 400, "bad request", "%s is %s (cpu in CPUs, memory in GB)",
                             positive(req, "cpu", &cpu) ? "cpu" : "memory", bad);
-    if (vp_api_create_vm(a, name, vp_res_make(cpu, mem * MIB_PER_GB, 0, 0), &id, r))
+    if (vp_api_create_vm(a, name, vp_res_make(cpu, mem * MIB_PER_GB, 0, 0), -1, &id, r))
         return;
     const vp_vm *v = vp_pool_vm(a->pool, id);
     vp_api_json(r, 201, json_pack("{s:s,s:s,s:s,s:o,s:o}", "status", "allocated", "vm_name",
@@ -241,7 +243,7 @@ static int listen_all(vp_api *a, struct ev_loop *loop, vp_err *err)
 {
     const vp_config *cfg = a->prm.cfg;
     vp_http_listen tcp = {0}, un = {.path = cfg->api.unix_socket};
-    char ip[16];
+    char ip[VP_IP_LEN];
     bool loopback = true;
     if (vp_listen_check(a->prm.listen, cfg->api.token, err) ||
         vp_listen_parse(a->prm.listen, ip, &tcp.port, &loopback, err))

@@ -46,10 +46,11 @@ static void dry_place(vp_api *a, const vp_http_req *req, vp_http_resp *r)
 {
     vp_res size;
     vp_err err = {0};
+    int type;
     json_t *o = vp_api_json_body(req, r);
     if (!o)
         return;
-    if (vp_api_vm_size(a, o, &size, r) == 0) {
+    if (vp_api_vm_size(a, o, &size, &type, r) == 0) {
         vp_id vm = vp_pool_add_vm(a->pool, DRY_VM, size, &err);
         if (vm == VP_NONE)
             vp_api_error(r, 400, "bad request", "%s", err.text);

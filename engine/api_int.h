@@ -33,9 +33,12 @@ json_t *vp_api_res(vp_res r);
  * '.' or '-'. */
 bool vp_api_name_ok(const char *name);
 
-/* Creates VM name of size and places it now; 0 and the new VM's id in
- * *id, or -1 with the error answer in r (nothing changed). */
-int vp_api_create_vm(vp_api *a, const char *name, vp_res size, vp_id *id, vp_http_resp *r);
+/* Creates VM name of size (from the config's VM type `type`, whose
+ * domain XML template the driver uses; -1 none) and places it now; 0 and
+ * the new VM's id in *id, or -1 with the error answer in r (nothing
+ * changed). */
+int vp_api_create_vm(vp_api *a, const char *name, vp_res size, int type, vp_id *id,
+                     vp_http_resp *r);
 /* Removes the VM called name; 0 (its host's name, or "" if it had none,
  * in host) or -1 with the error answer in r. */
 int vp_api_delete_vm(vp_api *a, const char *name, char *host, size_t len, vp_http_resp *r);
@@ -52,7 +55,8 @@ void vp_api_dry_run(vp_api *a, const vp_http_req *req, const char *slot, vp_http
 /* The request's JSON object body, or NULL with the error answered. */
 json_t *vp_api_json_body(const vp_http_req *req, vp_http_resp *r);
 /* A VM size from a JSON object's template, vcpus and memory (MiB), as
- * POST /v1/vms takes it; -1 with the error answered. */
-int vp_api_vm_size(vp_api *a, json_t *o, vp_res *size, vp_http_resp *r);
+ * POST /v1/vms takes it, and the template's VM type index in *type (-1
+ * if none); -1 with the error answered. */
+int vp_api_vm_size(vp_api *a, json_t *o, vp_res *size, int *type, vp_http_resp *r);
 
 #endif

@@ -178,6 +178,8 @@ static void decisions(FILE *f, const vp_engine_stats *st)
     family(f, "vmpilot_placements_total", "counter", "Placement attempts by outcome.");
     sample1(f, "vmpilot_placements_total", "outcome", "placed", (double)st->placed);
     sample1(f, "vmpilot_placements_total", "outcome", "unplaced", (double)st->unplaced);
+    sample1(f, "vmpilot_placements_total", "outcome", "retry_unplaced",
+            (double)st->placement_retries);
     sample1(f, "vmpilot_placements_total", "outcome", "create_failed", (double)st->create_failed);
 }
 

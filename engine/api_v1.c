@@ -125,13 +125,17 @@ static json_t *host_name(const vp_pool *pool, vp_id id)
     return h ? json_string(h->name) : json_null();
 }
 
-static json_t *vm_json(const vp_pool *pool, const vp_vm *v)
+static json_t *vm_json(const vp_api *a, const vp_vm *v)
 {
+    const vp_pool *pool = a->pool;
+    const vp_config *cfg = a->prm.cfg;
     json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o}", "name", v->name, "state",
                           vp_vm_state_name(v->state), "host", host_name(pool, v->host), "size",
                           vp_api_res(v->size), "demand", vp_api_res(v->demand));
     if (v->state == VP_VM_MIGRATING)
         json_object_set_new(j, "to", host_name(pool, v->dest));
+    if (v->type >= 0 && cfg && (size_t)v->type < cfg->n_vm_types)
+        json_object_set_new(j, "template", json_string(cfg->vm_types[v->type].name));
     return j;
 }
 
@@ -151,7 +155,7 @@ static void list_vms(vp_api *a, const vp_http_req *req, vp_http_resp *r)
     for (vp_id id = 0; id < vp_pool_vm_end(a->pool); id++) {
         const vp_vm *v = vp_pool_vm(a->pool, id);
         if (v && listed(a->pool, v, req))
-            json_array_append_new(arr, vm_json(a->pool, v));
+            json_array_append_new(arr, vm_json(a, v));
     }
     vp_api_json(r, 200, json_pack("{s:o}", "vms", arr));
 }
@@ -187,7 +191,7 @@ static const char *unknown_key(json_t *o)
     return NULL;
 }
 
-int vp_api_vm_size(vp_api *a, json_t *o, vp_res *size, vp_http_resp *r)
+int vp_api_vm_size(vp_api *a, json_t *o, vp_res *size, int *type_out, vp_http_resp *r)
 {
     json_t *t = json_object_get(o, "template"), *c = json_object_get(o, "vcpus"),
            *m = json_object_get(o, "memory");
@@ -196,6 +200,7 @@ int vp_api_vm_size(vp_api *a, json_t *o, vp_res *size, vp_http_resp *r)
         return vp_api_error(r, 400, "bad request", "template must name one of the config's "
                             "vm_types"), -1;
     *size = type >= 0 ? a->prm.cfg->vm_types[type].size : vp_res_zero();
+    *type_out = type;
     if ((c && (!json_is_integer(c) || json_integer_value(c) < 1)) ||
         (m && (!json_is_number(m) || !(json_number_value(m) > 0))))
         return vp_api_error(r, 400, "bad request", "vcpus must be an integer >= 1 and memory "
@@ -216,6 +221,7 @@ static void create_vm(vp_api *a, const vp_http_req *req, vp_http_resp *r)
     const char *name = o ? json_string_value(json_object_get(o, "name")) : NULL, *k;
     vp_res size;
     vp_id id;
+    int type;
     if (!o)
         return;
     if ((k = unknown_key(o)))
@@ -224,8 +230,9 @@ static void create_vm(vp_api *a, const vp_http_req *req, vp_http_resp *r)
     else if (!name || !vp_api_name_ok(name))
         vp_api_error(r, 400, "bad request", "name must be a string of 1..64 of A-Z a-z 0-9 _ "
                      ". - (not starting with . or -)");
-    else if (vp_api_vm_size(a, o, &size, r) == 0 && vp_api_create_vm(a, name, size, &id, r) == 0)
-        vp_api_json(r, 201, vm_json(a->pool, vp_pool_vm(a->pool, id)));
+    else if (vp_api_vm_size(a, o, &size, &type, r) == 0 &&
+             vp_api_create_vm(a, name, size, type, &id, r) == 0)
+        vp_api_json(r, 201, vm_json(a, vp_pool_vm(a->pool, id)));
     json_decref(o);
 }
 
@@ -240,7 +247,7 @@ static void delete_vm(vp_api *a, const char *name, vp_http_resp *r)
 static void accepted(vp_api *a, const vp_vm *v, vp_id to, vp_http_resp *r)
 {
     vp_api_json(r, 202, json_pack("{s:s,s:s,s:o}", "status", "accepted", "to",
-                                  vp_pool_host(a->pool, to)->name, "vm", vm_json(a->pool, v)));
+                                  vp_pool_host(a->pool, to)->name, "vm", vm_json(a, v)));
 }
 
 /* No destination given: the placement policy chooses one. */
@@ -300,7 +307,7 @@ static void vm_route(vp_api *a, const vp_http_req *req, segs s, int n, vp_http_r
         return bad_method(req, "GET or DELETE", r);
     if (!v)
         return vp_api_error(r, 404, "unknown VM", "no VM called '%s'", s[1]);
-    vp_api_json(r, 200, vm_json(a->pool, v));
+    vp_api_json(r, 200, vm_json(a, v));
 }
 
 /* ====== policies ====== */

@@ -71,8 +71,9 @@ static const char serve_usage[] =
     "\n"
     "options:\n"
     "  --duration SECONDS   stop after SECONDS (default: run until signalled)\n"
-    "  --listen HOST:PORT   the API's TCP address instead of the config's (port 0:\n"
-    "                       any free port; \"none\": no TCP listener)\n"
+    "  --listen HOST:PORT   the API's TCP address instead of the config's (IPv6 in\n"
+    "                       brackets: [::1]:5000; port 0: any free port; \"none\":\n"
+    "                       no TCP listener)\n"
     "  --pid-file FILE      write the process id to FILE (for `vmpilot policy reload`)\n"
     "  -h, --help           this text\n"
     "exit codes: 0 stopped cleanly, 1 runtime failure, 2 usage error,\n"
@@ -320,7 +321,8 @@ static void log_api(serve *s, const vp_config *cfg)
 {
     char addr[64];
     int port = vp_api_port(s->api);
-    snprintf(addr, sizeof addr, "%.*s:%d", (int)strcspn(s->listen, ":"), s->listen, port);
+    snprintf(addr, sizeof addr, "%.*s:%d", (int)(strrchr(s->listen, ':') - s->listen), s->listen,
+             port);
     log_line(json_pack("{s:f,s:s,s:s,s:s}", "t", vp_clock_now(s->clock), "event",
                        "api_listening", "address", port < 0 ? "none" : addr, "reason",
                        cfg->api.unix_socket ? cfg->api.unix_socket : "tcp only"));
@@ -432,7 +434,7 @@ int vp_cli_serve(int argc, char **argv)
     if (argc - optind != 1)
         return vp_cli_usage_error(serve_usage, "%s", "expected exactly one CONFIG");
     vp_err err = {0};
-    if (listen && vp_listen_parse(listen, (char[16]){0}, &c, (bool[1]){0}, &err))
+    if (listen && vp_listen_parse(listen, (char[VP_IP_LEN]){0}, &c, (bool[1]){0}, &err))
         return vp_cli_usage_error(serve_usage, "--listen: %s", err.text);
     vp_config *cfg = vp_config_load(argv[optind], &err);
     if (!cfg)

@@ -4,7 +4,8 @@
  * Provides: see config.h; also defines vp_slot_names and vp_res_names.
  * Uses: jansson (parsing, JSON_REJECT_DUPLICATES), json_locate.h (line and
  * column of a field for errors), uthash (duplicate host names), err.h,
- * resources.h, POSIX stat/getcwd, inet_pton (api.listen).
+ * resources.h, POSIX stat/getcwd, inet_pton (api.listen), domain_tmpl.h
+ * (vm_types[].domain_xml).
  *
  * The whole document is parsed by jansson first (syntax errors carry
  * jansson's line and column), then walked section by section into a
@@ -29,9 +30,11 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <jansson.h>
 #include <uthash.h>
 
+#include "domain_tmpl.h"
 #include "json_locate.h"
 
 const char *const vp_slot_names[VP_SLOT_N] = {"placement", "balance", "reservation", "migration"};
@@ -87,7 +90,8 @@ static const char *const ROOT_KEYS[] = {"host_types", "hosts",      "vm_types",
                                         "simulation", "api"};
 static const char *const HOST_TYPE_KEYS[] = {"name",  "cpu",        "memory", "disk",
                                              "network", "cores", "overcommit", "power"};
-static const char *const VM_TYPE_KEYS[] = {"name", "cpu", "memory", "disk", "network"};
+static const char *const VM_TYPE_KEYS[] = {"name", "cpu", "memory", "disk", "network",
+                                           "domain_xml"};
 static const char *const HOST_KEYS[] = {"name", "type", "uri", "count"};
 static const char *const INTERVAL_KEYS[] = {"sample", "balance", "reservation"};
 static const char *const LIMIT_KEYS[] = {"migrations_per_host", "migrations_total",
@@ -376,6 +380,29 @@ static int parse_host_type(loader *l, json_t *o, const char *path, size_t i)
     return parse_power(l, o, path, t);
 }
 
+static int slurp(const char *path, char **out, size_t *len);
+
+/* o.domain_xml (o at path): a template file, read and checked. */
+static int parse_domain_xml(loader *l, json_t *o, const char *path, vp_vm_type *t)
+{
+    int line, column, e;
+    size_t len;
+    vp_err te = {0};
+    if (get_path(l, o, path, "domain_xml", false, "domain XML template", &t->domain_xml))
+        return -1;
+    if (!t->domain_xml)
+        return 0;
+    if ((e = slurp(t->domain_xml, &t->domain_xml_text, &len)))
+        return fail(l, path, "domain_xml", AT_VALUE, "cannot read domain XML template %s: %s",
+                    t->domain_xml, strerror(e));
+    if (vp_tmpl_check(t->domain_xml_text, &line, &column, &te) == 0)
+        return 0;
+    if (line)
+        return fail(l, path, "domain_xml", AT_VALUE, "%s:%d:%d: %s", t->domain_xml, line,
+                    column, te.text);
+    return fail(l, path, "domain_xml", AT_VALUE, "%s: %s", t->domain_xml, te.text);
+}
+
 static int parse_vm_type(loader *l, json_t *o, const char *path, size_t i)
 {
     vp_config *cfg = l->cfg;
@@ -385,7 +412,9 @@ static int parse_vm_type(loader *l, json_t *o, const char *path, size_t i)
         get_name(l, o, path, "VM type", vp_config_vm_type, &t->name))
         return -1;
     cfg->n_vm_types++;
-    return get_res(l, o, path, 1u << VP_CPU | 1u << VP_MEM, &R_NONNEG, &t->size);
+    if (get_res(l, o, path, 1u << VP_CPU | 1u << VP_MEM, &R_NONNEG, &t->size))
+        return -1;
+    return parse_domain_xml(l, o, path, t);
 }
 
 typedef int (*elem_fn)(loader *, json_t *, const char *, size_t);
@@ -763,34 +792,69 @@ static int parse_simulation(loader *l, json_t *root)
 
 /* ---- api ---- */
 
-int vp_listen_parse(const char *s, char ip[16], int *port, bool *loopback, vp_err *err)
+/* s ("HOST:PORT" or "[V6]:PORT") split into host (64 bytes) and the port
+ * text; *v6 when bracketed. */
+static int split_listen(const char *s, char host[64], const char **port, bool *v6, vp_err *err)
 {
-    const char *colon = strrchr(s, ':');
+    const char *close = s[0] == '[' ? strchr(s, ']') : NULL;
+    const char *colon = close ? (close[1] == ':' ? close + 1 : NULL) : strrchr(s, ':');
+    const char *h = close ? s + 1 : s, *h_end = close ? close : colon;
+    *v6 = close != NULL;
+    if (!colon || h_end == h || (size_t)(h_end - h) >= 64)
+        return vp_err_set(err, "expected HOST:PORT (e.g. 127.0.0.1:5000 or [::1]:5000) or "
+                               "\"none\", got \"%s\"", s);
+    snprintf(host, 64, "%.*s", (int)(h_end - h), h);
+    if (!*v6 && strchr(host, ':'))
+        return vp_err_set(err, "an IPv6 address needs brackets: [%s]:PORT, got \"%s\"", host, s);
+    *port = colon + 1;
+    return 0;
+}
+
+/* host, an IPv6 address, into ip; *loopback for ::1 (or ::ffff:127.x). */
+static int parse_v6(const char *host, char ip[VP_IP_LEN], bool *loopback, vp_err *err)
+{
+    struct in6_addr a;
+    if (inet_pton(AF_INET6, host, &a) != 1)
+        return vp_err_set(err, "expected an IPv6 address in brackets, got \"[%s]\"", host);
+    inet_ntop(AF_INET6, &a, ip, VP_IP_LEN);
+    *loopback = IN6_IS_ADDR_LOOPBACK(&a) || (IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127);
+    return 0;
+}
+
+/* host, an IPv4 address or localhost, into ip; *loopback for 127/8. */
+static int parse_v4(const char *host, char ip[VP_IP_LEN], bool *loopback, vp_err *err)
+{
     struct in_addr a;
+    if (inet_pton(AF_INET, strcmp(host, "localhost") ? host : "127.0.0.1", &a) != 1)
+        return vp_err_set(err, "expected an IPv4 address, localhost or [IPv6 address], got "
+                               "\"%s\"", host);
+    inet_ntop(AF_INET, &a, ip, VP_IP_LEN);
+    *loopback = (ntohl(a.s_addr) >> 24) == 127;
+    return 0;
+}
+
+int vp_listen_parse(const char *s, char ip[VP_IP_LEN], int *port, bool *loopback, vp_err *err)
+{
     char host[64], *end;
+    const char *ps = "";
+    bool v6 = false;
     *port = -1;
     if (!strcmp(s, "none"))
         return 0;
-    if (!colon || colon == s || (size_t)(colon - s) >= sizeof host)
-        return vp_err_set(err, "expected HOST:PORT (e.g. 127.0.0.1:5000) or \"none\", got \"%s\"",
-                          s);
-    snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
-    long p = strtol(colon + 1, &end, 10);
-    if (!colon[1] || *end || p < 0 || p > 65535)
-        return vp_err_set(err, "port must be 0..65535, got \"%s\"", colon + 1);
-    if (!strcmp(host, "localhost"))
-        strcpy(host, "127.0.0.1");
-    if (inet_pton(AF_INET, host, &a) != 1)
-        return vp_err_set(err, "expected an IPv4 address or localhost, got \"%s\"", host);
-    inet_ntop(AF_INET, &a, ip, 16);
+    if (split_listen(s, host, &ps, &v6, err))
+        return -1;
+    long p = strtol(ps, &end, 10);
+    if (!*ps || *end || p < 0 || p > 65535)
+        return vp_err_set(err, "port must be 0..65535, got \"%s\"", ps);
+    if (v6 ? parse_v6(host, ip, loopback, err) : parse_v4(host, ip, loopback, err))
+        return -1;
     *port = (int)p;
-    *loopback = (ntohl(a.s_addr) >> 24) == 127;
     return 0;
 }
 
 int vp_listen_check(const char *listen, const char *token, vp_err *err)
 {
-    char ip[16];
+    char ip[VP_IP_LEN];
     int port;
     bool loop = true;
     if (vp_listen_parse(listen, ip, &port, &loop, err))
@@ -916,22 +980,23 @@ static vp_config *load(const char *text, size_t len, const char *source, const c
     return l.cfg;
 }
 
-/* The whole file; NULL with err (source = path, text with strerror). */
-static char *read_file(const char *path, size_t *len, vp_err *err)
+/* The whole file into *out, NUL-terminated after its *len bytes: 0, or
+ * an errno (*out NULL). */
+static int slurp(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t cap = 0;
     int e = f ? 0 : errno;
     for (*len = 0; f && !e;) {
-        char *nb = *len < cap ? buf : realloc(buf, cap = cap * 2 + 4096);
+        char *nb = *len + 1 < cap ? buf : realloc(buf, cap = cap * 2 + 4096);
         if (!nb) {
             e = ENOMEM;
             break;
         }
         buf = nb;
         errno = 0;
-        size_t got = fread(buf + *len, 1, cap - *len, f);
+        size_t got = fread(buf + *len, 1, cap - *len - 1, f);
         *len += got;
         if (got == 0) {
             e = ferror(f) ? (errno ? errno : EIO) : 0;
@@ -941,8 +1006,20 @@ static char *read_file(const char *path, size_t *len, vp_err *err)
     if (f)
         fclose(f);
     if (!e)
+        buf[*len] = '\0';
+    else
+        free(buf);
+    *out = e ? NULL : buf;
+    return e;
+}
+
+/* The whole file; NULL with err (source = path, text with strerror). */
+static char *read_file(const char *path, size_t *len, vp_err *err)
+{
+    char *buf;
+    int e = slurp(path, &buf, len);
+    if (!e)
         return buf;
-    free(buf);
     vp_err_set(err, "cannot read config file: %s", strerror(e));
     vp_err_at(err, path, 0, 0, NULL);
     return NULL;
@@ -993,8 +1070,11 @@ void vp_config_free(vp_config *cfg)
         return;
     for (size_t i = 0; i < cfg->n_host_types; i++)
         free(cfg->host_types[i].name);
-    for (size_t i = 0; i < cfg->n_vm_types; i++)
+    for (size_t i = 0; i < cfg->n_vm_types; i++) {
         free(cfg->vm_types[i].name);
+        free(cfg->vm_types[i].domain_xml);
+        free(cfg->vm_types[i].domain_xml_text);
+    }
     for (size_t i = 0; i < cfg->n_hosts; i++) {
         free(cfg->hosts[i].name);
         free(cfg->hosts[i].uri);

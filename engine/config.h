@@ -35,7 +35,11 @@
  *                                           relative to the config, which must exist
  *   ],                                      all hosts simulated, or all libvirt
  *   "vm_types": [ {"name": "small", "cpu": 500, "memory": 613,
- *                  "disk": 0, "network": 0} ],
+ *                  "disk": 0, "network": 0,
+ *                  "domain_xml": "small.xml"} ], libvirt hosts: the domain XML
+ *                                           template of VMs created with this type
+ *                                           (read and checked at load; see
+ *                                           domain_tmpl.h for its placeholders)
  *   "policies": {"placement": "p.lua", "balance": "b.lua",
  *                "reservation": "r.lua", "migration": "m.lua"},
  *                                           files must exist; absent = default; a slot
@@ -64,7 +68,8 @@
  *                                           still running after this is aborted (0 = never)
  *   },
  *   "api": {                                the control API of `vmpilot serve`
- *       "listen": "127.0.0.1:5000",         IPv4 HOST:PORT (or localhost:PORT), or "none";
+ *       "listen": "127.0.0.1:5000",         IPv4 HOST:PORT (or localhost:PORT), [IPv6]:PORT,
+ *                                           or "none";
  *                                           default 127.0.0.1:5000; port 0 = any free one
  *       "unix_socket": "/run/vmpilot.sock", also listen on this unix socket (path
  *                                           resolved against the config's folder)
@@ -129,6 +134,8 @@ typedef struct vp_host_type {
 typedef struct vp_vm_type {
     char *name;
     vp_res size;
+    char *domain_xml;      /* the template's path (resolved), NULL if none */
+    char *domain_xml_text; /* its text, checked by vp_tmpl_check */
 } vp_vm_type;
 
 typedef struct vp_host_conf {
@@ -198,11 +205,16 @@ vp_config *vp_config_load_string(const char *text, const char *source, const cha
 
 void vp_config_free(vp_config *cfg);
 
+/* Room for an IPv4 or IPv6 address as text (INET6_ADDRSTRLEN). */
+#define VP_IP_LEN 46
+
 /* An API listen address: "HOST:PORT" with HOST an IPv4 address or
- * "localhost" (127.0.0.1) and PORT 0..65535, or "none" (*port = -1).
- * ip gets the dotted address (16 bytes); *loopback whether it is in
- * 127.0.0.0/8.  0, or -1 with err saying what is wrong. */
-int vp_listen_parse(const char *s, char ip[16], int *port, bool *loopback, vp_err *err);
+ * "localhost" (127.0.0.1), or "[ADDR]:PORT" with ADDR an IPv6 address;
+ * PORT 0..65535; or "none" (*port = -1).  ip gets the address as text
+ * (an IPv6 one has a ':', no brackets); *loopback whether it is in
+ * 127.0.0.0/8 or is ::1 (or ::ffff:127.x.y.z).  0, or -1 with err saying
+ * what is wrong. */
+int vp_listen_parse(const char *s, char ip[VP_IP_LEN], int *port, bool *loopback, vp_err *err);
 
 /* Checks listen and token together: a listen address that is not
  * loopback needs a token.  0, or -1 with err. */

@@ -64,6 +64,9 @@ typedef struct vp_driver_ops {
     /* Reports the current demand of every VM the driver runs on host. */
     int (*sample)(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud, vp_err *err);
     int (*create)(vp_driver *d, vp_id vm, vp_id host, vp_driver_done_cb done, void *ud, vp_err *err);
+    /* Destroys (and undefines) vm wherever the hypervisor has it; for a
+     * pending VM that it does not have, there is nothing to do (done()
+     * reports 0). */
     int (*destroy)(vp_driver *d, vp_id vm, vp_driver_done_cb done, void *ud, vp_err *err);
     /* Live-migrates vm from its current host to dst. */
     int (*migrate)(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done, void *ud, vp_err *err);

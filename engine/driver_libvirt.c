@@ -45,6 +45,7 @@
 #include <time.h>
 #include <uthash.h>
 
+#include "domain_tmpl.h"
 #include "virt_events.h"
 
 #define LV_N_EVENTS 9 /* VIR_DOMAIN_EVENT_DEFINED .. VIR_DOMAIN_EVENT_CRASHED */
@@ -98,6 +99,8 @@ struct lv_driver {
     lv_host **hosts;    /* by host id, NULL if not open */
     size_t n_hosts;
     lv_op *ops;         /* operations in flight */
+    const vp_vm_type *types; /* domain XML templates by VM type (borrowed) */
+    size_t n_types;
     vp_libvirt_event_cb event_cb;
     void *event_ud;
     /* migrations */
@@ -664,21 +667,6 @@ static int lv_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud,
 
 /* ====== create and destroy ====== */
 
-/* Writes s with XML's five special characters escaped. */
-static void put_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 char *vp_libvirt_domain_xml(const char *name, vp_res size, const char *domain_type)
 {
     char *buf = NULL;
@@ -688,9 +676,9 @@ char *vp_libvirt_domain_xml(const char *name, vp_res size, const char *domain_ty
         return NULL;
     double cpu = ceil(size.v[VP_CPU]), mem = ceil(size.v[VP_MEM]);
     fputs("<domain type='", f);
-    put_escaped(f, domain_type);
+    vp_xml_escape(f, domain_type);
     fputs("'>\n  <name>", f);
-    put_escaped(f, name);
+    vp_xml_escape(f, name);
     fprintf(f, "</name>\n  <memory unit='MiB'>%.0f</memory>\n  <vcpu>%.0f</vcpu>\n"
                "  <os><type>hvm</type></os>\n</domain>\n",
             mem < 1 ? 1 : mem, cpu < 1 ? 1 : cpu);
@@ -709,10 +697,24 @@ static const char *domain_type_of(virConnectPtr conn)
     return t && strcasecmp(t, "test") == 0 ? "test" : "kvm";
 }
 
+/* The domain XML of v on h: its VM type's template, else the minimal
+ * domain.  NULL when out of memory. */
+static char *xml_of(const lv_host *h, const vp_vm *v)
+{
+    const lv_driver *s = h->d;
+    const char *dt = domain_type_of(h->conn);
+    if (v->type < 0 || (size_t)v->type >= s->n_types || !s->types[v->type].domain_xml_text)
+        return vp_libvirt_domain_xml(v->name, v->size, dt);
+    char uuid[37];
+    vp_tmpl_uuid(uuid);
+    vp_tmpl_vars vars = {v->name, uuid, dt, v->size};
+    return vp_tmpl_render(s->types[v->type].domain_xml_text, &vars);
+}
+
 /* Defines and starts v on h; undefines it again if it does not start. */
 static int define_and_start(lv_host *h, const vp_vm *v, vp_err *err)
 {
-    char *xml = vp_libvirt_domain_xml(v->name, v->size, domain_type_of(h->conn));
+    char *xml = xml_of(h, v);
     if (!xml)
         return vp_err_set(err, "out of memory");
     virDomainPtr dom = virDomainDefineXML(h->conn, xml);
@@ -765,6 +767,8 @@ static int lv_destroy(vp_driver *d, vp_id vm, vp_driver_done_cb done, void *ud, 
     if (!done)
         return vp_err_set(err, "no done callback");
     virDomainPtr dom = find_domain(s, v);
+    if (!dom && v->state == VP_VM_PENDING) /* never created: nothing to do */
+        return op_later(s, done, ud, err);
     if (!dom)
         return vp_err_set(err, "VM '%s' is not defined on any open host", v->name);
     int rc = 0;
@@ -1222,6 +1226,15 @@ vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err)
     return &s->base;
 }
 
+void vp_libvirt_set_templates(vp_driver *d, const vp_vm_type *types, size_t n)
+{
+    lv_driver *s = as_lv(d);
+    if (s) {
+        s->types = types;
+        s->n_types = n;
+    }
+}
+
 void vp_libvirt_set_migration(vp_driver *d, unsigned long long bandwidth_mib, double timeout_s)
 {
     lv_driver *s = as_lv(d);
@@ -1264,18 +1277,36 @@ int vp_libvirt_host_capacity(vp_driver *d, vp_id host, vp_res *res, vp_err *err)
     return 0;
 }
 
-int vp_libvirt_domain_info(vp_driver *d, vp_id host, const char *name, vp_driver_vm_info *out,
-                           vp_err *err)
+/* The domain called name on an open host, or NULL with err. */
+static virDomainPtr lookup(vp_driver *d, vp_id host, const char *name, vp_err *err)
 {
     lv_driver *s = as_lv(d);
     lv_host *h = s ? open_host_of(s, host, err) : NULL;
     if (!s)
-        return vp_err_set(err, "not a libvirt driver");
-    if (!h)
-        return -1;
-    virDomainPtr dom = virDomainLookupByName(h->conn, name);
+        vp_err_set(err, "not a libvirt driver");
+    virDomainPtr dom = h ? virDomainLookupByName(h->conn, name) : NULL;
+    if (h && !dom)
+        lv_fail(err, name);
+    return dom;
+}
+
+char *vp_libvirt_domain_desc(vp_driver *d, vp_id host, const char *name, vp_err *err)
+{
+    virDomainPtr dom = lookup(d, host, name, err);
+    char *xml = dom ? virDomainGetXMLDesc(dom, 0) : NULL;
+    if (dom && !xml)
+        lv_fail(err, name);
+    if (dom)
+        virDomainFree(dom);
+    return xml;
+}
+
+int vp_libvirt_domain_info(vp_driver *d, vp_id host, const char *name, vp_driver_vm_info *out,
+                           vp_err *err)
+{
+    virDomainPtr dom = lookup(d, host, name, err);
     if (!dom)
-        return lv_fail(err, name);
+        return -1;
     virDomainInfo info;
     int rc = virDomainGetInfo(dom, &info) < 0 ? lv_fail(err, name) : 0;
     if (rc == 0)

@@ -5,8 +5,8 @@
  * host (qemu+tcp://.../system, qemu:///system, test:///abs/path.xml).
  * libvirt's events run on the real-time clock's libev loop
  * (virt_events.h).  Implemented: open/close a host, list its domains,
- * sample them (virConnectGetAllDomainStats), create a VM from a minimal
- * domain XML template, destroy (and undefine) it, lifecycle events
+ * sample them (virConnectGetAllDomainStats), create a VM from its VM
+ * type's domain XML template or a minimal domain, destroy (and undefine) it, lifecycle events
  * counted per host and forwarded to an optional callback, a host whose
  * connection closes marked down in the pool, a host's capacity
  * (virNodeGetInfo) and one domain's size and state, and live migration
@@ -37,6 +37,7 @@
 #define VP_DRIVER_LIBVIRT_H
 
 #include "clock.h"
+#include "config.h"
 #include "driver.h"
 
 /* A domain lifecycle event on host: vm is the domain name, event one of
@@ -49,6 +50,12 @@ typedef void (*vp_libvirt_event_cb)(void *ud, vp_id host, const char *vm, const 
  * a real-time clock (its libev loop runs libvirt's events).  Registers
  * the libvirt event implementation on that loop. */
 vp_driver *vp_libvirt_driver_new(vp_pool *pool, vp_clock *clock, vp_err *err) VP_WUR;
+
+/* Domain XML templates: a VM whose type (vp_vm.type) indexes an entry
+ * of types[0..n) with a domain_xml_text is defined from that template
+ * (domain_tmpl.h); any other VM from vp_libvirt_domain_xml.  types is
+ * borrowed (the config's vm_types) and must outlive the driver. */
+void vp_libvirt_set_templates(vp_driver *d, const vp_vm_type *types, size_t n);
 
 /* Migration defaults: bandwidth limit (MiB/s) and completion timeout (s). */
 #define VP_LIBVIRT_MIG_BANDWIDTH 1024ull
@@ -112,6 +119,11 @@ int vp_libvirt_host_capacity(vp_driver *d, vp_id host, vp_res *res, vp_err *err)
  * -1 with libvirt's message (e.g. no such domain). */
 int vp_libvirt_domain_info(vp_driver *d, vp_id host, const char *name, vp_driver_vm_info *out,
                            vp_err *err) VP_WUR;
+
+/* The XML libvirt has for the domain called name on an open host
+ * (virDomainGetXMLDesc): a malloc'd string, or NULL with libvirt's
+ * message. */
+char *vp_libvirt_domain_desc(vp_driver *d, vp_id host, const char *name, vp_err *err) VP_WUR;
 
 /* A minimal domain XML for a VM called name of the given size: vcpus =
  * ceil(cpu), memory = ceil(MiB), both at least 1; domain_type is libvirt's

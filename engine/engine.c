@@ -5,6 +5,10 @@
  * executor (migrate.c) and drain (drain.c).  Policy results are checked
  * here before the pool changes; each decision event carries the
  * decision's inputs and answer (vp_decision_info) for the audit log.
+ * A VM left pending is retried after every sampling round; retries that
+ * place nothing are counted and reported as unplaced events at attempts
+ * 2, 4, 8, ... (see unplaced()), so a long wait is visible without
+ * flooding the log.
  * Uses: engine_int.h, pool.h, clock.h, driver.h, policy.h.
  */
 #include "engine_int.h"
@@ -275,27 +279,34 @@ static int start_create(vp_engine *e, vp_id vm, vp_id host, vp_err *err)
     return -1;
 }
 
-/* An unplaced event (first attempt only); d: the policy's decision that
- * chose no host, or NULL when it was not asked. */
-static void unplaced(vp_engine *e, vp_id vm, const char *reason, bool first,
+/* An unplaced event for the attempt-th attempt to place vm (1: the
+ * first).  A VM that stays pending is retried every sampling round; to
+ * keep a long wait from flooding the log, retries are counted
+ * (placement_retries) and reported at attempts 2, 4, 8, ... only.  d: the
+ * policy's decision that chose no host, or NULL when it was not asked. */
+static void unplaced(vp_engine *e, vp_id vm, const char *reason, uint64_t attempt,
                      const vp_decision_info *d)
 {
-    if (!first)
+    if (attempt > 1)
+        e->st.placement_retries++;
+    else
+        e->st.unplaced++;
+    if (attempt & (attempt - 1))
         return;
-    e->st.unplaced++;
     vp_engine_emit(e, (vp_event){.kind = VP_EV_UNPLACED, .slot = VP_SLOT_PLACEMENT,
                                  .policy = d ? &e->policy->id[VP_SLOT_PLACEMENT] : NULL,
                                  .vm = vm, .host = VP_NONE, .to = VP_NONE,
+                                 .count = (size_t)attempt,
                                  .latency = d ? e->last_latency : 0, .reason = reason,
                                  .decision = d});
 }
 
-/* Not placed: reports it (first attempt only), says why in *why (may be
- * NULL) and returns the outcome (VP_PLACE_*). */
-static int not_placed(vp_engine *e, vp_id vm, bool first, int outcome, const char *reason,
-                      const vp_decision_info *d, vp_err *why)
+/* Not placed: reports it (see unplaced), says why in *why (may be NULL)
+ * and returns the outcome (VP_PLACE_*). */
+static int not_placed(vp_engine *e, vp_id vm, uint64_t attempt, int outcome,
+                      const char *reason, const vp_decision_info *d, vp_err *why)
 {
-    unplaced(e, vm, reason, first, d);
+    unplaced(e, vm, reason, attempt, d);
     vp_err_set(why, "%s", reason);
     return outcome;
 }
@@ -331,21 +342,22 @@ void vp_engine_destination_event(vp_engine *e, vp_id vm, const vp_place_result *
                                  .decision = d});
 }
 
-/* One placement attempt: VP_PLACE_OK if placed, else why not. */
-static int try_place(vp_engine *e, vp_id vm, bool first, vp_err *why)
+/* One placement attempt (the attempt-th for vm): VP_PLACE_OK if placed,
+ * else why not. */
+static int try_place(vp_engine *e, vp_id vm, uint64_t attempt, vp_err *why)
 {
     size_t n = candidates(e, vm);
     if (n == 0)
-        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, "no host has room", NULL, why);
+        return not_placed(e, vm, attempt, VP_PLACE_NO_ROOM, "no host has room", NULL, why);
     vp_place_result r = {.host = VP_NONE};
     vp_decision_info d;
     vp_err err = {0};
     if (vp_engine_ask_place(e, vm, n, &r, &d, &err))
         return vp_err_set(why, "%s", err.text), VP_PLACE_POLICY_ERROR;
     if (r.host == VP_NONE)
-        return not_placed(e, vm, first, VP_PLACE_NO_ROOM, r.reason, &d, why);
+        return not_placed(e, vm, attempt, VP_PLACE_NO_ROOM, r.reason, &d, why);
     if (start_create(e, vm, r.host, &err))
-        return not_placed(e, vm, first, VP_PLACE_CREATE_FAILED, err.text, NULL, why);
+        return not_placed(e, vm, attempt, VP_PLACE_CREATE_FAILED, err.text, NULL, why);
     e->st.placed++;
     vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
                                  .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
@@ -359,7 +371,7 @@ static int push_pending(vp_engine *e, vp_id vm)
     if (vp_array_reserve((void **)&e->pending, &e->cappending, e->npending + 1,
                          sizeof *e->pending))
         return -1;
-    e->pending[e->npending++] = vm;
+    e->pending[e->npending++] = (vp_pending){vm, 1};
     return 0;
 }
 
@@ -370,7 +382,7 @@ int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err)
         return vp_err_set(err, "no VM with id %u", vm);
     if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
         return vp_err_set(err, "VM '%s' is %s", v->name, vp_vm_state_name(v->state));
-    if (try_place(e, vm, true, NULL) == VP_PLACE_OK)
+    if (try_place(e, vm, 1, NULL) == VP_PLACE_OK)
         return 0;
     if (push_pending(e, vm))
         return vp_err_set(err, "out of memory");
@@ -408,10 +420,20 @@ int vp_engine_place_now(vp_engine *e, vp_id vm, vp_err *why)
         return vp_err_set(why, "no VM with id %u", vm);
     if (v->state != VP_VM_PENDING && v->state != VP_VM_STOPPED)
         return vp_err_set(why, "VM '%s' is %s", v->name, vp_vm_state_name(v->state));
-    return try_place(e, vm, true, why);
+    return try_place(e, vm, 1, why);
 }
 
 static void destroy_done(void *ud, int status, const char *error) {}
+
+/* vm leaves the queue of pending VMs, if it is there. */
+static void drop_pending(vp_engine *e, vp_id vm)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < e->npending; i++)
+        if (e->pending[i].vm != vm)
+            e->pending[keep++] = e->pending[i];
+    e->npending = keep;
+}
 
 int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
 {
@@ -421,8 +443,12 @@ int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
     if (v->state == VP_VM_MIGRATING)
         return vp_err_set(err, "VM '%s' is migrating; try again when it is done", v->name);
     bool running = v->state == VP_VM_RUNNING;
-    if (running && e->driver->ops->destroy(e->driver, vm, destroy_done, NULL, err))
+    /* a pending VM may be a domain found running on a host it did not fit
+     * (virt_world's vm_unfit): the driver destroys it too, if it exists */
+    if ((running || v->state == VP_VM_PENDING) &&
+        e->driver->ops->destroy(e->driver, vm, destroy_done, NULL, err))
         return -1;
+    drop_pending(e, vm);
     /* a waiting proposal goes (none, or a running one: nothing to do) */
     (void)vp_engine_cancel_migration(e, vm, "the VM is being removed", NULL);
     /* observers see it once more, still on its host */
@@ -438,9 +464,10 @@ static void retry_pending(vp_engine *e)
 {
     size_t keep = 0;
     for (size_t i = 0; i < e->npending; i++) {
-        const vp_vm *v = vp_pool_vm(e->pool, e->pending[i]);
-        if (v && v->state == VP_VM_PENDING && try_place(e, v->id, false, NULL) != VP_PLACE_OK)
-            e->pending[keep++] = v->id;
+        vp_pending p = e->pending[i];
+        const vp_vm *v = vp_pool_vm(e->pool, p.vm);
+        if (v && v->state == VP_VM_PENDING && try_place(e, p.vm, ++p.attempts, NULL) != VP_PLACE_OK)
+            e->pending[keep++] = p;
     }
     e->npending = keep;
 }

@@ -26,7 +26,7 @@ typedef struct vp_engine vp_engine;
 
 typedef enum vp_event_kind {
     VP_EV_PLACED,         /* vm placed on host */
-    VP_EV_UNPLACED,       /* vm stays pending (reason) */
+    VP_EV_UNPLACED,       /* vm stays pending (reason; count: the attempt) */
     VP_EV_CREATE_FAILED,  /* driver could not create vm on host */
     VP_EV_BALANCED,       /* a balance decision: n moves proposed */
     VP_EV_RESERVED,       /* a reservation decision applied */
@@ -74,7 +74,8 @@ typedef struct vp_event {
     vp_slot slot;          /* deciding slot, for decision and policy events */
     const vp_slot_id *policy; /* name and version of that slot, or NULL */
     vp_id vm, host, to;    /* VP_NONE where not applicable */
-    size_t count;          /* moves proposed, for VP_EV_BALANCED */
+    size_t count;          /* moves proposed, for VP_EV_BALANCED; the attempt
+                            * (1, 2, 4, 8, ...), for VP_EV_UNPLACED */
     double duration;       /* migration time, for DONE/FAILED */
     bool has_stats;        /* DONE: the driver's stats below are set */
     bool has_progress;     /* MIGRATION_PROGRESS: progress below is set */
@@ -124,6 +125,7 @@ size_t vp_bucket(const double *bounds, size_t n, double x);
 
 typedef struct vp_engine_stats {
     uint64_t placed, unplaced, create_failed;
+    uint64_t placement_retries; /* retries of pending VMs that placed nothing */
     uint64_t migrations_started, migrations_done, migrations_failed;
     uint64_t migrations_dropped, migrations_deferred;
     uint64_t decisions[VP_SLOT_N];

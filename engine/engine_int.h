@@ -24,6 +24,12 @@ typedef struct vp_mig {
 
 typedef struct vp_create_op vp_create_op;
 
+/* A VM waiting for a host and its placement attempts so far. */
+typedef struct vp_pending {
+    vp_id vm;
+    uint64_t attempts;
+} vp_pending;
+
 struct vp_engine {
     vp_pool *pool;
     vp_clock *clock;
@@ -34,7 +40,7 @@ struct vp_engine {
     vp_event_cb cb;
     void *cb_ud;
     vp_engine_stats st;
-    vp_id *pending;      /* VMs waiting for a host, in submission order */
+    vp_pending *pending; /* VMs waiting for a host, in submission order */
     size_t npending, cappending;
     vp_mig **migs;       /* queued and running migrations */
     size_t nmigs, capmigs, running;

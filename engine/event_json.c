@@ -146,6 +146,8 @@ json_t *vp_event_to_json(const vp_engine *e, const vp_event *ev)
     set_host(o, "to", pool, ev->to);
     if (ev->kind == VP_EV_BALANCED)
         json_object_set_new(o, "moves", json_integer((json_int_t)ev->count));
+    if (ev->kind == VP_EV_UNPLACED && ev->count > 1)
+        json_object_set_new(o, "attempt", json_integer((json_int_t)ev->count));
     if (ev->kind == VP_EV_MIGRATION_DONE || ev->kind == VP_EV_MIGRATION_FAILED)
         json_object_set_new(o, "duration_s", json_real(ev->duration));
     if (ev->has_stats)

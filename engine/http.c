@@ -290,20 +290,38 @@ static int sock_fail(int fd, vp_err *err, const char *what, const char *where)
     return vp_err_set(err, "cannot %s %s: %s", what, where, strerror(e));
 }
 
+/* w's address and port into sa (IPv6 when the address has a ':'); its
+ * length, or 0 if the address does not parse. */
+static socklen_t tcp_addr(const vp_http_listen *w, struct sockaddr_storage *sa)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)sa;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)sa;
+    memset(sa, 0, sizeof *sa);
+    if (strchr(w->ip, ':')) {
+        *v6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)w->port)};
+        return inet_pton(AF_INET6, w->ip, &v6->sin6_addr) == 1 ? sizeof *v6 : 0;
+    }
+    *v4 = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)w->port)};
+    return inet_pton(AF_INET, w->ip, &v4->sin_addr) == 1 ? sizeof *v4 : 0;
+}
+
 static int listen_tcp(const vp_http_listen *w, int *port, vp_err *err)
 {
-    char where[64];
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)w->port)};
-    socklen_t len = sizeof sa;
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    snprintf(where, sizeof where, "%s:%d", w->ip, w->port);
-    if (inet_pton(AF_INET, w->ip, &sa.sin_addr) != 1)
-        return close(fd), vp_err_set(err, "bad IPv4 address '%s'", w->ip);
+    char where[VP_ERR_FIELD];
+    struct sockaddr_storage sa;
+    socklen_t len = tcp_addr(w, &sa);
+    bool v6 = sa.ss_family == AF_INET6;
+    snprintf(where, sizeof where, v6 ? "[%s]:%d" : "%s:%d", w->ip, w->port);
+    if (!len)
+        return vp_err_set(err, "bad IP address '%s'", w->ip);
+    int one = 1, fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
-        bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 128) ||
+        (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one)) ||
+        bind(fd, (struct sockaddr *)&sa, len) || listen(fd, 128) ||
         getsockname(fd, (struct sockaddr *)&sa, &len))
         return sock_fail(fd, err, "listen on", where);
-    *port = ntohs(sa.sin_port);
+    *port = ntohs(v6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+                     : ((struct sockaddr_in *)&sa)->sin_port);
     return fd;
 }
 

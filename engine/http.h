@@ -52,7 +52,7 @@ typedef void (*vp_http_handler)(void *ud, const vp_http_req *req, vp_http_resp *
 /* Where to listen: TCP on ip:port (port 0 = a free one), or a unix
  * socket at path (an old socket file there is replaced). */
 typedef struct vp_http_listen {
-    const char *ip;   /* dotted IPv4, or NULL for a unix socket */
+    const char *ip;   /* IPv4 or IPv6 address (no brackets), NULL for a unix socket */
     int port;
     const char *path; /* unix socket, or NULL */
 } vp_http_listen;

@@ -234,6 +234,7 @@ int vp_virt_world_build(vp_virt_world *w, const vp_config *cfg, vp_clock *clock,
         return vp_virt_world_free(w), -1;
     vp_libvirt_set_migration(w->driver, cfg->limits.migration_bandwidth,
                              cfg->limits.migration_timeout);
+    vp_libvirt_set_templates(w->driver, cfg->vm_types, cfg->n_vm_types);
     vp_libvirt_set_event_cb(w->driver, on_lifecycle, w);
     vp_libvirt_set_host_cb(w->driver, on_host, w);
     for (size_t i = 0; i < cfg->n_hosts; i++)

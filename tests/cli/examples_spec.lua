@@ -2,7 +2,8 @@
 -- test-hosts.json (two libvirt test-driver hosts described by
 -- examples/test-hosts/*.xml, named relative to the config) and lab.json
 -- (the two-host lab of tests/lab/lab.sh) pass `vmpilot config check`
--- from any directory; test-hosts.json also serves; a test-driver file that
+-- from any directory; test-hosts.json also serves, and creates a VM from
+-- its domain XML template (examples/templates/web.xml); a test-driver file that
 -- does not exist is a config error naming the field.
 -- Needs VMPILOT and VP_DATA (tests/data/cli) in the environment.
 local json = require "dkjson"
@@ -47,6 +48,31 @@ describe("examples", function()
       assert.not_equal("sample_failed", o.event)
     end
     assert.same({ small = "up", big = "up", web1 = "small running", batch1 = "big running" }, final)
+  end)
+
+  it("test-hosts.json creates a VM from examples/templates/web.xml (vm_types web)", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. dir))
+    assert(os.execute(string.format("cd / && %s serve --listen 127.0.0.1:0 --duration 3 %s/test-hosts.json > %s/log 2>&1 &",
+      VMPILOT, EXAMPLES, dir)))
+    local port
+    for _ = 1, 100 do
+      local f = io.open(dir .. "/log")
+      port = f and f:read("a"):match('"api_listening","address":"127%.0%.0%.1:(%d+)"')
+      if f then f:close() end
+      if port then break end
+      os.execute("sleep 0.05")
+    end
+    assert.truthy(port)
+    local p = io.popen(string.format([[curl -s -X POST -d '{"name": "w1", "template": "web"}' http://127.0.0.1:%s/v1/vms]], port))
+    local vm = json.decode(p:read("a"))
+    p:close()
+    os.execute("sleep 3.2; rm -rf " .. dir)
+    assert.equal("w1", vm.name)
+    assert.equal("running", vm.state)
+    assert.equal("web", vm.template)
+    assert.same({ cpu = 2, memory = 2048, disk = 0, network = 0 }, vm.size)
   end)
 
   it("a test-driver host file that does not exist is a config error", function()

@@ -575,6 +575,38 @@ static void test_err_vm_type_rule(void)
                  48, "simulation.vm_types", "expected a string, got 1");
 }
 
+/* ---- domain XML templates ---- */
+
+#define VM_TYPE(xml) \
+    "  \"vm_types\": [{\"name\": \"web\", \"cpu\": 1, \"memory\": 512, \"domain_xml\": " xml "}]\n"
+
+/* vm_types[].domain_xml: read (relative to the config) and checked. */
+static void test_domain_xml(void)
+{
+    vp_err err;
+    vp_config *cfg =
+        vp_config_load_string("{\n" ONE_HOST VM_TYPE("\"tmpl.xml\"") "}\n", SRC, DATA, &err);
+    CHECK(cfg && !strcmp(cfg->vm_types[0].domain_xml, DATA "/tmpl.xml"));
+    CHECK(cfg && cfg->vm_types[0].domain_xml_text);
+    CHECK_STR_HAS(cfg ? cfg->vm_types[0].domain_xml_text : NULL, "<name>{{name}}</name>");
+    vp_config_free(cfg);
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\"nope.xml\"") "}\n", 3, 71, "vm_types[0].domain_xml",
+                 "domain XML template not found: " DATA "/nope.xml (No such file or directory)");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\".\"") "}\n", 3, 71, "vm_types[0].domain_xml",
+                 "domain XML template not found: " DATA "/. (Is a directory)");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\"tmpl_unknown.xml\"") "}\n", 3, 71,
+                 "vm_types[0].domain_xml",
+                 DATA "/tmpl_unknown.xml:5:9: unknown placeholder '{{disk_gib}}' (expected one "
+                      "of: {{name}}, {{uuid}}, {{vcpus}}, {{memory_mib}}, {{memory_kib}}, "
+                      "{{domain_type}})");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("\"tmpl_noname.xml\"") "}\n", 3, 71,
+                 "vm_types[0].domain_xml",
+                 DATA "/tmpl_noname.xml: the template must use {{name}} (domains are matched "
+                      "to VMs by name)");
+    EXPECT_ERROR("{\n" ONE_HOST VM_TYPE("7") "}\n", 3, 71, "vm_types[0].domain_xml",
+                 "expected a string, got 7");
+}
+
 /* ---- api ---- */
 
 /* api.decision_log: a file in a folder that exists. */
@@ -598,6 +630,47 @@ static void test_decision_log_config(void)
                  "api.decision_log", DATA "/. is a folder, not a file");
 }
 
+/* api.listen as [IPv6]:PORT: ::1 is loopback, anything else needs the
+ * token; bad addresses name what is wrong. */
+static void test_listen_v6(void)
+{
+    vp_err err;
+    vp_config *cfg = vp_config_load_string(
+        "{\n" ONE_HOST "  \"api\": {\"listen\": \"[::1]:0\"}\n}\n", SRC, DATA, &err);
+    CHECK(cfg && !strcmp(cfg->api.listen, "[::1]:0"));
+    vp_config_free(cfg);
+    cfg = vp_config_load_string("{\n" ONE_HOST "  \"api\": {\"listen\": \"[2001:db8::7]:5000\", "
+                                "\"token\": \"t\"}\n}\n", SRC, DATA, &err);
+    CHECK(cfg != NULL);
+    vp_config_free(cfg);
+    static const char *const bad[][2] = {
+        {"[::]:5000", "listening on [::]:5000 (not loopback) needs a bearer token"},
+        {"[2001:db8::7]:80", "listening on [2001:db8::7]:80 (not loopback) needs a bearer token"},
+        {"[::1::2]:80", "expected an IPv6 address in brackets, got \"[::1::2]\""},
+        {"[127.0.0.1]:80", "expected an IPv6 address in brackets, got \"[127.0.0.1]\""},
+        {"::1:5000", "an IPv6 address needs brackets: [::1]:PORT"},
+        {"[::1]5000", "expected HOST:PORT"},
+        {"[::1]:", "port must be 0..65535, got \"\""},
+        {"[]:80", "expected HOST:PORT"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "{\n" ONE_HOST "  \"api\": {\"listen\": \"%s\"}\n}\n",
+                 bad[i][0]);
+        EXPECT_ERROR(text, 3, 21, "api.listen", bad[i][1]);
+    }
+    /* the parsed address and loopback flag */
+    char ip[VP_IP_LEN];
+    int port;
+    bool loop = false;
+    CHECK_EQ_INT(vp_listen_parse("[0:0::1]:80", ip, &port, &loop, &err), 0);
+    CHECK(!strcmp(ip, "::1") && port == 80 && loop);
+    CHECK_EQ_INT(vp_listen_parse("[::ffff:127.0.0.2]:1", ip, &port, &loop, &err), 0);
+    CHECK(loop);
+    CHECK_EQ_INT(vp_listen_parse("[fe80::1]:1", ip, &port, &loop, &err), 0);
+    CHECK(!loop && !strcmp(ip, "fe80::1"));
+}
+
 static void test_api(void)
 {
     vp_err err;
@@ -618,7 +691,9 @@ static void test_api(void)
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"127.0.0.1:70000\"}\n}\n", 3, 21,
                  "api.listen", "port must be 0..65535");
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"listen\": \"example.org:80\"}\n}\n", 3, 21,
-                 "api.listen", "expected an IPv4 address or localhost");
+                 "api.listen", "expected an IPv4 address, localhost or [IPv6 address], got "
+                               "\"example.org\"");
+    test_listen_v6();
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"token\": \"\"}\n}\n", 3, 20, "api.token",
                  "expected a non-empty string");
     EXPECT_ERROR("{\n" ONE_HOST "  \"api\": {\"port\": 1}\n}\n", 3, 11, "api.port",
@@ -652,5 +727,6 @@ int main(void)
     test_err_policy_missing();
     test_err_trace_missing();
     test_err_vm_type_rule();
+    test_domain_xml();
     return CHECK_DONE();
 }

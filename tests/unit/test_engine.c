@@ -202,6 +202,46 @@ static void test_placement_checks(void)
     fx_free(&f);
 }
 
+/* A pending VM is retried every sampling round: every retry is counted,
+ * an unplaced event (with the decision and the attempt) is emitted at
+ * attempts 1, 2, 4, 8 only, and the retry that places it is logged. */
+static void test_retries_logged(void)
+{
+    fx f;
+    vp_err err = {0};
+    fx_init(&f, 0);
+    f.pol.place = place_fixed;
+    place_target = VP_NONE; /* the policy chooses nothing */
+    CHECK_EQ_INT(vp_engine_submit(f.eng, 0, &err), 1);
+    CHECK_EQ_INT(f.events[VP_EV_UNPLACED], 1);
+    CHECK(json_object_get(f.last_json[VP_EV_UNPLACED], "attempt") == NULL);
+    int logged_at[10] = {0};
+    for (int round = 2; round <= 9; round++) {
+        int before = f.events[VP_EV_UNPLACED];
+        vp_engine_sample_now(f.eng);
+        logged_at[round] = f.events[VP_EV_UNPLACED] - before;
+    }
+    CHECK(logged_at[2] && logged_at[4] && logged_at[8]);
+    CHECK(!logged_at[3] && !logged_at[5] && !logged_at[6] && !logged_at[7] && !logged_at[9]);
+    json_t *last = f.last_json[VP_EV_UNPLACED];
+    CHECK_EQ_INT(json_integer_value(json_object_get(last, "attempt")), 8);
+    CHECK(json_is_null(json_object_get(json_object_get(last, "result"), "host")));
+    CHECK_STR_HAS(json_string_value(json_object_get(last, "reason")), "fixed");
+    const vp_engine_stats *st = vp_engine_stats_get(f.eng);
+    CHECK_EQ_INT(st->unplaced, 1);
+    CHECK_EQ_INT(st->placement_retries, 8);
+    CHECK_EQ_INT(st->decisions[VP_SLOT_PLACEMENT], 9);
+    place_target = 1; /* the tenth attempt places it */
+    vp_engine_sample_now(f.eng);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 1);
+    CHECK_EQ_INT(f.events[VP_EV_PLACED], 1);
+    vp_engine_sample_now(f.eng); /* no longer pending: nothing more */
+    CHECK_EQ_INT(st->placement_retries, 8);
+    CHECK_EQ_INT(f.events[VP_EV_UNPLACED], 4);
+    vp_clock_run(f.clock, 1);
+    fx_free(&f);
+}
+
 static void test_builtin_placement_and_sampling(void)
 {
     fx f;
@@ -863,6 +903,7 @@ int main(void)
     test_place_now();
     test_remove_vm();
     test_placement_checks();
+    test_retries_logged();
     test_builtin_placement_and_sampling();
     test_balance_migrates();
     test_invalid_balance_rejected_whole();

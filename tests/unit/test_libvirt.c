@@ -5,7 +5,8 @@
  * events delivered through a libev loop, sampling, a migration (the test
  * driver cannot migrate: the worker's failure reaches done() through the
  * loop) and invalid migration requests, resize (live and config, and
- * libvirt's refusals), a URI that does not open, closing, the XML template; and the event
+ * libvirt's refusals), a URI that does not open, closing, the XML template,
+ * a VM type's domain XML template; and the event
  * layer alone (handles on a pipe, timeouts, free callbacks deferred to a
  * later loop iteration, changes made from another thread).
  */
@@ -199,6 +200,13 @@ static void destroy_new1(fixture *f, vp_id vm)
     list(f, f->small);
     CHECK_EQ_INT(f->n_vms, 2);
     CHECK(seen(f, "new1") == NULL);
+    /* pending in the pool and defined nowhere (never created): nothing to do */
+    CHECK_EQ_INT(f->drv->ops->destroy(f->drv, vm, on_done, f, &err), 0);
+    run_calls(f, 3, 2.0);
+    CHECK_EQ_INT(f->done_calls, 3);
+    CHECK_EQ_INT(f->done_status, 0);
+    /* running in the pool but defined nowhere: an error */
+    CHECK_EQ_INT(vp_pool_allocate(f->pool, vm, f->small, &err), 0);
     CHECK_EQ_INT(f->drv->ops->destroy(f->drv, vm, on_done, f, &err), -1);
     CHECK_STR_HAS(err.text, "not defined on any open host");
 }
@@ -361,6 +369,47 @@ static void test_domain_xml(void)
     CHECK_STR_HAS(xml, "<vcpu>3</vcpu>");
     CHECK_STR_HAS(xml, "<memory unit='MiB'>1</memory>");
     free(xml);
+}
+
+/* A VM of a type with a domain XML template is defined from it (the
+ * description, disk and size are in the domain libvirt has); a VM
+ * without a type gets the minimal domain. */
+static void test_template_create(void)
+{
+    static const char tmpl[] =
+        "<domain type='{{domain_type}}'><name>{{name}}</name><uuid>{{uuid}}</uuid>\n"
+        "<description>from the web template</description>\n"
+        "<memory unit='KiB'>{{memory_kib}}</memory><vcpu>{{vcpus}}</vcpu>\n"
+        "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+        "<source file='/img/{{name}}.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+        "</devices></domain>\n";
+    vp_vm_type types[2] = {{.name = "plain"}, {.name = "web", .domain_xml_text = (char *)tmpl}};
+    fixture f;
+    setup(&f);
+    vp_libvirt_set_templates(f.drv, types, 2);
+    vp_err err = {0};
+    vp_id vm = vp_pool_add_vm(f.pool, "t1", vp_res_make(2, 1536, 0, 0), &err);
+    vp_pool_set_vm_type(f.pool, vm, 1);
+    CHECK_EQ_INT(f.drv->ops->create(f.drv, vm, f.small, on_done, &f, &err), 0);
+    run_until(&f, 1, "t1:started");
+    CHECK_EQ_INT(f.done_status, 0);
+    char *xml = vp_libvirt_domain_desc(f.drv, f.small, "t1", &err);
+    CHECK_STR_HAS(xml, "<description>from the web template</description>");
+    CHECK_STR_HAS(xml, "<source file='/img/t1.qcow2'/>");
+    CHECK_STR_HAS(xml, "<memory unit='KiB'>1572864</memory>");
+    CHECK_STR_HAS(xml, ">2</vcpu>");
+    free(xml);
+    vp_id plain = vp_pool_add_vm(f.pool, "p1", vp_res_make(1, 512, 0, 0), &err);
+    vp_pool_set_vm_type(f.pool, plain, 0);
+    CHECK_EQ_INT(f.drv->ops->create(f.drv, plain, f.small, on_done, &f, &err), 0);
+    run_until(&f, 2, "p1:started");
+    xml = vp_libvirt_domain_desc(f.drv, f.small, "p1", &err);
+    CHECK_STR_HAS(xml, "<memory unit='KiB'>524288</memory>");
+    CHECK(xml && !strstr(xml, "<description>"));
+    free(xml);
+    CHECK(vp_libvirt_domain_desc(f.drv, f.small, "nope", &err) == NULL);
+    CHECK_STR_HAS(err.text, "nope");
+    teardown(&f);
 }
 
 /* ---- the event layer alone ---- */
@@ -546,6 +595,7 @@ static void test_resize(void)
 int main(void)
 {
     test_domain_xml();
+    test_template_create();
     test_events();
     test_resize();
     test_inventory();

@@ -4,7 +4,8 @@
  * capacities from the XML's node, running domains placed, shut-off ones
  * left out), a host file that does not exist (the build fails naming the
  * host, nothing left behind), a running domain too big for its host (left
- * pending, noted "vm_unfit"), and lifecycle events through a real-time
+ * pending, noted "vm_unfit"; removing it destroys its domain), and
+ * lifecycle events through a real-time
  * clock on a fresh libev loop: a VM destroyed through the driver ends
  * stopped in the pool ("vm_stopped"), a VM started behind the engine's
  * back is put running ("vm_appeared"); a host whose connection drops
@@ -193,6 +194,14 @@ static void test_unfit(void)
     vp_virt_world_set_note_cb(&f.w, on_note, &f);
     vp_virt_world_start(&f.w);
     CHECK(has_note(&f, "vm_unfit:huge1:big"));
+    /* removing the pending VM destroys and undefines its domain */
+    vp_id big = vp_pool_find_host(f.w.pool, "big");
+    vp_driver_vm_info info;
+    CHECK_EQ_INT(vp_libvirt_domain_info(f.w.driver, big, "huge1", &info, &err), 0);
+    CHECK_EQ_INT(vp_engine_remove_vm(f.w.engine, huge->id, "test", &err), 0);
+    CHECK(vm_named(&f, "huge1") == NULL);
+    CHECK_EQ_INT(vp_libvirt_domain_info(f.w.driver, big, "huge1", &info, &err), -1);
+    CHECK_STR_HAS(err.text, "huge1");
     unlink(path);
     rmdir(dir);
     teardown(&f);
