@@ -322,6 +322,94 @@ int lslot_order(lslot *s, vp_pool *pool, vp_id *vms, size_t n, const vp_decision
     return lslot_call(s, s->order_ref, "order", pool, push_order, check_order, 1, &a, NULL, err);
 }
 
+/* ====== place_batch(vms, hosts, ctx) -> {Host|false, ...} [, {reason, ...}] ====== */
+
+typedef struct batch_args {
+    const lslot_batch_args *a;
+    bool *is_host; /* by host id: among the hosts given */
+} batch_args;
+
+static int push_batch(lslot *s, void *arg)
+{
+    const lslot_batch_args *a = ((const batch_args *)arg)->a;
+    lua_createtable(s->L, (int)a->n, 0);
+    for (size_t i = 0; i < a->n; i++) {
+        lb_push_proxy(s->L, LB_VM, NULL, 0, a->vms[i], 0);
+        lua_rawseti(s->L, -2, (lua_Integer)i + 1);
+    }
+    lb_push_hostlist(s->L, a->hosts, a->nhosts);
+    push_ctx(s->L, a->dc);
+    return 3;
+}
+
+/* Answer i (the value on the stack top) into out. */
+static int check_answer(lslot *s, const batch_args *b, size_t i, vp_place_result *out,
+                        vp_err *err)
+{
+    lua_State *L = s->L;
+    out->host = VP_NONE;
+    out->reason[0] = '\0';
+    if (lua_isnil(L, -1) || (lua_isboolean(L, -1) && !lua_toboolean(L, -1)))
+        return 0;
+    lb_proxy *p = lb_test_proxy(L, -1, LB_HOST);
+    if (!p)
+        return lslot_invalid(s, err, "item %zu: expected a Host, false or nil, got %s", i + 1,
+                             type_name(L, -1));
+    if (!b->is_host[p->id])
+        return lslot_invalid(s, err, "item %zu: host '%s' is not among the hosts given", i + 1,
+                             vp_pool_host(p->view->pool, p->id)->name);
+    out->host = p->id;
+    return 0;
+}
+
+static int check_batch(lslot *s, void *arg, void *outp, vp_err *err)
+{
+    const batch_args *b = arg;
+    vp_place_result *out = outp;
+    lua_State *L = s->L;
+    if (!lua_istable(L, 1))
+        return lslot_invalid(s, err, "expected a list of hosts (one per VM), got %s",
+                             type_name(L, 1));
+    if (!lua_isnil(L, 2) && !lua_istable(L, 2))
+        return lslot_invalid(s, err, "the reasons must be a list of strings, got %s",
+                             type_name(L, 2));
+    for (size_t i = 0; i < b->a->n; i++) {
+        lua_rawgeti(L, 1, (lua_Integer)i + 1);
+        int rc = check_answer(s, b, i, &out[i], err);
+        lua_pop(L, 1);
+        if (rc)
+            return -1;
+        if (lua_isnil(L, 2))
+            continue;
+        int t = lua_rawgeti(L, 2, (lua_Integer)i + 1);
+        if (t != LUA_TNIL && t != LUA_TSTRING)
+            return lslot_invalid(s, err, "reason %zu: expected a string or nil, got %s", i + 1,
+                                 type_name(L, -1));
+        if (t == LUA_TSTRING)
+            snprintf(out[i].reason, sizeof out[i].reason, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+int lslot_place_batch(lslot *s, vp_pool *pool, const lslot_batch_args *a, vp_place_result *out,
+                      vp_err *err)
+{
+    if (s->batch_ref == LUA_NOREF)
+        return 1;
+    vp_id end = vp_pool_host_end(pool);
+    bool *is_host = calloc(end ? end : 1, sizeof *is_host);
+    if (!is_host)
+        return vp_err_set(err, "out of memory");
+    for (size_t i = 0; i < a->nhosts; i++)
+        is_host[a->hosts[i]] = true;
+    batch_args b = {a, is_host};
+    int rc = lslot_call(s, s->batch_ref, "place_batch", pool, push_batch, check_batch, 2, &b,
+                        out, err);
+    free(is_host);
+    return rc;
+}
+
 /* ====== dry runs ====== */
 
 /* The VM to ask placement about: a pending one as in a real call, else

@@ -30,6 +30,19 @@ int lslot_reserve(lslot *s, vp_pool *pool, const vp_decision_ctx *dc, vp_reserva
                   vp_err *err);
 int lslot_when(lslot *s, vp_pool *pool, const lslot_when_args *a, vp_when *out, vp_err *err);
 
+typedef struct lslot_batch_args {
+    const vp_id *vms;
+    size_t n;
+    const vp_id *hosts;
+    size_t nhosts;
+    const vp_decision_ctx *dc;
+} lslot_batch_args;
+
+/* placement's place_batch(vms, hosts, ctx): out[i] for each VM (VP_NONE:
+ * no answer).  1 when the script has no place_batch function. */
+int lslot_place_batch(lslot *s, vp_pool *pool, const lslot_batch_args *a, vp_place_result *out,
+                      vp_err *err);
+
 /* placement's order(vms, ctx): reorders vms in place.  1 when the script
  * has no order function. */
 int lslot_order(lslot *s, vp_pool *pool, vp_id *vms, size_t n, const vp_decision_ctx *dc,

@@ -58,6 +58,14 @@ static int t_order(void *ctx, const vp_pool *pool, vp_id *vms, size_t n,
     return lslot_order(ctx, (vp_pool *)pool, vms, n, dc, err);
 }
 
+static int t_place_batch(void *ctx, const vp_pool *pool, const vp_id *vms, size_t n,
+                         const vp_id *hosts, size_t nhosts, const vp_decision_ctx *dc,
+                         vp_place_result *out, vp_err *err)
+{
+    lslot_batch_args a = {vms, n, hosts, nhosts, dc};
+    return lslot_place_batch(ctx, (vp_pool *)pool, &a, out, err);
+}
+
 static int t_balance(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc, vp_moves *out,
                      vp_err *err)
 {
@@ -121,6 +129,7 @@ vp_lua_policy *vp_lua_policy_new(const vp_lua_opts *opts, vp_err *err)
     }
     p->base.place = t_place;
     p->base.order = t_order;
+    p->base.place_batch = t_place_batch;
     p->base.balance = t_balance;
     p->base.reserve = t_reserve;
     p->base.migrate_when = t_when;

@@ -101,6 +101,19 @@ static void where_of(lua_State *L, const lslot *s, char *out, size_t n)
     snprintf(out, n, "%s:%d", ar.source[0] == '@' ? ar.source + 1 : s->path, ar.linedefined);
 }
 
+/* The optional function `name` of the script's table (index 1): a
+ * reference in *ref and its "path:line" in where, if it is one. */
+static void optional_fn(lua_State *L, lslot *s, const char *name, int *ref, char *where,
+                        size_t n)
+{
+    if (lua_getfield(L, 1, name) == LUA_TFUNCTION) {
+        where_of(L, s, where, n);
+        *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    } else {
+        lua_pop(L, 1);
+    }
+}
+
 /* Protected: checks the script's table (index 1) for the slot function
  * and keeps references to both; raises a message on a wrong shape. */
 static int check_table(lua_State *L)
@@ -116,14 +129,10 @@ static int check_table(lua_State *L)
                           luaL_typename(L, -1), vp_slot_names[s->slot], lslot_fn[s->slot]);
     where_of(L, s, s->where, sizeof s->where);
     s->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    s->order_ref = LUA_NOREF;
-    if (s->slot == VP_SLOT_PLACEMENT) { /* optional batch order */
-        if (lua_getfield(L, 1, "order") == LUA_TFUNCTION) {
-            where_of(L, s, s->order_where, sizeof s->order_where);
-            s->order_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-        }
-        else
-            lua_pop(L, 1);
+    s->order_ref = s->batch_ref = LUA_NOREF;
+    if (s->slot == VP_SLOT_PLACEMENT) { /* optional: batch order, batch placement */
+        optional_fn(L, s, "order", &s->order_ref, s->order_where, sizeof s->order_where);
+        optional_fn(L, s, "place_batch", &s->batch_ref, s->batch_where, sizeof s->batch_where);
     }
     read_name(s, 1);
     s->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -186,7 +195,7 @@ int lslot_load(lslot *out, vp_slot slot, const char *path, const vp_lua_opts *o,
     char dir[PATH_MAX];
     memset(out, 0, sizeof *out);
     out->slot = slot;
-    out->table_ref = out->fn_ref = LUA_NOREF;
+    out->table_ref = out->fn_ref = out->order_ref = out->batch_ref = LUA_NOREF;
     snprintf(out->path, sizeof out->path, "%s", path);
     snprintf(dir, sizeof dir, "%s", path);
     if (lslot_file_version(path, out->version, sizeof out->version, err))
@@ -298,7 +307,8 @@ int lslot_invalid(const lslot *s, vp_err *err, const char *fmt, ...)
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     bool order = s->calling && !strcmp(s->calling, "order");
-    const char *where = order ? s->order_where : s->where;
+    bool batch = s->calling && !strcmp(s->calling, "place_batch");
+    const char *where = order ? s->order_where : batch ? s->batch_where : s->where;
     vp_err_set(err, "%s: %s returned an invalid result: %s", where,
                s->calling ? s->calling : lslot_fn[s->slot], why);
     char src[VP_ERR_SOURCE];

@@ -26,10 +26,12 @@ typedef struct lslot {
     size_t nmodules;
     char where[PATH_MAX + 16]; /* "path:line" of the slot function */
     char order_where[PATH_MAX + 16]; /* "path:line" of order(), if any */
+    char batch_where[PATH_MAX + 16]; /* "path:line" of place_batch(), if any */
     bool has_self_test;
     lua_State *L;
     int table_ref, fn_ref;
     int order_ref; /* placement's optional order(vms, ctx), or LUA_NOREF */
+    int batch_ref; /* placement's optional place_batch(vms, hosts, ctx), or LUA_NOREF */
     const char *calling; /* the function being called (for result errors) */
     uint64_t calls, errors, reloads, reload_failures;
     char last_error[VP_ERR_TEXT];

@@ -23,6 +23,9 @@
  *                        order (only those not migrating, with "running")
  *   plan:count(h)        how many
  *   plan:add(h, vm)      vm goes onto h (allocated its request)
+ *   plan:create(h, vm)   pending vm placed on h, as the pool accounts it
+ *                        until its first sample (its full cpu size held
+ *                        and allocated, its demand requested)
  *   plan:remove(h, vm)   vm leaves h; the rest are allocated again
  *   plan:requested(h [, vm]), plan:load(h), plan:available(h),
  *   plan:capacity(h)     cpu (requested: with vm's request added)
@@ -84,6 +87,7 @@ typedef struct plan {
     size_t nh, nv;
     plan_host *h;          /* by host id */
     double *alloc, *sched; /* by VM id */
+    double *reqv;          /* by VM id: what it requests in the plan */
     void *scratch;         /* candidate buffer of nh + 1 entries, while not busy */
     bool scratch_busy;     /* a search is using it (accept may search again) */
 } plan;
@@ -113,9 +117,10 @@ static int plan_gc(lua_State *L)
     sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
     sr(L, pl->alloc, pl->alloc ? (pl->nv + 1) * sizeof(double) : 0, 0);
     sr(L, pl->sched, pl->sched ? (pl->nv + 1) * sizeof(double) : 0, 0);
+    sr(L, pl->reqv, pl->reqv ? (pl->nv + 1) * sizeof(double) : 0, 0);
     pl->h = NULL;
     pl->scratch = NULL;
-    pl->alloc = pl->sched = NULL;
+    pl->alloc = pl->sched = pl->reqv = NULL;
     return 0;
 }
 
@@ -153,7 +158,7 @@ static void sums(plan *pl, plan_host *h)
         else
             over = true;
         load += pl->alloc[v];
-        req += vm_request(vm_at(pl, v));
+        req += pl->reqv[v];
     }
     h->avail = over ? 0 : avail;
     h->load = load;
@@ -208,6 +213,7 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
             push_vm(L, h, v->id);
             pl->alloc[v->id] = v->allocated.v[VP_CPU];
             pl->sched[v->id] = vm_sched(v);
+            pl->reqv[v->id] = vm_request(v);
             h->mem += v->size.v[VP_MEM];
             h->net += v->size.v[VP_NET];
         }
@@ -251,6 +257,7 @@ static int plan_new(lua_State *L)
     memset(pl->h, 0, (pl->nh + 1) * sizeof *pl->h);
     pl->alloc = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
     pl->sched = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
+    pl->reqv = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
     size_t n;
     const vp_id *ids = all ? NULL : lb_hostlist_ids(L, 1, &n);
     if (!ids)
@@ -380,12 +387,16 @@ static void add_history(double *out, int len, const vp_vm *v, double cap)
         out[i] += vp_history_at(&v->cpu, (uint32_t)i) * v->size.v[VP_CPU] / cap;
 }
 
-/* vmCreate: v goes onto h, allocated its request (capped at a core). */
-static void plan_add(lua_State *L, plan *pl, plan_host *h, const vp_vm *v)
+/* vmCreate: v goes onto h, allocated its request (capped at a core);
+ * or, created (a pending VM as the pool accounts it once placed, before
+ * its first sample): holding and allocated its full cpu size (what
+ * vp_pool_allocate sets), requesting its demand. */
+static void plan_add(lua_State *L, plan *pl, plan_host *h, const vp_vm *v, bool created)
 {
     push_vm(L, h, v->id);
-    pl->sched[v->id] = vm_request(v);
-    pl->alloc[v->id] = fmin(pl->sched[v->id], h->pe);
+    pl->sched[v->id] = created ? v->size.v[VP_CPU] : vm_request(v);
+    pl->alloc[v->id] = created ? v->size.v[VP_CPU] : fmin(pl->sched[v->id], h->pe);
+    pl->reqv[v->id] = created ? v->demand.v[VP_CPU] : vm_request(v);
     h->mem += v->size.v[VP_MEM];
     h->net += v->size.v[VP_NET];
     bool hist_ok = h->hist_ok;
@@ -418,7 +429,17 @@ static int m_add(lua_State *L)
 {
     plan *pl = toplan(L);
     plan_host *h = arg_host(L, pl, 2);
-    plan_add(L, pl, h, arg_vm(L, pl, 3));
+    plan_add(L, pl, h, arg_vm(L, pl, 3), false);
+    return 0;
+}
+
+static int m_create(lua_State *L)
+{
+    plan *pl = toplan(L);
+    plan_host *h = arg_host(L, pl, 2);
+    const vp_vm *v = arg_vm(L, pl, 3);
+    luaL_argcheck(L, v->state == VP_VM_PENDING, 3, "create takes a pending VM");
+    plan_add(L, pl, h, v, true);
     return 0;
 }
 
@@ -666,7 +687,7 @@ static int m_evacuate(lua_State *L)
         cand c = best_fit(L, pl, vm_at(pl, ids[k]), mask);
         if (c.id == VP_NONE)
             break;
-        plan_add(L, pl, &pl->h[c.id], vm_at(pl, ids[k]));
+        plan_add(L, pl, &pl->h[c.id], vm_at(pl, ids[k]), false);
         to[k] = c.id;
     }
     if (k < n) { /* undo, newest first */
@@ -710,7 +731,7 @@ static int m_place_each(lua_State *L)
         cand c = best_fit(L, pl, v, mask);
         if (c.id == VP_NONE)
             continue;
-        plan_add(L, pl, &pl->h[c.id], v);
+        plan_add(L, pl, &pl->h[c.id], v, false);
         lua_createtable(L, 0, 2);
         lb_push_proxy(L, LB_VM, pl->p.view, 1, v->id, 0);
         lua_setfield(L, -2, "vm");
@@ -904,6 +925,7 @@ static const luaL_Reg meta[] = {{"__gc", plan_gc}, {NULL, NULL}};
 static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"count", m_count},
                                    {"add", m_add},
+                                   {"create", m_create},
                                    {"remove", m_remove},
                                    {"requested", m_requested},
                                    {"load", m_load},

@@ -389,13 +389,78 @@ int vp_engine_submit(vp_engine *e, vp_id vm, vp_err *err)
     return 1;
 }
 
+/* The hosts that are up, in id order, into e->cand; how many. */
+static size_t hosts_up(vp_engine *e)
+{
+    vp_id end = vp_pool_host_end(e->pool);
+    size_t n = 0;
+    if (vp_array_reserve((void **)&e->cand, &e->cand_cap, end, sizeof *e->cand))
+        return 0;
+    for (vp_id h = 0; h < end; h++) {
+        const vp_host *host = vp_pool_host(e->pool, h);
+        if (host && host->state == VP_HOST_UP)
+            e->cand[n++] = h;
+    }
+    return n;
+}
+
+/* vm onto the host a batch answer chose, with try_place's events; false
+ * when it does not fit there (it is then placed alone). */
+static bool place_answered(vp_engine *e, vp_id vm, const vp_place_result *r, size_t nhosts)
+{
+    vp_err err = {0};
+    const vp_host *h = vp_pool_host(e->pool, r->host);
+    vp_decision_info d = {.size = vp_pool_vm(e->pool, vm)->size, .candidates = nhosts};
+    if (!h || h->state != VP_HOST_UP || vp_pool_fits(e->pool, vm, r->host, NULL) != 0 ||
+        start_create(e, vm, r->host, &err))
+        return false;
+    e->st.placed++;
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
+                                 .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
+                                 .host = r->host, .to = VP_NONE, .latency = e->last_latency,
+                                 .reason = r->reason, .decision = &d});
+    return true;
+}
+
+/* place_batch, if the policy has it and every VM waits for a host, for
+ * the VMs in order: those it answered are placed and marked in done.
+ * Each placement's latency is the call's share. */
+static void batch_place(vp_engine *e, const vp_id *order, size_t n, bool *done)
+{
+    bool all_waiting = e->policy->place_batch && n > 1;
+    for (size_t i = 0; all_waiting && i < n; i++) {
+        const vp_vm *v = vp_pool_vm(e->pool, order[i]);
+        all_waiting = v && (v->state == VP_VM_PENDING || v->state == VP_VM_STOPPED);
+    }
+    size_t nh = all_waiting ? hosts_up(e) : 0;
+    vp_place_result *out = nh ? calloc(n, sizeof *out) : NULL;
+    vp_err err = {0};
+    if (!out)
+        return;
+    for (size_t i = 0; i < n; i++)
+        out[i].host = VP_NONE;
+    vp_decision_ctx dc = dctx(e, 0);
+    double t0 = vp_engine_wall();
+    int rc = e->policy->place_batch(e->policy->place_ctx, e->pool, order, n, e->cand, nh, &dc,
+                                    out, &err);
+    double lat = vp_engine_wall() - t0;
+    vp_engine_count_decision(e, VP_SLOT_PLACEMENT, lat);
+    if (rc < 0)
+        vp_engine_policy_error(e, VP_SLOT_PLACEMENT, err.text, VP_NONE);
+    e->last_latency = lat / (double)n;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        done[i] = out[i].host != VP_NONE && place_answered(e, order[i], &out[i], nh);
+    free(out);
+}
+
 size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n)
 {
     vp_id *order = malloc((n ? n : 1) * sizeof *order);
+    bool *done = calloc(n ? n : 1, sizeof *done);
     vp_err err = {0};
     size_t placed = 0;
-    if (!order)
-        return 0;
+    if (!order || !done)
+        return free(order), free(done), 0;
     memcpy(order, vms, n * sizeof *order);
     vp_decision_ctx dc = dctx(e, 0);
     if (e->policy->order && n > 1) {
@@ -407,9 +472,11 @@ size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n)
             memcpy(order, vms, n * sizeof *order);
         }
     }
+    batch_place(e, order, n, done);
     for (size_t i = 0; i < n; i++)
-        placed += vp_engine_submit(e, order[i], NULL) == 0;
+        placed += done[i] || vp_engine_submit(e, order[i], NULL) == 0;
     free(order);
+    free(done);
     return placed;
 }
 

@@ -214,9 +214,12 @@ int vp_engine_remove_vm(vp_engine *e, vp_id vm, const char *reason, vp_err *err)
 
 /* Submits n VMs at once (e.g. a simulation's start): the placement
  * policy's order function, if any, sorts them (best-fit decreasing: by
- * size, largest first), then each is submitted as by vp_engine_submit.
- * A failing or invalid order is a placement policy error; the given
- * order is used.  Returns how many were placed now. */
+ * size, largest first); then, if the policy has place_batch and every VM
+ * waits for a host, it chooses hosts for all of them in one call and the
+ * VMs it answered are placed there when they fit; every other VM is
+ * submitted as by vp_engine_submit.  A failing or invalid order or batch
+ * is a placement policy error; the given order, or one placement per VM,
+ * is used.  Returns how many were placed now. */
 size_t vp_engine_submit_batch(vp_engine *e, const vp_id *vms, size_t n);
 
 /* Proposes one migration (as the balance slot would); it goes through

@@ -86,6 +86,14 @@ typedef int (*vp_place_fn)(void *ctx, const vp_pool *pool, vp_id vm, const vp_id
  * (keep the given order), -1 failed. */
 typedef int (*vp_order_fn)(void *ctx, const vp_pool *pool, vp_id *vms, size_t n,
                            const vp_decision_ctx *dc, vp_err *err);
+/* place_batch: hosts for a batch of VMs submitted together, chosen in
+ * one call (vms in placement order, after order; hosts: those that are
+ * up, in id order): out[i].host, or VP_NONE for no answer (the engine
+ * then asks place for that VM).  0 answered, 1 no opinion (ask place for
+ * each), -1 failed. */
+typedef int (*vp_place_batch_fn)(void *ctx, const vp_pool *pool, const vp_id *vms, size_t n,
+                                 const vp_id *hosts, size_t nhosts, const vp_decision_ctx *dc,
+                                 vp_place_result *out, vp_err *err);
 typedef int (*vp_balance_fn)(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc,
                              vp_moves *out, vp_err *err);
 typedef int (*vp_reserve_fn)(void *ctx, const vp_pool *pool, const vp_decision_ctx *dc,
@@ -112,6 +120,7 @@ typedef struct vp_policy {
     vp_place_fn place;
     void *place_ctx;
     vp_order_fn order; /* optional (NULL: batches are placed in the given order); place_ctx */
+    vp_place_batch_fn place_batch; /* optional (NULL: place each VM); place_ctx */
     vp_balance_fn balance;
     void *balance_ctx;
     vp_reserve_fn reserve;

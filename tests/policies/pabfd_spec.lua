@@ -19,8 +19,42 @@ describe("placement/pabfd", function()
   it("is named pabfd, places, and does not order a batch", function()
     assert.equal("pabfd", P.name)
     assert.is_function(P.place)
+    assert.is_function(P.place_batch)
     assert.is_nil(P.order)
     P.self_test()
+  end)
+
+  it("places a batch as it places the VMs one by one", function()
+    -- six VMs on three hosts of different power curves: each VM sees the
+    -- ones placed before it (at their full size, requesting their demand)
+    local function fixture()
+      return vp.pool { hosts = { H("h1", 10, 4096, STEEP), H("h2", 10, 4096, FLAT),
+                                 H("h3", 10, 2048) },
+        vms = { { name = "a", cpu = 4, memory = 1024, demand = 1 },
+                { name = "b", cpu = 3, memory = 1024, demand = 2 },
+                { name = "c", cpu = 5, memory = 1024 },
+                { name = "d", cpu = 2, memory = 1024, demand = 2 },
+                { name = "e", cpu = 6, memory = 1024 },
+                { name = "f", cpu = 9, memory = 512 } } }
+    end
+    local names = { "a", "b", "c", "d", "e", "f" }
+    local one = fixture()
+    local want = {}
+    for i, n in ipairs(names) do
+      local h = P.place(one:vm(n), hosts(one, "h1", "h2", "h3"), CTX)
+      want[i] = h and h.name or false
+      if h then one:place(n, h) end
+    end
+    local pool = fixture()
+    local vms = {}
+    for i, n in ipairs(names) do vms[i] = pool:vm(n) end
+    local got, why = P.place_batch(vms, hosts(pool, "h1", "h2", "h3"), CTX)
+    local got_names = {}
+    for i = 1, #names do got_names[i] = got[i] and got[i].name or false end
+    assert.same(want, got_names)
+    assert.same({ "h2", "h3", "h2", "h3", "h1", false }, got_names)
+    assert.equal("pabfd on h2: power +20 W", why[1])
+    assert.is_nil(why[6])
   end)
 
   it("chooses the least power increase, with the VM at its full size", function()

@@ -169,7 +169,62 @@ static int reserve_fixed(void *ctx, const vp_pool *pool, const vp_decision_ctx *
     return 0;
 }
 
+/* place_batch: VM 0 -> h1, VM 1 no answer, VM 2 -> h2 (2 cpu: full after
+ * VM 3, so VM 2 does not fit there), VM 3 -> h2; batch_fail: fails. */
+static int batch_calls, batch_fail;
+
+static int batch_fixed(void *ctx, const vp_pool *pool, const vp_id *vms, size_t n,
+                       const vp_id *hosts, size_t nhosts, const vp_decision_ctx *dc,
+                       vp_place_result *out, vp_err *err)
+{
+    static const vp_id answer[4] = {1, VP_NONE, 2, 2};
+    batch_calls++;
+    if (batch_fail)
+        return vp_err_set(err, "placement.lua:9: batch failed");
+    CHECK_EQ_INT((int)nhosts, 3);
+    for (size_t i = 0; i < n; i++)
+        out[i].host = answer[vms[i]];
+    return 0;
+}
+
 /* ====== tests ====== */
+
+/* A batch: the answered VMs go where place_batch said (in the given
+ * order), the others through place; a failing batch falls back to place
+ * for every VM. */
+static void test_place_batch(void)
+{
+    fx f;
+    fx_init(&f, 0);
+    f.pol.place = place_fixed;
+    f.pol.place_batch = batch_fixed;
+    place_target = 0;
+    vp_pool_vm(f.pool, 3)->size.v[VP_CPU] = 2; /* fills h2 */
+    const vp_id order[4] = {3, 0, 1, 2};
+    CHECK_EQ_INT((int)vp_engine_submit_batch(f.eng, order, 4), 4);
+    CHECK_EQ_INT(batch_calls, 1);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 3)->host, 2);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 1);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 1)->host, 0); /* no answer: place */
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 2)->host, 0); /* did not fit on h2: place */
+    const vp_engine_stats *st = vp_engine_stats_get(f.eng);
+    CHECK_EQ_INT((int)st->decisions[VP_SLOT_PLACEMENT], 3); /* the batch + 2 */
+    CHECK_EQ_INT(f.events[VP_EV_PLACED], 4);
+    fx_free(&f);
+
+    fx_init(&f, 0);
+    f.pol.place = place_fixed;
+    f.pol.place_batch = batch_fixed;
+    batch_fail = 1;
+    const vp_id two[2] = {0, 1};
+    CHECK_EQ_INT((int)vp_engine_submit_batch(f.eng, two, 2), 2);
+    CHECK_STR_HAS(f.last_error, "placement.lua:9: batch failed");
+    CHECK_EQ_INT((int)vp_engine_stats_get(f.eng)->policy_errors[VP_SLOT_PLACEMENT], 1);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 0)->host, 0);
+    CHECK_EQ_INT(vp_pool_vm(f.pool, 1)->host, 0);
+    batch_fail = 0;
+    fx_free(&f);
+}
 
 static void test_placement_checks(void)
 {
@@ -903,6 +958,7 @@ int main(void)
     test_place_now();
     test_remove_vm();
     test_placement_checks();
+    test_place_batch();
     test_retries_logged();
     test_builtin_placement_and_sampling();
     test_balance_migrates();

@@ -459,6 +459,54 @@ static void test_bad_order(void)
     vp_pool_free(pool);
 }
 
+/* A placement script's place_batch(): one Host, false or nil per VM,
+ * among the hosts given (here h1 and h2; vms[3] runs on h0); reasons are
+ * strings.  A script without it has no opinion (1). */
+static void test_place_batch(void)
+{
+    static const char *const bodies[] = {
+        "return {hosts[2], false, nil}, {'two'}", "return 'x'", "return {hosts[1], vms[1]}",
+        "return {vms[3].host}", "return {hosts[1]}, {42}", "error('nope')"};
+    static const char *const says[] = {NULL, "expected a list of hosts (one per VM), got string",
+                                       "item 2: expected a Host, false or nil, got Vm",
+                                       "item 1: host 'h0' is not among the hosts given",
+                                       "reason 1: expected a string or nil, got number", "nope"};
+    vp_pool *pool = make_pool();
+    vp_id vms[3] = {2, 3, 1}, hosts[2] = {1, 2};
+    vp_place_result out[3];
+    for (int k = 0; k < 6; k++) {
+        char text[512], name[32];
+        vp_err err = {0};
+        snprintf(text, sizeof text,
+                 "local P = {}\nfunction P.place(vm, hosts) return hosts[1] end\n"
+                 "function P.place_batch(vms, hosts, ctx)\n  %s\nend\nreturn P\n", bodies[k]);
+        snprintf(name, sizeof name, "batch_%d.lua", k);
+        const char *path = write_script(name, text);
+        vp_lua_policy *lp = load(VP_SLOT_PLACEMENT, path, 64, &err);
+        const vp_policy *p = vp_lua_policy_slots(lp);
+        int rc = p->place_batch(p->place_ctx, pool, vms, 3, hosts, 2, &DC, out, &err);
+        if (says[k]) {
+            CHECK_EQ_INT(rc, -1);
+            CHECK_STR_HAS(err.text, says[k]);
+            CHECK_STR_HAS(err.text, path);
+        } else {
+            CHECK_EQ_INT(rc, 0);
+            CHECK_EQ_INT(out[0].host, 2);
+            CHECK_EQ_INT(out[1].host, VP_NONE);
+            CHECK_EQ_INT(out[2].host, VP_NONE);
+            CHECK_STR_HAS(out[0].reason, "two");
+        }
+        vp_lua_policy_free(lp);
+    }
+    vp_err err = {0};
+    vp_lua_policy *lp = load(VP_SLOT_PLACEMENT, write_script("no_batch.lua",
+                             "return {place = function() end}\n"), 64, &err);
+    const vp_policy *p = vp_lua_policy_slots(lp);
+    CHECK_EQ_INT(p->place_batch(p->place_ctx, pool, vms, 3, hosts, 2, &DC, out, &err), 1);
+    vp_lua_policy_free(lp);
+    vp_pool_free(pool);
+}
+
 /* require "vmpilot.x" loads lib_dir/vmpilot/x.lua (as plain Lua would
  * with lib_dir/?.lua on package.path); a module in the policy's folder is
  * found too; both run in the sandbox. */
@@ -506,6 +554,7 @@ int main(void)
     test_engine_refusals_name_script();
     test_no_room_names_script();
     test_bad_order();
+    test_place_batch();
     test_require();
     for (int i = 0; i < nfiles; i++)
         unlink(files[i]);
