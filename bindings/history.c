@@ -62,6 +62,21 @@ int lb_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void lb_sort_doubles(double *x, size_t n)
+{
+    if (n > 64) {
+        qsort(x, n, sizeof *x, lb_cmp_double);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) { /* a history is short: insertion sort */
+        double v = x[i];
+        size_t j = i;
+        for (; j > 0 && lb_cmp_double(&x[j - 1], &v) > 0; j--)
+            x[j] = x[j - 1];
+        x[j] = v;
+    }
+}
+
 /* R type 7 over x[0..n-1] sorted ascending; n >= 1. */
 static double st_quantile_sorted(const double *x, size_t n, double q)
 {
@@ -73,7 +88,7 @@ static double st_quantile_sorted(const double *x, size_t n, double q)
 /* Sorts x in place; returns the q-quantile. */
 static double st_quantile(double *x, size_t n, double q)
 {
-    qsort(x, n, sizeof *x, lb_cmp_double);
+    lb_sort_doubles(x, n);
     return st_quantile_sorted(x, n, q);
 }
 
@@ -189,7 +204,7 @@ static int k_iqr(lua_State *L, double *x, size_t n)
 {
     if (!n)
         return push_nil(L);
-    qsort(x, n, sizeof *x, lb_cmp_double);
+    lb_sort_doubles(x, n);
     return push_num(L, st_quantile_sorted(x, n, 0.75) - st_quantile_sorted(x, n, 0.25));
 }
 
@@ -486,7 +501,7 @@ static int s_sorted(lua_State *L)
     size_t n;
     lua_settop(L, 1);
     double *x = array_samples(L, &n);
-    qsort(x, n, sizeof *x, lb_cmp_double);
+    lb_sort_doubles(x, n);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_pushnumber(L, x[i]);

@@ -184,6 +184,8 @@ double *lb_push_series(lua_State *L, size_t n);
 /* qsort's comparison of doubles: ascending, NaN after every number
  * (history.c; vmpilot.stats and Series sort with it). */
 int lb_cmp_double(const void *a, const void *b);
+/* Sorts x[0..n) in that order (an insertion sort for short arrays). */
+void lb_sort_doubles(double *x, size_t n);
 /* The numbers of the Series at i and their count, or NULL if it is none. */
 const double *lb_test_series(lua_State *L, int i, size_t *n);
 

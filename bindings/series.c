@@ -14,7 +14,6 @@
  */
 #include "lb.h"
 
-#include <stdlib.h>
 
 typedef struct lb_series {
     size_t n;
@@ -98,7 +97,7 @@ static int m_sorted(lua_State *L)
     double *y = lb_push_series(L, s->n);
     for (size_t i = 0; i < s->n; i++)
         y[i] = s->x[i];
-    qsort(y, s->n, sizeof *y, lb_cmp_double);
+    lb_sort_doubles(y, s->n);
     return 1;
 }
 
