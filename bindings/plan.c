@@ -245,12 +245,14 @@ static int plan_new(lua_State *L)
     bool all;
     const lb_proxy *src = source(L, &all);
     const vp_pool *pool = src->view->pool;
-    plan *pl = lua_newuserdatauv(L, sizeof *pl, 1);
+    plan *pl = lua_newuserdatauv(L, sizeof *pl, 2);
     memset(pl, 0, sizeof *pl);
     pl->p = (lb_proxy){.view = src->view, .gen = src->gen};
     luaL_setmetatable(L, LB_PLAN);
     lua_pushvalue(L, 1); /* keeps a plain Pool alive */
     lua_setiuservalue(L, -2, 1);
+    lua_newtable(L); /* the proxies it has handed out (push_kept) */
+    lua_setiuservalue(L, -2, 2);
     pl->nh = vp_pool_host_end(pool);
     pl->nv = vp_pool_vm_end(pool);
     pl->h = sr(L, NULL, 0, (pl->nh + 1) * sizeof *pl->h); /* +1: never 0 bytes */
@@ -300,9 +302,31 @@ static const vp_vm *arg_vm(lua_State *L, plan *pl, int i)
 
 static vp_id host_id(const plan *pl, const plan_host *h) { return (vp_id)(h - pl->h); }
 
+/* The proxy of host id (key id + 1) or VM id (key -(id + 1)), kept in
+ * the plan's second user value for the plan's life: an overload test
+ * gets the same host and VM many times a round.  The plan is at 1. */
+static void push_kept(lua_State *L, plan *pl, const char *cls, vp_id id, lua_Integer key)
+{
+    lua_getiuservalue(L, 1, 2);
+    if (lua_rawgeti(L, -1, key) == LUA_TUSERDATA) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    lb_push_proxy(L, cls, pl->p.view, 1, id, 0);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, key);
+    lua_remove(L, -2);
+}
+
 static void push_host(lua_State *L, plan *pl, vp_id id)
 {
-    lb_push_proxy(L, LB_HOST, pl->p.view, 1, id, 0);
+    push_kept(L, pl, LB_HOST, id, (lua_Integer)id + 1);
+}
+
+static void push_vm_proxy(lua_State *L, plan *pl, vp_id id)
+{
+    push_kept(L, pl, LB_VM, id, -((lua_Integer)id + 1));
 }
 
 /* A table of set numbers (1..8) as a bit mask. */
@@ -343,7 +367,7 @@ static int m_vms(lua_State *L)
     for (uint32_t i = 0; i < h->n; i++) {
         if (running && vm_at(pl, h->vms[i])->state != VP_VM_RUNNING)
             continue;
-        lb_push_proxy(L, LB_VM, pl->p.view, 1, h->vms[i], 0);
+        push_vm_proxy(L, pl, h->vms[i]);
         lua_rawseti(L, -2, ++k);
     }
     return 1;
@@ -505,7 +529,7 @@ static bool accepts(lua_State *L, plan *pl, int fn, vp_id id, const vp_vm *v)
         return !((pl->h[id].req + vm_request(v)) / pl->h[id].cap > lua_tonumber(L, fn));
     lua_pushvalue(L, fn);
     push_host(L, pl, id);
-    lb_push_proxy(L, LB_VM, pl->p.view, 1, v->id, 0);
+    push_vm_proxy(L, pl, v->id);
     lua_call(L, 2, 1);
     bool ok = lua_toboolean(L, -1);
     lua_pop(L, 1);
@@ -698,7 +722,7 @@ static int m_evacuate(lua_State *L)
         lua_createtable(L, (int)n, 0);
         for (size_t i = 0; i < n; i++) {
             lua_createtable(L, 0, 2);
-            lb_push_proxy(L, LB_VM, pl->p.view, 1, ids[i], 0);
+            push_vm_proxy(L, pl, ids[i]);
             lua_setfield(L, -2, "vm");
             push_host(L, pl, to[i]);
             lua_setfield(L, -2, "to");
@@ -733,7 +757,7 @@ static int m_place_each(lua_State *L)
             continue;
         plan_add(L, pl, &pl->h[c.id], v, false);
         lua_createtable(L, 0, 2);
-        lb_push_proxy(L, LB_VM, pl->p.view, 1, v->id, 0);
+        push_vm_proxy(L, pl, v->id);
         lua_setfield(L, -2, "vm");
         push_host(L, pl, c.id);
         lua_setfield(L, -2, "to");
@@ -853,7 +877,7 @@ static int m_smallest(lua_State *L)
     }
     if (best == VP_NONE)
         return lua_pushnil(L), 1;
-    lb_push_proxy(L, LB_VM, pl->p.view, 1, best, 0);
+    push_vm_proxy(L, pl, best);
     return 1;
 }
 
