@@ -77,6 +77,7 @@ typedef struct plan_host {
     uint32_t n, capv;
     uint8_t excl;
     bool member, up;
+    int32_t li, bk; /* its place in the candidate index: loaded[li], or bucket bk */
     double *hist;     /* history of the VMs on it (hist_len samples), if hist_ok */
     int hist_len;
     bool hist_ok;
@@ -88,6 +89,11 @@ typedef struct plan {
     plan_host *h;          /* by host id */
     double *alloc, *sched; /* by VM id */
     double *reqv;          /* by VM id: what it requests in the plan */
+    vp_id *loaded;         /* index: the hosts that can take a VM and are not empty */
+    uint32_t nloaded;
+    struct bucket *bk;     /* index: empty hosts by shape and exclusion sets */
+    int nbk, capbk, nshapes;
+    vp_id *shape_best;     /* per shape, scratch of candidates() */
     void *scratch;         /* candidate buffer of nh + 1 entries, while not busy */
     bool scratch_busy;     /* a search is using it (accept may search again) */
 } plan;
@@ -106,6 +112,137 @@ static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
     return q;
 }
 
+/* ====== the candidate index ======
+ *
+ * A search needs every host with VMs, but of the empty hosts only the
+ * first suitable one of each shape (power table, capacity, core,
+ * utilization at the last sample): the others offer the same power
+ * difference at a higher id.  Most hosts of a consolidated pool are
+ * empty, so the plan keeps the hosts that are up apart: `loaded` (any
+ * order) and the empty ones in buckets of one shape and one set of
+ * exclusions, each sorted by id.  Kept up to date wherever a host's VMs
+ * or exclusions change (index_update). */
+typedef struct bucket {
+    const double *power;
+    double cap, pe, u;
+    uint8_t excl;
+    int shape;
+    vp_id *ids;
+    uint32_t n, cap_ids;
+} bucket;
+
+static bool is_empty(const plan_host *h)
+{
+    return h->n == 0 && h->load == 0 && h->mem == 0 && h->net == 0;
+}
+
+static bool same_shape(const bucket *b, const plan_host *h)
+{
+    return b->power == h->power && b->cap == h->cap && b->pe == h->pe && b->u == h->u_last;
+}
+
+/* The bucket for h's shape and exclusions, made if missing. */
+static int bucket_of(lua_State *L, plan *pl, const plan_host *h)
+{
+    int shape = -1;
+    for (int i = 0; i < pl->nbk; i++) {
+        if (!same_shape(&pl->bk[i], h))
+            continue;
+        if (pl->bk[i].excl == h->excl)
+            return i;
+        shape = pl->bk[i].shape;
+    }
+    if (pl->nbk == pl->capbk) {
+        int cap = pl->capbk ? 2 * pl->capbk : 8;
+        pl->bk = sr(L, pl->bk, (size_t)pl->capbk * sizeof *pl->bk, (size_t)cap * sizeof *pl->bk);
+        pl->shape_best = sr(L, pl->shape_best, (size_t)pl->capbk * sizeof(vp_id),
+                            (size_t)cap * sizeof(vp_id));
+        pl->capbk = cap;
+    }
+    pl->bk[pl->nbk] = (bucket){h->power, h->cap, h->pe, h->u_last, h->excl,
+                               shape >= 0 ? shape : pl->nshapes++, NULL, 0, 0};
+    return pl->nbk++;
+}
+
+/* Position of id in b's sorted ids (where it is or would go). */
+static uint32_t bucket_pos(const bucket *b, vp_id id)
+{
+    uint32_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (b->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void bucket_add(lua_State *L, plan *pl, int k, vp_id id)
+{
+    bucket *b = &pl->bk[k];
+    if (b->n == b->cap_ids) {
+        uint32_t cap = b->cap_ids ? 2 * b->cap_ids : 16;
+        b->ids = sr(L, b->ids, b->cap_ids * sizeof *b->ids, cap * sizeof *b->ids);
+        b->cap_ids = cap;
+    }
+    uint32_t at = bucket_pos(b, id);
+    memmove(&b->ids[at + 1], &b->ids[at], (b->n - at) * sizeof *b->ids);
+    b->ids[at] = id;
+    b->n++;
+    pl->h[id].bk = k;
+}
+
+/* Takes host id out of the index. */
+static void index_drop(plan *pl, vp_id id)
+{
+    plan_host *h = &pl->h[id];
+    if (h->li >= 0) {
+        vp_id last = pl->loaded[--pl->nloaded];
+        pl->loaded[h->li] = last;
+        pl->h[last].li = h->li;
+        h->li = -1;
+    } else if (h->bk >= 0) {
+        bucket *b = &pl->bk[h->bk];
+        uint32_t at = bucket_pos(b, id);
+        memmove(&b->ids[at], &b->ids[at + 1], (b->n - at - 1) * sizeof *b->ids);
+        b->n--;
+        h->bk = -1;
+    }
+}
+
+/* Puts host id (a member) where it belongs now, if it is up. */
+static void index_update(lua_State *L, plan *pl, vp_id id)
+{
+    plan_host *h = &pl->h[id];
+    bool empty = is_empty(h);
+    if ((h->li >= 0 && !empty) || (h->bk >= 0 && empty && pl->bk[h->bk].excl == h->excl))
+        return;
+    index_drop(pl, id);
+    if (!h->up)
+        return;
+    if (!empty) {
+        if (!pl->loaded)
+            pl->loaded = sr(L, NULL, 0, (pl->nh + 1) * sizeof *pl->loaded);
+        h->li = (int32_t)pl->nloaded;
+        pl->loaded[pl->nloaded++] = id;
+    } else {
+        bucket_add(L, pl, bucket_of(L, pl, h), id);
+    }
+}
+
+static void index_free(lua_State *L, plan *pl)
+{
+    for (int i = 0; pl->bk && i < pl->nbk; i++)
+        sr(L, pl->bk[i].ids, pl->bk[i].cap_ids * sizeof(vp_id), 0);
+    sr(L, pl->bk, (size_t)pl->capbk * sizeof *pl->bk, 0);
+    sr(L, pl->shape_best, (size_t)pl->capbk * sizeof(vp_id), 0);
+    sr(L, pl->loaded, pl->loaded ? (pl->nh + 1) * sizeof *pl->loaded : 0, 0);
+    pl->bk = NULL;
+    pl->shape_best = pl->loaded = NULL;
+    pl->nbk = pl->capbk = 0;
+}
+
 static int plan_gc(lua_State *L)
 {
     plan *pl = lua_touserdata(L, 1);
@@ -118,6 +255,7 @@ static int plan_gc(lua_State *L)
     sr(L, pl->alloc, pl->alloc ? (pl->nv + 1) * sizeof(double) : 0, 0);
     sr(L, pl->sched, pl->sched ? (pl->nv + 1) * sizeof(double) : 0, 0);
     sr(L, pl->reqv, pl->reqv ? (pl->nv + 1) * sizeof(double) : 0, 0);
+    index_free(L, pl);
     pl->h = NULL;
     pl->scratch = NULL;
     pl->alloc = pl->sched = pl->reqv = NULL;
@@ -204,7 +342,8 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
     if (u > 1 && u < 1.01)
         u = 1;
     *h = (plan_host){.cap = cap, .pe = cap / (src->cores > 0 ? src->cores : 1), .u_last = u,
-                     .power = src->power, .member = true, .up = src->state == VP_HOST_UP};
+                     .power = src->power, .member = true, .up = src->state == VP_HOST_UP,
+                     .li = -1, .bk = -1};
     h->p_last = power(h, u);
     const vp_idlist *lists[2] = {&src->vms, &src->incoming};
     for (int k = 0; k < 2; k++)
@@ -277,6 +416,9 @@ static int plan_new(lua_State *L)
         if (h && !pl->h[id].member)
             init_host(L, pl, h);
     }
+    for (size_t i = 0; i < pl->nh; i++)
+        if (pl->h[i].member)
+            index_update(L, pl, (vp_id)i);
     return 1;
 }
 
@@ -430,11 +572,12 @@ static void plan_add(lua_State *L, plan *pl, plan_host *h, const vp_vm *v, bool 
         add_history(h->hist, h->hist_len, v, h->cap);
         h->hist_ok = true;
     }
+    index_update(L, pl, host_id(pl, h));
 }
 
 /* vmDestroy: v leaves h, the rest are allocated again; false if v is not
  * on h. */
-static bool plan_remove(plan *pl, plan_host *h, const vp_vm *v)
+static bool plan_remove(lua_State *L, plan *pl, plan_host *h, const vp_vm *v)
 {
     uint32_t i = 0;
     while (i < h->n && h->vms[i] != v->id)
@@ -446,6 +589,7 @@ static bool plan_remove(plan *pl, plan_host *h, const vp_vm *v)
     h->mem -= v->size.v[VP_MEM];
     h->net -= v->size.v[VP_NET];
     reallocate(pl, h);
+    index_update(L, pl, host_id(pl, h));
     return true;
 }
 
@@ -472,7 +616,7 @@ static int m_remove(lua_State *L)
     plan *pl = toplan(L);
     plan_host *h = arg_host(L, pl, 2);
     const vp_vm *v = arg_vm(L, pl, 3);
-    if (!plan_remove(pl, h, v))
+    if (!plan_remove(L, pl, h, v))
         return luaL_error(L, "Vm(%s) is not on Host %d in this plan", v->name, (int)host_id(pl, h));
     return 0;
 }
@@ -506,7 +650,9 @@ static int m_suitable(lua_State *L)
 static int m_exclude(lua_State *L)
 {
     plan *pl = toplan(L);
-    arg_host(L, pl, 2)->excl |= arg_set(L, 3);
+    plan_host *h = arg_host(L, pl, 2);
+    h->excl |= arg_set(L, 3);
+    index_update(L, pl, host_id(pl, h));
     return 0;
 }
 
@@ -536,26 +682,6 @@ static bool accepts(lua_State *L, plan *pl, int fn, vp_id id, const vp_vm *v)
     return ok;
 }
 
-/* Empty hosts of one shape (power table, capacity, core, utilization,
- * memory, network) offer the same power difference, so the first of each
- * shape in id order is the only one that can win: the rest are skipped. */
-#define SHAPES 16
-typedef struct shape {
-    const double *power;
-    double cap, pe, u, mem, net;
-} shape;
-
-static bool seen_shape(shape *seen, int *n, const plan_host *h)
-{
-    shape k = {h->power, h->cap, h->pe, h->u_last, h->mem, h->net};
-    for (int i = 0; i < *n; i++)
-        if (!memcmp(&seen[i], &k, sizeof k))
-            return true;
-    if (*n < SHAPES)
-        seen[(*n)++] = k;
-    return false;
-}
-
 typedef struct cand {
     double diff;
     vp_id id;
@@ -565,18 +691,22 @@ _Static_assert(sizeof(cand) <= 2 * sizeof(double), "the plan's scratch holds can
 
 static bool before(cand a, cand b) { return a.diff < b.diff || (a.diff == b.diff && a.id < b.id); }
 
-/* The candidates (suitable, in none of the sets, one empty host per
- * shape) with their power difference, into *out: the plan's scratch
+static cand cand_of(const plan *pl, vp_id i, double r)
+{
+    const plan_host *h = &pl->h[i];
+    return (cand){power(h, (h->load + r) / h->cap) - h->p_last, i};
+}
+
+/* The candidates (suitable, in none of the sets; of the empty hosts the
+ * first of each shape, see the candidate index) with their power
+ * difference, into *out, in no particular order: the plan's scratch
  * buffer, or a userdata when a search is already using it (accept
  * searching again); either way one value is left on the stack for the
  * caller to pop, and an error in accept leaks nothing. */
 static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, cand **out)
 {
     double r = vm_request(v);
-    shape seen[SHAPES];
-    int nseen = 0;
     size_t n = 0;
-    memset(seen, 0, sizeof seen); /* memcmp compares the keys bytewise */
     if (pl->scratch_busy) {
         *out = lua_newuserdatauv(L, (pl->nh + 1) * sizeof **out, 0);
     } else {
@@ -585,14 +715,25 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, c
         *out = pl->scratch;
         lua_pushnil(L); /* the caller pops one value */
     }
-    for (size_t i = 0; i < pl->nh; i++) {
-        const plan_host *h = &pl->h[i];
-        if ((h->excl & mask) || !suitable(pl, h, v, r))
-            continue;
-        if (h->n == 0 && h->load == 0 && seen_shape(seen, &nseen, h))
-            continue;
-        (*out)[n++] = (cand){power(h, (h->load + r) / h->cap) - h->p_last, (vp_id)i};
+    for (uint32_t k = 0; k < pl->nloaded; k++) {
+        vp_id i = pl->loaded[k];
+        if (!(pl->h[i].excl & mask) && suitable(pl, &pl->h[i], v, r))
+            (*out)[n++] = cand_of(pl, i, r);
     }
+    for (int s = 0; s < pl->nshapes; s++)
+        pl->shape_best[s] = VP_NONE;
+    for (int k = 0; k < pl->nbk; k++) {
+        const bucket *b = &pl->bk[k];
+        vp_id *best = &pl->shape_best[b->shape];
+        for (uint32_t j = 0; !(b->excl & mask) && j < b->n && b->ids[j] < *best; j++)
+            if (suitable(pl, &pl->h[b->ids[j]], v, r)) {
+                *best = b->ids[j];
+                break;
+            }
+    }
+    for (int s = 0; s < pl->nshapes; s++)
+        if (pl->shape_best[s] != VP_NONE)
+            (*out)[n++] = cand_of(pl, pl->shape_best[s], r);
     return n;
 }
 
@@ -716,7 +857,7 @@ static int m_evacuate(lua_State *L)
     }
     if (k < n) { /* undo, newest first */
         while (k-- > 0)
-            plan_remove(pl, &pl->h[to[k]], vm_at(pl, ids[k]));
+            plan_remove(L, pl, &pl->h[to[k]], vm_at(pl, ids[k]));
         lua_pushnil(L);
     } else {
         lua_createtable(L, (int)n, 0);
@@ -848,8 +989,10 @@ static int m_exclude_off(lua_State *L)
     for (int i = 2; i <= lua_gettop(L); i++)
         mask |= arg_set(L, i);
     for (size_t i = 0; i < pl->nh; i++)
-        if (pl->h[i].member && (!pl->h[i].up || pl->h[i].u_last == 0))
+        if (pl->h[i].member && (!pl->h[i].up || pl->h[i].u_last == 0)) {
             pl->h[i].excl |= mask;
+            index_update(L, pl, (vp_id)i);
+        }
     return 0;
 }
 

@@ -206,6 +206,73 @@ describe("Plan", function()
     assert.equal(2048, plan:largest(a, "memory", pool:vm("v")))
   end)
 
+  it("finds what a scan of every host finds, through any sequence of changes", function()
+    -- 24 hosts of 3 shapes (2 down), VMs on some, 8 pending; 400 random
+    -- adds, creates, removes and exclusions, each followed by searches
+    -- compared with a plain scan in id order (the candidate index keeps
+    -- loaded hosts and empty ones by shape and exclusion sets apart)
+    math.randomseed(42)
+    local hosts, vms = {}, {}
+    for i = 1, 24 do
+      local k = i % 3
+      hosts[i] = { name = "h" .. i, cpu = k == 0 and 20 or 10, memory = 4096, network = 1000,
+        cores = 2, power = k == 1 and FLAT or LINEAR, state = (i == 5 or i == 17) and "down" or nil }
+    end
+    for i = 1, 16 do
+      local on = i <= 8 and hosts[(i * 5) % 24 + 1] or nil
+      if on and on.state == "down" then on = nil end
+      vms[i] = { name = "v" .. i, cpu = 1 + i % 4, memory = 256, network = 10,
+        host = on and on.name or nil, demand = on and (i % 4) or nil, history = on and { 0.5 } or nil }
+    end
+    local pool = vp.pool { hosts = hosts, vms = vms }
+    local plan = vp.Plan(pool)
+    local H, V = pool:hosts(), pool:vms()
+    local where = {} -- vm -> host it is on in the plan
+    for _, v in ipairs(V) do if v.host then where[v] = v.host end end
+    local function brute(vm, sets, t)
+      local r = plan:request(vm)
+      local best, bd
+      for _, h in ipairs(H) do
+        local out = false
+        for _, s in ipairs(sets) do out = out or plan:excluded(h, s) end
+        if not out and plan:suitable(h, vm) then
+          local load, cap = plan:load(h), plan:capacity(h)
+          if load == 0 or (plan:requested(h) + r) / cap <= t then
+            local d = h:power((load + r) / cap) - h:power(plan:utilization(h))
+            if best == nil or d < bd then best, bd = h, d end
+          end
+        end
+      end
+      return best, bd
+    end
+    local checked = 0
+    for step = 1, 400 do
+      local op, h, v = math.random(5), H[math.random(#H)], V[math.random(#V)]
+      if op == 1 and v.state == "pending" and not where[v] and plan:suitable(h, v) then
+        plan:create(h, v); where[v] = h
+      elseif op == 2 and where[v] and where[v].state ~= "down" then
+        plan:remove(where[v], v); where[v] = nil
+      elseif op == 3 then
+        plan:exclude(h, math.random(3))
+      elseif op == 4 and step % 50 == 0 then
+        plan:exclude_off(math.random(3))
+      elseif op == 5 and not where[v] and plan:suitable(h, v) then
+        plan:add(h, v); where[v] = h
+      end
+      for _ = 1, 3 do
+        local vm = V[math.random(#V)]
+        local sets = ({ {}, { 1 }, { 2, 3 }, { 1, 2, 3 } })[math.random(4)]
+        local t = ({ 0.5, 0.8, 1 })[math.random(3)]
+        local got, gd = plan:best_fit_power(vm, sets, t)
+        local want, wd = brute(vm, sets, t)
+        assert.equal(want and want.name, got and got.name, "step " .. step)
+        assert.equal(wd, gd)
+        checked = checked + (want and 1 or 0)
+      end
+    end
+    assert.is_true(checked > 300) -- most searches found a host
+  end)
+
   it("names a method it does not have", function()
     local plan = vp.Plan(fixture())
     assert.equal("Plan has no field 'place'", err(function() return plan.place end))
