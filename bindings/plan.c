@@ -699,11 +699,13 @@ static cand cand_of(const plan *pl, vp_id i, double r)
 
 /* The candidates (suitable, in none of the sets; of the empty hosts the
  * first of each shape, see the candidate index) with their power
- * difference, into *out, in no particular order: the plan's scratch
+ * difference, into *out, in no particular order (a loaded host over
+ * the threshold t, when accept is one, is left out): the plan's scratch
  * buffer, or a userdata when a search is already using it (accept
  * searching again); either way one value is left on the stack for the
  * caller to pop, and an error in accept leaks nothing. */
-static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, cand **out)
+static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, double t,
+                         cand **out)
 {
     double r = vm_request(v);
     size_t n = 0;
@@ -716,9 +718,11 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, c
         lua_pushnil(L); /* the caller pops one value */
     }
     for (uint32_t k = 0; k < pl->nloaded; k++) {
-        vp_id i = pl->loaded[k];
-        if (!(pl->h[i].excl & mask) && suitable(pl, &pl->h[i], v, r))
-            (*out)[n++] = cand_of(pl, i, r);
+        const plan_host *h = &pl->h[pl->loaded[k]];
+        if ((h->excl & mask) || (h->load != 0 && (h->req + r) / h->cap > t) ||
+            !suitable(pl, h, v, r))
+            continue;
+        (*out)[n++] = cand_of(pl, pl->loaded[k], r);
     }
     for (int s = 0; s < pl->nshapes; s++)
         pl->shape_best[s] = VP_NONE;
@@ -774,8 +778,9 @@ static cand best_by_test(lua_State *L, plan *pl, cand *c, size_t n, const vp_vm 
 static cand best_fit(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask)
 {
     bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
+    double t = lua_type(L, 4) == LUA_TNUMBER ? lua_tonumber(L, 4) : INFINITY;
     cand *c;
-    size_t n = candidates(L, pl, v, mask, &c);
+    size_t n = candidates(L, pl, v, mask, t, &c);
     bool own = c == (cand *)pl->scratch;
     pl->scratch_busy = own ? true : pl->scratch_busy;
     /* an error in accept leaves scratch_busy set: later searches then use

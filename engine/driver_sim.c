@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NO_ROW SIZE_MAX
 
@@ -34,6 +35,8 @@ typedef struct sim_driver {
     size_t *rows; /* trace row per VM id, NO_ROW if unbound */
     size_t n_rows;
     sim_op *ops;  /* operations in flight */
+    sim_op **mig; /* the migration in flight per VM id (n_mig entries), or NULL */
+    size_t n_mig;
     size_t n_migrations;
     vp_sim_migration_end_cb on_end;
     void *on_end_ud;
@@ -99,8 +102,10 @@ static void op_unlink(sim_op *op)
         s->ops = op->next;
     if (op->next)
         op->next->prev = op->prev;
-    if (op->migration)
+    if (op->migration) {
         s->n_migrations--;
+        s->mig[op->vm] = NULL;
+    }
 }
 
 /* Ends op: status and message are decided before the record is freed. */
@@ -131,10 +136,21 @@ static void op_fire(vp_clock *clock, vp_timer *timer, void *ud)
 /* Starts a record that calls done after delay seconds. */
 static int op_start(sim_driver *s, double delay, sim_op init, vp_err *err)
 {
+    if (init.migration && init.vm >= s->n_mig) {
+        size_t n = (size_t)init.vm * 2 + 16;
+        sim_op **m = realloc(s->mig, n * sizeof *m);
+        if (!m)
+            return vp_err_set(err, "out of memory");
+        memset(m + s->n_mig, 0, (n - s->n_mig) * sizeof *m);
+        s->mig = m;
+        s->n_mig = n;
+    }
     sim_op *op = malloc(sizeof *op);
     if (!op)
         return vp_err_set(err, "out of memory");
     *op = init;
+    if (op->migration)
+        s->mig[op->vm] = op;
     op->d = s;
     op->prev = NULL;
     op->next = s->ops;
@@ -226,12 +242,10 @@ static int sim_resize(vp_driver *d, vp_id vm, vp_res size, vp_driver_done_cb don
     return op_simple(s, vm, done, ud, err);
 }
 
-static bool migrating_now(const sim_driver *s, vp_id vm)
+/* The migration of vm in flight, or NULL. */
+static sim_op *migration_of(const sim_driver *s, vp_id vm)
 {
-    for (const sim_op *op = s->ops; op; op = op->next)
-        if (op->migration && op->vm == vm)
-            return true;
-    return false;
+    return s && vm < s->n_mig ? s->mig[vm] : NULL;
 }
 
 /* Checks that v can move to dst; returns the bandwidth in MiB/s, or a
@@ -244,7 +258,7 @@ static double migration_bandwidth(const sim_driver *s, const vp_vm *v, const vp_
                           vp_vm_state_name(v->state));
     if (v->dest != VP_NONE && v->dest != dst->id)
         return vp_err_set(err, "VM '%s' is migrating to another host", v->name);
-    if (migrating_now(s, v->id))
+    if (migration_of(s, v->id))
         return vp_err_set(err, "VM '%s' is already being migrated", v->name);
     if (dst->id == v->host)
         return vp_err_set(err, "VM '%s' is already on host '%s'", v->name, dst->name);
@@ -282,28 +296,25 @@ static int sim_migrate(vp_driver *d, vp_id vm, vp_id dst, vp_driver_done_cb done
 static int sim_abort_migration(vp_driver *d, vp_id vm)
 {
     sim_driver *s = as_sim(d);
-    for (sim_op *op = s ? s->ops : NULL; op; op = op->next) {
-        if (op->migration && op->vm == vm && !op->aborted) {
-            op->aborted = true;
-            vp_timer_start(s->clock, &op->timer, 0, 0);
-            return 0;
-        }
-    }
-    return -1;
+    sim_op *op = migration_of(s, vm);
+    if (!op || op->aborted)
+        return -1;
+    op->aborted = true;
+    vp_timer_start(s->clock, &op->timer, 0, 0);
+    return 0;
 }
 
 /* A migration copies its memory at a steady rate: elapsed x bandwidth. */
 static int sim_migration_progress(vp_driver *d, vp_id vm, vp_driver_mig_progress *out)
 {
     sim_driver *s = as_sim(d);
-    for (const sim_op *op = s ? s->ops : NULL; op; op = op->next)
-        if (op->migration && op->vm == vm) {
-            double t = vp_clock_now(s->clock) - op->started, sent = t * op->mib_s;
-            sent = sent < op->mib ? sent : op->mib;
-            *out = (vp_driver_mig_progress){t, sent, op->mib - sent, op->mib};
-            return 0;
-        }
-    return -1;
+    const sim_op *op = migration_of(s, vm);
+    if (!op)
+        return -1;
+    double t = vp_clock_now(s->clock) - op->started, sent = t * op->mib_s;
+    sent = sent < op->mib ? sent : op->mib;
+    *out = (vp_driver_mig_progress){t, sent, op->mib - sent, op->mib};
+    return 0;
 }
 
 static void sim_free(vp_driver *d)
@@ -318,6 +329,7 @@ static void sim_free(vp_driver *d)
         free(op);
     }
     free(s->rows);
+    free(s->mig);
     free(s);
 }
 
