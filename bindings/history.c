@@ -260,17 +260,19 @@ static const vp_history *tohist(lua_State *L, int i)
     return resolve(L, lb_check_proxy(L, i, LB_HISTORY));
 }
 
-/* A scratch array of n doubles owned by a userdata left on the stack. */
-static double *scratch(lua_State *L, size_t n)
+/* A scratch array of n doubles: small (SMALL of them, the caller's) if
+ * they fit, else owned by a userdata left on the stack. */
+#define SMALL 64
+static double *scratch(lua_State *L, size_t n, double *small)
 {
-    return lua_newuserdatauv(L, n * sizeof(double), 0);
+    return n <= SMALL ? small : lua_newuserdatauv(L, n * sizeof(double), 0);
 }
 
 /* Samples of the History at 1, oldest first. */
-static double *hist_samples(lua_State *L, size_t *n)
+static double *hist_samples(lua_State *L, size_t *n, double *small)
 {
     const vp_history *h = tohist(L, 1);
-    double *x = scratch(L, h->n);
+    double *x = scratch(L, h->n, small);
     for (uint32_t i = 0; i < h->n; i++)
         x[h->n - 1 - i] = vp_history_at(h, i);
     *n = h->n;
@@ -278,17 +280,17 @@ static double *hist_samples(lua_State *L, size_t *n)
 }
 
 /* The numbers of the array (or Series) at 1, in order. */
-static double *array_samples(lua_State *L, size_t *n)
+static double *array_samples(lua_State *L, size_t *n, double *small)
 {
     const double *series = lb_test_series(L, 1, n);
     if (series) {
-        double *x = scratch(L, *n);
+        double *x = scratch(L, *n, small);
         memcpy(x, series, *n * sizeof *x);
         return x;
     }
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Integer len = luaL_len(L, 1);
-    double *x = scratch(L, (size_t)(len > 0 ? len : 0));
+    double *x = scratch(L, (size_t)(len > 0 ? len : 0), small);
     for (lua_Integer i = 1; i <= len; i++) {
         if (lua_geti(L, 1, i) != LUA_TNUMBER)
             luaL_argerror(
@@ -305,7 +307,8 @@ static int run_hist(lua_State *L, stat_fn f)
 {
     size_t n;
     lua_settop(L, 2); /* the parameter (or nil) stays at 2, under the scratch */
-    double *x = hist_samples(L, &n);
+    double small[SMALL];
+    double *x = hist_samples(L, &n, small);
     return f(L, x, n);
 }
 
@@ -313,7 +316,8 @@ static int run_array(lua_State *L, stat_fn f)
 {
     size_t n;
     lua_settop(L, 2); /* the parameter (or nil) stays at 2, under the scratch */
-    double *x = array_samples(L, &n);
+    double small[SMALL];
+    double *x = array_samples(L, &n, small);
     return f(L, x, n);
 }
 
@@ -500,7 +504,8 @@ static int s_sorted(lua_State *L)
 {
     size_t n;
     lua_settop(L, 1);
-    double *x = array_samples(L, &n);
+    double small[SMALL];
+    double *x = array_samples(L, &n, small);
     lb_sort_doubles(x, n);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {

@@ -165,6 +165,13 @@ typedef struct lb_class {
     bool plain_only;          /* module only for plain Lua (vmpilot.pool) */
 } lb_class;
 
+/* luaL_testudata and luaL_setmetatable without interning the class name
+ * on every call (see proxy.c). */
+void *lb_testudata(lua_State *L, int i, const char *cls);
+void lb_setmetatable(lua_State *L, const char *cls);
+/* Before lua_close(L) of a state that used lb_testudata. */
+void lb_forget_state(lua_State *L);
+
 /* Creates c's metatable (registry[c->name]); c must outlive the state. */
 void lb_new_class(lua_State *L, const lb_class *c);
 

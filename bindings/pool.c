@@ -171,7 +171,7 @@ static vp_id lookup(lua_State *L, int i, const lb_view *v, bool host, bool *type
     const char *cls = host ? LB_HOST : LB_VM;
     vp_id id = VP_NONE;
     *typeok = true;
-    if (luaL_testudata(L, i, cls)) {
+    if (lb_testudata(L, i, cls)) {
         const lb_proxy *p = lb_check_proxy(L, i, cls);
         if (p->view == v)
             id = host ? lb_host_of(L, p)->id : lb_vm_of(L, p)->id;
@@ -374,7 +374,7 @@ static lb_pool_ud *new_plain(lua_State *L)
     memset(u, 0, sizeof *u);
     u->p.view = &u->own;
     u->own.writable = true;
-    luaL_setmetatable(L, LB_POOL);
+    lb_setmetatable(L, LB_POOL);
     lua_newtable(L);
     lua_setiuservalue(L, -2, 1);
     lua_newtable(L);
@@ -618,7 +618,7 @@ static int m_migration(lua_State *L)
     plain_migration *m = lua_newuserdatauv(L, sizeof *m, 2);
     m->m = (lb_migration){vm, v->host, to, NULL, proposed, asked};
     m->p = (lb_proxy){.view = &u->own, .gen = u->own.gen, .id = vm, .mig = &m->m};
-    luaL_setmetatable(L, LB_MIGRATION);
+    lb_setmetatable(L, LB_MIGRATION);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
     lua_pushstring(L, why ? why : "");

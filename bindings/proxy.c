@@ -38,6 +38,7 @@
  */
 #include "lb.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const char VIEW_KEY = 'v';  /* registry[&VIEW_KEY] = light userdata */
@@ -106,15 +107,85 @@ static int stale(lua_State *L, const char *cls)
                       cls);
 }
 
+/* Pushes the metatable of class cls: the registry keeps it under cls's
+ * address too (a light userdata key), so the lookup interns no string as
+ * luaL_getmetatable's does.  Two copies of a class name at different
+ * addresses only make two such keys. */
+static void push_class_mt(lua_State *L, const char *cls)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, cls) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    if (luaL_getmetatable(L, cls) == LUA_TTABLE) {
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, cls);
+    }
+}
+
+/* The address of class cls's metatable in L's state, remembered per
+ * (state, class name address) in a small direct-mapped cache: checking a
+ * userdata's class is then a pointer comparison, where luaL_testudata
+ * looks the name up in the registry on every call (a policy's overload
+ * test checks a dozen arguments).  Metatables in the registry never move
+ * or go while their state lives; lb_forget_state drops a state's entries
+ * before it is closed, so a later state at the same address starts
+ * afresh.  Lua runs on one thread. */
+typedef struct mt_slot {
+    const void *reg;
+    const char *cls;
+    const void *mt;
+} mt_slot;
+
+#define MT_SLOTS 64
+static mt_slot mt_cache[MT_SLOTS];
+
+static const void *class_mt(lua_State *L, const char *cls)
+{
+    const void *reg = lua_topointer(L, LUA_REGISTRYINDEX);
+    mt_slot *s = &mt_cache[(((uintptr_t)cls >> 3) ^ ((uintptr_t)reg >> 6)) % MT_SLOTS];
+    if (s->reg == reg && s->cls == cls)
+        return s->mt;
+    luaL_getmetatable(L, cls);
+    const void *mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    if (mt)
+        *s = (mt_slot){reg, cls, mt};
+    return mt;
+}
+
+void lb_forget_state(lua_State *L)
+{
+    const void *reg = lua_topointer(L, LUA_REGISTRYINDEX);
+    for (int i = 0; i < MT_SLOTS; i++)
+        if (mt_cache[i].reg == reg)
+            mt_cache[i] = (mt_slot){NULL, NULL, NULL};
+}
+
+void *lb_testudata(lua_State *L, int i, const char *cls)
+{
+    void *p = lua_touserdata(L, i);
+    if (!p || !lua_getmetatable(L, i))
+        return NULL;
+    const void *mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    return mt == class_mt(L, cls) ? p : NULL;
+}
+
+void lb_setmetatable(lua_State *L, const char *cls)
+{
+    push_class_mt(L, cls);
+    lua_setmetatable(L, -2);
+}
+
 lb_proxy *lb_test_proxy(lua_State *L, int i, const char *cls)
 {
-    lb_proxy *p = luaL_testudata(L, i, cls);
+    lb_proxy *p = lb_testudata(L, i, cls);
     return p && is_live(p) ? p : NULL;
 }
 
 lb_proxy *lb_check_proxy(lua_State *L, int i, const char *cls)
 {
-    lb_proxy *p = luaL_testudata(L, i, cls);
+    lb_proxy *p = lb_testudata(L, i, cls);
     if (!p)
         luaL_typeerror(L, i, cls);
     if (!is_live(p))
@@ -142,7 +213,7 @@ const vp_vm *lb_vm_of(lua_State *L, const lb_proxy *p)
 
 static bool is_plain_pool(lua_State *L, int idx)
 {
-    const lb_proxy *p = luaL_testudata(L, idx, LB_POOL);
+    const lb_proxy *p = lb_testudata(L, idx, LB_POOL);
     return p && p->view && p->view->writable;
 }
 
@@ -207,7 +278,7 @@ static lb_proxy *new_proxy(lua_State *L, const char *cls, lb_view *v, int owner,
 {
     lb_proxy *p = lua_newuserdatauv(L, sizeof *p, 1);
     *p = (lb_proxy){.view = v, .gen = v->gen, .id = id, .kind = kind, .mig = NULL};
-    luaL_setmetatable(L, cls);
+    lb_setmetatable(L, cls);
     lua_pushvalue(L, owner);
     lua_setiuservalue(L, -2, 1);
     return p;
@@ -343,7 +414,7 @@ static int class_tostring(lua_State *L)
 int lb_proxy_eq(lua_State *L)
 {
     const char *cls = class_of(L, 1)->name;
-    const lb_proxy *a = luaL_testudata(L, 1, cls), *b = luaL_testudata(L, 2, cls);
+    const lb_proxy *a = lb_testudata(L, 1, cls), *b = lb_testudata(L, 2, cls);
     lua_pushboolean(L, a && b && a->view == b->view && a->id == b->id);
     return 1;
 }

@@ -25,7 +25,7 @@
 
 lb_reservation *lb_test_reservation(lua_State *L, int i)
 {
-    return luaL_testudata(L, i, LB_RESERVATION);
+    return lb_testudata(L, i, LB_RESERVATION);
 }
 
 /* Reallocates p from osize to nsize bytes with the state's allocator. */
@@ -77,7 +77,7 @@ static int rsv_new(lua_State *L)
 {
     lb_reservation *r = lua_newuserdatauv(L, sizeof *r, 0);
     memset(r, 0, sizeof *r);
-    luaL_setmetatable(L, LB_RESERVATION);
+    lb_setmetatable(L, LB_RESERVATION);
     return 1;
 }
 

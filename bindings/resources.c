@@ -26,11 +26,11 @@ void lb_push_res(lua_State *L, vp_res r)
 {
     vp_res *u = lua_newuserdatauv(L, sizeof *u, 0);
     *u = r;
-    luaL_setmetatable(L, LB_RESOURCES);
+    lb_setmetatable(L, LB_RESOURCES);
 }
 
 vp_res *lb_check_res(lua_State *L, int i) { return luaL_checkudata(L, i, LB_RESOURCES); }
-vp_res *lb_test_res(lua_State *L, int i) { return luaL_testudata(L, i, LB_RESOURCES); }
+vp_res *lb_test_res(lua_State *L, int i) { return lb_testudata(L, i, LB_RESOURCES); }
 
 /* The class name (__name) or Lua type of the value at i. */
 static const char *type_of(lua_State *L, int i)

@@ -361,6 +361,7 @@ void lb_box_close(lua_State *L)
     if (!L)
         return;
     lb_box *b = box_of(L);
+    lb_forget_state(L);
     lua_close(L);
     free(b);
 }

@@ -24,13 +24,13 @@ double *lb_push_series(lua_State *L, size_t n)
 {
     lb_series *s = lua_newuserdatauv(L, sizeof *s + n * sizeof(double), 0);
     s->n = n;
-    luaL_setmetatable(L, LB_SERIES);
+    lb_setmetatable(L, LB_SERIES);
     return s->x;
 }
 
 const double *lb_test_series(lua_State *L, int i, size_t *n)
 {
-    const lb_series *s = luaL_testudata(L, i, LB_SERIES);
+    const lb_series *s = lb_testudata(L, i, LB_SERIES);
     if (!s)
         return NULL;
     *n = s->n;
@@ -39,7 +39,10 @@ const double *lb_test_series(lua_State *L, int i, size_t *n)
 
 static const lb_series *check(lua_State *L, int i)
 {
-    return luaL_checkudata(L, i, LB_SERIES);
+    const lb_series *s = lb_testudata(L, i, LB_SERIES);
+    if (!s)
+        luaL_typeerror(L, i, LB_SERIES);
+    return s;
 }
 
 static int s_len(lua_State *L)
