@@ -120,16 +120,19 @@ static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
  * difference at a higher id.  Most hosts of a consolidated pool are
  * empty, so the plan keeps the hosts that are up apart: `loaded` (any
  * order) and the empty ones in buckets of one shape and one set of
- * exclusions, each sorted by id.  Kept up to date wherever a host's VMs
+ * exclusions, each a bit set of host ids (taking out the lowest, the
+ * usual change, costs nothing).  Kept up to date wherever a host's VMs
  * or exclusions change (index_update). */
 typedef struct bucket {
     const double *power;
     double cap, pe, u;
     uint8_t excl;
     int shape;
-    vp_id *ids;
-    uint32_t n, cap_ids;
+    uint64_t *bits; /* host ids in it, one bit each ((nh + 63) / 64 words) */
+    uint32_t first; /* no id below it is in the bucket */
 } bucket;
+
+static size_t bucket_words(const plan *pl) { return (pl->nh + 63) / 64; }
 
 static bool is_empty(const plan_host *h)
 {
@@ -159,38 +162,34 @@ static int bucket_of(lua_State *L, plan *pl, const plan_host *h)
                             (size_t)cap * sizeof(vp_id));
         pl->capbk = cap;
     }
+    size_t words = bucket_words(pl);
+    uint64_t *bits = sr(L, NULL, 0, words * sizeof *bits);
+    memset(bits, 0, words * sizeof *bits);
     pl->bk[pl->nbk] = (bucket){h->power, h->cap, h->pe, h->u_last, h->excl,
-                               shape >= 0 ? shape : pl->nshapes++, NULL, 0, 0};
+                               shape >= 0 ? shape : pl->nshapes++, bits, (uint32_t)pl->nh};
     return pl->nbk++;
 }
 
-/* Position of id in b's sorted ids (where it is or would go). */
-static uint32_t bucket_pos(const bucket *b, vp_id id)
-{
-    uint32_t lo = 0, hi = b->n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (b->ids[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void bucket_add(lua_State *L, plan *pl, int k, vp_id id)
+static void bucket_add(plan *pl, int k, vp_id id)
 {
     bucket *b = &pl->bk[k];
-    if (b->n == b->cap_ids) {
-        uint32_t cap = b->cap_ids ? 2 * b->cap_ids : 16;
-        b->ids = sr(L, b->ids, b->cap_ids * sizeof *b->ids, cap * sizeof *b->ids);
-        b->cap_ids = cap;
-    }
-    uint32_t at = bucket_pos(b, id);
-    memmove(&b->ids[at + 1], &b->ids[at], (b->n - at) * sizeof *b->ids);
-    b->ids[at] = id;
-    b->n++;
+    b->bits[id / 64] |= (uint64_t)1 << (id % 64);
+    b->first = id < b->first ? id : b->first;
     pl->h[id].bk = k;
+}
+
+/* The first id in bucket b that is at least `from`, or VP_NONE. */
+static vp_id bucket_next(const plan *pl, const bucket *b, vp_id from)
+{
+    size_t words = bucket_words(pl);
+    for (size_t w = from / 64; w < words; w++) {
+        uint64_t word = b->bits[w];
+        if (w == from / 64)
+            word &= ~(uint64_t)0 << (from % 64);
+        if (word)
+            return (vp_id)(w * 64 + (size_t)__builtin_ctzll(word));
+    }
+    return VP_NONE;
 }
 
 /* Takes host id out of the index. */
@@ -203,10 +202,7 @@ static void index_drop(plan *pl, vp_id id)
         pl->h[last].li = h->li;
         h->li = -1;
     } else if (h->bk >= 0) {
-        bucket *b = &pl->bk[h->bk];
-        uint32_t at = bucket_pos(b, id);
-        memmove(&b->ids[at], &b->ids[at + 1], (b->n - at - 1) * sizeof *b->ids);
-        b->n--;
+        pl->bk[h->bk].bits[id / 64] &= ~((uint64_t)1 << (id % 64));
         h->bk = -1;
     }
 }
@@ -227,14 +223,14 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
         h->li = (int32_t)pl->nloaded;
         pl->loaded[pl->nloaded++] = id;
     } else {
-        bucket_add(L, pl, bucket_of(L, pl, h), id);
+        bucket_add(pl, bucket_of(L, pl, h), id);
     }
 }
 
 static void index_free(lua_State *L, plan *pl)
 {
     for (int i = 0; pl->bk && i < pl->nbk; i++)
-        sr(L, pl->bk[i].ids, pl->bk[i].cap_ids * sizeof(vp_id), 0);
+        sr(L, pl->bk[i].bits, bucket_words(pl) * sizeof(uint64_t), 0);
     sr(L, pl->bk, (size_t)pl->capbk * sizeof *pl->bk, 0);
     sr(L, pl->shape_best, (size_t)pl->capbk * sizeof(vp_id), 0);
     sr(L, pl->loaded, pl->loaded ? (pl->nh + 1) * sizeof *pl->loaded : 0, 0);
@@ -727,11 +723,14 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, d
     for (int s = 0; s < pl->nshapes; s++)
         pl->shape_best[s] = VP_NONE;
     for (int k = 0; k < pl->nbk; k++) {
-        const bucket *b = &pl->bk[k];
+        bucket *b = &pl->bk[k];
         vp_id *best = &pl->shape_best[b->shape];
-        for (uint32_t j = 0; !(b->excl & mask) && j < b->n && b->ids[j] < *best; j++)
-            if (suitable(pl, &pl->h[b->ids[j]], v, r)) {
-                *best = b->ids[j];
+        vp_id id = b->excl & mask ? VP_NONE : bucket_next(pl, b, b->first);
+        if (!(b->excl & mask))
+            b->first = id == VP_NONE ? (uint32_t)pl->nh : id; /* nothing below */
+        for (; id != VP_NONE && id < *best; id = bucket_next(pl, b, id + 1))
+            if (suitable(pl, &pl->h[id], v, r)) {
+                *best = id;
                 break;
             }
     }
