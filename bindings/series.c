@@ -55,8 +55,8 @@ static int s_len(lua_State *L)
 static int s_index(lua_State *L)
 {
     const lb_series *s = check(L, 1);
-    int exact;
-    lua_Integer i = lua_tointegerx(L, 2, &exact);
+    int exact = 0;
+    lua_Integer i = lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &exact) : 0;
     if (exact) {
         if (i >= 1 && (size_t)i <= s->n)
             lua_pushnumber(L, s->x[i - 1]);
