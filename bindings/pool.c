@@ -16,7 +16,9 @@
  *
  * Lua API.  Both kinds: hosts(), vms() (arrays in id order), host(x),
  * vm(x) (x a name, an id or a proxy; nil when there is none), fields
- * free, reservation (Resources), host_count, vm_count, history_length.
+ * free, reservation (Resources), host_count, vm_count, history_length;
+ * capacity and demand (Resources, over the hosts that are not down),
+ * migrating (VMs migrating now).
  * Plain only (the engine's Pool raises "the engine's pool is read-only
  * to policies"): add_host{}, add_vm{}, remove_vm, place, release,
  * set_demand, record, begin_migration, end_migration, abort_migration,
@@ -468,7 +470,35 @@ static int push_one(lua_State *L, bool host)
 static int m_host(lua_State *L) { return push_one(L, true); }
 static int m_vm(lua_State *L) { return push_one(L, false); }
 
+/* The capacity (demand: false) or the residents' sampled demand (true)
+ * summed over the hosts that are not down, in id order. */
+static vp_res live_sum(const vp_pool *pl, bool demand)
+{
+    vp_res s = {{0}};
+    for (vp_id i = 0; i < vp_pool_host_end(pl); i++) {
+        const vp_host *h = vp_pool_host(pl, i);
+        for (int r = 0; h && h->state != VP_HOST_DOWN && r < VP_RES_N; r++)
+            s.v[r] += (demand ? h->demand : h->capacity).v[r];
+    }
+    return s;
+}
+
+/* VMs migrating now (each counted on its destination). */
+static lua_Integer migrating(const vp_pool *pl)
+{
+    lua_Integer n = 0;
+    for (vp_id i = 0; i < vp_pool_host_end(pl); i++) {
+        const vp_host *h = vp_pool_host(pl, i);
+        n += h ? (lua_Integer)h->incoming.n : 0;
+    }
+    return n;
+}
+
 #define FIELD(f, push, expr) LB_GETTER(vp_pool, pl, f, push, expr)
+
+FIELD(capacity, lb_push_res, live_sum(pl, false))
+FIELD(demand, lb_push_res, live_sum(pl, true))
+FIELD(migrating, lua_pushinteger, migrating(pl))
 
 FIELD(free, lb_push_res, vp_pool_free_total(pl))
 FIELD(reservation, lb_push_res, vp_pool_reservation(pl))
@@ -679,6 +709,7 @@ static const luaL_Reg methods[] = {{"hosts", m_hosts},
 
 static const lb_field fields[] = {
     {"free", g_free},         {"reservation", g_reservation},       {"host_count", g_host_count},
+    {"capacity", g_capacity}, {"demand", g_demand},                 {"migrating", g_migrating},
     {"vm_count", g_vm_count}, {"history_length", g_history_length}, {NULL, NULL}};
 
 static const luaL_Reg module[] = {{"pool", pool_new}, {NULL, NULL}};

@@ -218,6 +218,37 @@ function vmpilot.stats.max(xs) end
 ---@return number|nil intercept
 function vmpilot.stats.trend(xs) end
 
+---Intercept and slope through (1, ys[1]) ... (n, ys[n]) as commons-math's
+---SimpleRegression computes them (its updating formulas); nil below 2.
+---@param ys number[]|Series
+---@return number|nil intercept
+---@return number|nil slope
+function vmpilot.stats.ols(ys) end
+
+---A new array of the numbers in ascending order.
+---@param xs number[]|Series
+---@return number[]
+function vmpilot.stats.sorted(xs) end
+
+-- ====== Series ======
+
+---A read-only array of numbers held in C (what Plan:history returns):
+---#s, s[i] (1-based, nil outside), ipairs; every vmpilot.stats function
+---takes one.
+---@class Series
+local Series = {}
+
+---@return number[]
+function Series:values() end
+
+---The first n values (all by default) in reverse order.
+---@param n? integer
+---@return Series
+function Series:reversed(n) end
+
+---@return Series  ascending
+function Series:sorted() end
+
 -- ====== HostList ======
 
 ---The candidate hosts of a placement decision (all fit the VM now), in
@@ -332,6 +363,9 @@ local Vm = {}
 ---@field host_count integer
 ---@field vm_count integer
 ---@field history_length integer  samples kept per history
+---@field capacity Resources      capacity summed over hosts not down
+---@field demand Resources        residents' demand summed over hosts not down
+---@field migrating integer       VMs migrating now
 local Pool = {}
 
 ---Every host, in id order; {} when none.
@@ -550,6 +584,7 @@ function vmpilot.Reservation() end
 ---@field reserve? vmpilot.reserve
 ---@field migrate_when? vmpilot.migrate_when
 ---@field order? fun(vms: Vm[], ctx: vmpilot.Ctx): Vm[]  placement only: the order a batch submitted together is placed in (the same VMs)
+---@field place_batch? fun(vms: Vm[], hosts: HostList, ctx: vmpilot.Ctx): (Host|false)[], string[]?  placement only: hosts for a whole batch in one call (false: ask place)
 ---@field self_test? fun(): boolean|nil, string|nil  run at load and reload; raise or return false, reason to refuse the version
 ---@field export_state? fun(): any  on reload, the running version's state (nil, booleans, numbers, strings, tables of those)
 ---@field import_state? fun(state: any)  on reload, the new version receives what export_state returned

@@ -23,16 +23,11 @@ local function busy_links(h)
   return n
 end
 
--- Running migrations in the pool and the pool's cpu load.
+-- Running migrations in the pool and the pool's cpu load (the pool sums
+-- them over its hosts in C).
 local function pool_state(pool)
-  local running, demand, cap = 0, 0, 0
-  for _, h in ipairs(pool:hosts()) do
-    running = running + h.incoming_count
-    if h.state ~= "down" then
-      demand, cap = demand + h.demand.cpu, cap + h.capacity.cpu
-    end
-  end
-  return running, cap > 0 and demand / cap or 0
+  local cap = pool.capacity.cpu
+  return pool.migrating, cap > 0 and pool.demand.cpu / cap or 0
 end
 
 ---@param m Migration

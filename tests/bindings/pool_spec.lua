@@ -213,6 +213,22 @@ describe("Pool mutators (plain Lua)", function()
     assert.same({}, p:vm("c").history:values()) -- pending
   end)
 
+  it("sums capacity and demand over hosts not down, and counts migrations", function()
+    p:set_demand("a", 1.5)
+    p:set_demand("b", 0.5)
+    assert.equal(R(12, 1536), p.capacity)
+    assert.equal(2, p.demand.cpu)
+    assert.equal(0, p.migrating)
+    p:begin_migration("a", "h2")
+    assert.equal(1, p.migrating)
+    p:set_state("h2", "draining") -- draining still counts
+    assert.equal(R(12, 1536), p.capacity)
+    p:set_state("h1", "down")
+    assert.equal(R(4, 512), p.capacity)
+    assert.equal(0.5, p.demand.cpu)
+    assert.equal(1, p.migrating) -- on its way to h2, whatever the states
+  end)
+
   it("migrations: begin, end, abort", function()
     assert.is_true(p:begin_migration("a", "h2"))
     assert.equal(R(4, 512), p:host("h2").used)
