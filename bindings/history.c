@@ -40,6 +40,7 @@
 #include "lb.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -444,6 +445,55 @@ static bool solve(double *A, double *b, size_t k, double *x)
     return true;
 }
 
+/* R^2 of the least-squares fit of y[0..m) on the design X (m rows of k:
+ * 1 then the regressors), from the normal equations; w: k*k + 2k doubles
+ * of scratch.  false for a singular design. */
+static bool r2_fit(const double *y, const double *X, size_t m, size_t k, double *w, double *r2)
+{
+    double *A = w, *b = A + k * k, *beta = b + k, ybar = 0, ssr = 0, sst = 0;
+    memset(A, 0, (k * k + k) * sizeof(double));
+    for (size_t i = 0; i < m; i++) {
+        for (size_t r = 0; r < k; r++) {
+            b[r] += X[i * k + r] * y[i];
+            for (size_t c = 0; c < k; c++)
+                A[r * k + c] += X[i * k + r] * X[i * k + c];
+        }
+        ybar += y[i];
+    }
+    if (!solve(A, b, k, beta))
+        return false;
+    ybar /= (double)m;
+    for (size_t i = 0; i < m; i++) {
+        double f = 0;
+        for (size_t j = 0; j < k; j++)
+            f += beta[j] * X[i * k + j];
+        ssr += (y[i] - f) * (y[i] - f);
+        sst += (y[i] - ybar) * (y[i] - ybar);
+    }
+    *r2 = 1 - ssr / sst;
+    return true;
+}
+
+/* The first m numbers of the array (or Series) at stack index t, into
+ * out[i * stride] (argument arg in errors). */
+static void read_column(lua_State *L, int t, size_t m, double *out, size_t stride, int arg)
+{
+    size_t n;
+    const double *series = lb_test_series(L, t, &n);
+    luaL_argcheck(L, series || lua_istable(L, t), arg, "columns must be arrays or Series");
+    luaL_argcheck(L, (series ? n : (size_t)luaL_len(L, t)) >= m, arg,
+                  "columns must be arrays at least as long as y");
+    for (size_t i = 0; i < m; i++) {
+        if (series) {
+            out[i * stride] = series[i];
+        } else {
+            lua_geti(L, t, (lua_Integer)i + 1);
+            out[i * stride] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+}
+
 /* stats.r_squared(y, {x1, x2, ...}): R^2 of the least-squares fit of y
  * on the columns (with an intercept), from the normal equations; nil with
  * fewer rows than parameters or a singular design.  Columns shorter than y
@@ -456,47 +506,61 @@ static int s_r_squared(lua_State *L)
     luaL_argcheck(L, p <= R2_MAX, 2, "at most 64 columns");
     if (p == 0 || m < k)
         return push_nil(L);
-    double *d = lua_newuserdatauv(L, (m * k + k * k + 2 * k) * sizeof(double), 0);
-    double *X = d, *A = d + m * k, *b = A + k * k, *beta = b + k;
+    double *X = lua_newuserdatauv(L, (m * k + m + k * k + 2 * k) * sizeof(double), 0);
+    double *y = X + m * k, *w = y + m, r2;
     for (size_t i = 0; i < m; i++)
         X[i * k] = 1;
     for (size_t j = 0; j < p; j++) {
         lua_geti(L, 2, (lua_Integer)j + 1);
-        luaL_argcheck(L, lua_istable(L, -1) && (size_t)luaL_len(L, -1) >= m, 2,
-                      "columns must be arrays at least as long as y");
-        for (size_t i = 0; i < m; i++) {
-            lua_geti(L, -1, (lua_Integer)i + 1);
-            X[i * k + j + 1] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
+        read_column(L, lua_gettop(L), m, X + j + 1, k, 2);
         lua_pop(L, 1);
     }
-    double ybar = 0, ssr = 0, sst = 0;
-    memset(A, 0, (k * k + k) * sizeof(double));
-    for (size_t i = 0; i < m; i++) {
-        lua_geti(L, 1, (lua_Integer)i + 1);
-        double y = lua_tonumber(L, -1);
+    read_column(L, 1, m, y, 1, 1);
+    return r2_fit(y, X, m, k, w, &r2) ? push_num(L, r2) : push_nil(L);
+}
+
+/* stats.r_squared_each({c1, c2, ...} [, m]): for each column, the R^2 of
+ * its first m values (default: the shortest column's length) fitted on
+ * the other columns' (in their order, with an intercept); nil if one fit
+ * has fewer rows than parameters or a singular design.  The maximum
+ * correlation VM selection (MC) asks it for a host's VM histories. */
+static int s_r_squared_each(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    size_t n = (size_t)luaL_len(L, 1), m = SIZE_MAX, k = n;
+    luaL_argcheck(L, n >= 2 && n - 1 <= R2_MAX, 1, "2 to 65 columns");
+    for (size_t j = 0; j < n; j++) {
+        size_t len;
+        lua_geti(L, 1, (lua_Integer)j + 1);
+        len = lb_test_series(L, -1, &len) ? len : (size_t)luaL_len(L, -1);
+        m = len < m ? len : m;
         lua_pop(L, 1);
-        for (size_t r = 0; r < k; r++) {
-            b[r] += X[i * k + r] * y;
-            for (size_t c = 0; c < k; c++)
-                A[r * k + c] += X[i * k + r] * X[i * k + c];
-        }
-        ybar += y;
     }
-    if (!solve(A, b, k, beta))
+    m = (size_t)luaL_optinteger(L, 2, (lua_Integer)m);
+    if (m < k)
         return push_nil(L);
-    ybar /= (double)m;
-    for (size_t i = 0; i < m; i++) {
-        lua_geti(L, 1, (lua_Integer)i + 1);
-        double y = lua_tonumber(L, -1), f = 0;
+    double *C = lua_newuserdatauv(L, (n * m + m * k + k * k + 2 * k) * sizeof(double), 0);
+    double *X = C + n * m, *w = X + m * k;
+    for (size_t j = 0; j < n; j++) {
+        lua_geti(L, 1, (lua_Integer)j + 1);
+        read_column(L, lua_gettop(L), m, C + j * m, 1, 1);
         lua_pop(L, 1);
-        for (size_t j = 0; j < k; j++)
-            f += beta[j] * X[i * k + j];
-        ssr += (y - f) * (y - f);
-        sst += (y - ybar) * (y - ybar);
     }
-    return push_num(L, 1 - ssr / sst);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        double r2;
+        for (size_t t = 0; t < m; t++) {
+            X[t * k] = 1;
+            for (size_t j = 0, c = 1; j < n; j++)
+                if (j != i)
+                    X[t * k + c++] = C[j * m + t];
+        }
+        if (!r2_fit(C + i * m, X, m, k, w, &r2))
+            return push_nil(L);
+        lua_pushnumber(L, r2);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
 }
 
 /* stats.sorted(xs): a new array of the numbers of xs in ascending order. */
@@ -516,7 +580,7 @@ static int s_sorted(lua_State *L)
 }
 
 static const luaL_Reg stats[] = {
-    {"sorted", s_sorted}, {"r_squared", s_r_squared},
+    {"sorted", s_sorted}, {"r_squared", s_r_squared}, {"r_squared_each", s_r_squared_each},
     {"mean", s_mean},   {"median", s_median}, {"mad", s_mad}, {"quantile", s_quantile},
     {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
     {"trend", s_trend}, {"ols", s_ols}, {NULL, NULL}};

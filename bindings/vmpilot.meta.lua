@@ -225,6 +225,14 @@ function vmpilot.stats.trend(xs) end
 ---@return number|nil slope
 function vmpilot.stats.ols(ys) end
 
+---For each column, R^2 of its first m values (default: the shortest
+---column) fitted on the other columns with an intercept; nil if a fit
+---cannot run.
+---@param columns (number[]|Series)[]
+---@param m? integer
+---@return number[]|nil
+function vmpilot.stats.r_squared_each(columns, m) end
+
 ---A new array of the numbers in ascending order.
 ---@param xs number[]|Series
 ---@return number[]

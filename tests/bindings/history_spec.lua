@@ -215,4 +215,19 @@ describe("vmpilot.stats", function()
     assert.is_nil(vp.stats.r_squared({ 1, 2, 3 }, { { 1, 1, 1 } }))     -- singular
     assert.matches("at least as long as y", H.err(vp.stats.r_squared, { 1, 2, 3 }, { { 1 } }))
   end)
+
+  it("stats.r_squared_each fits each column on the others", function()
+    local a, b, c = { 1, 2, 3, 5, 4, 7 }, { 2, 1, 4, 3, 6, 5 }, { 5, 3, 1, 2, 2, 9, 99 }
+    local r = vp.stats.r_squared_each { a, b, c } -- m = 6: the shortest
+    local c6 = { 5, 3, 1, 2, 2, 9 }
+    assert.equal(3, #r)
+    assert.equal(vp.stats.r_squared(a, { b, c6 }), r[1]) -- the same sums, bit for bit
+    assert.equal(vp.stats.r_squared(b, { a, c6 }), r[2])
+    assert.equal(vp.stats.r_squared(c6, { a, b }), r[3])
+    local r4 = vp.stats.r_squared_each({ a, b, c }, 4) -- only the first 4 rows
+    assert.equal(vp.stats.r_squared({ 1, 2, 3, 5 }, { { 2, 1, 4, 3 }, { 5, 3, 1, 2 } }), r4[1])
+    assert.is_nil(vp.stats.r_squared_each({ a, b, c }, 2))          -- 2 rows < 3 parameters
+    assert.is_nil(vp.stats.r_squared_each { { 1, 1, 1 }, { 1, 2, 3 } }) -- singular for column 2
+    assert.matches("2 to 65 columns", H.err(vp.stats.r_squared_each, { a }))
+  end)
 end)

@@ -313,28 +313,14 @@ stat.r_squared = vstats.r_squared
 -- where CloudSim catches IllegalArgumentException.
 function M.mc(vms, cache)
   if #vms == 0 then return nil end
-  local n = #vms
-  local m = huge
+  if #vms == 1 then return M.mmt(vms) end -- a single history has no regressors
   local data = {}
-  for i, vm in ipairs(vms) do
-    data[i] = vm_hist(vm, cache)
-    m = math.min(m, #data[i])
-  end
-  local metrics = {}
-  for i = 1, n do
-    local y, xs = {}, {}
-    for t = 1, m do y[t] = data[i][t] end
-    for j = 1, n do
-      if j ~= i then
-        local x = {}
-        for t = 1, m do x[t] = data[j][t] end
-        xs[#xs + 1] = x
-      end
-    end
-    local r2 = stat.r_squared(y, xs)
-    if r2 == nil then return M.mmt(vms) end
-    metrics[i] = r2
-  end
+  for i, vm in ipairs(vms) do data[i] = vm_hist(vm, cache) end
+  -- each history fitted on the others over the newest m samples (m: the
+  -- shortest), in C
+  local metrics = vstats.r_squared_each(data)
+  if metrics == nil then return M.mmt(vms) end
+  local n = #vms
   local best, bm = 1, 4.9e-324 -- Double.MIN_VALUE
   for i = 1, n do
     if metrics[i] > bm then best, bm = i, metrics[i] end
