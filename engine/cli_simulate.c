@@ -41,6 +41,11 @@ static const char simulate_usage[] =
     "  --order FILE      the order file (\"index<TAB>file name\" lines)\n"
     "  --day DAY         the day folder DAY next to the configured trace, e.g.\n"
     "                    --trace ../shared/data/planetlab/20110303 --day 20110322\n"
+    "  --set SLOT.NAME=VALUE  set a parameter of a slot's policy (placement,\n"
+    "                    balance, reservation, migration) over the config's\n"
+    "                    \"params\"; VALUE is JSON (0.9, true, \"mc\") or else a string,\n"
+    "                    e.g. --set balance.selection=mc --set balance.safety=0.9;\n"
+    "                    repeatable, applies to every run of --compare\n"
     "  --json            print the summary as JSON instead of a table\n"
     "  --csv FILE        write the per-round time series (active hosts, power W,\n"
     "                    overloaded hosts, migrations, SLA violation) as CSV\n"
@@ -54,18 +59,40 @@ static const char simulate_usage[] =
     "            3 invalid config or policy script\n";
 
 #define MAX_RUNS 16 /* keep the usage error's text in step */
+#define MAX_SETS 16
 
 typedef struct sim_opts {
     bool json, quiet, progress, compare;
     const char *events, *csv, *plot, *trace, *order, *day;
     const char *configs[MAX_RUNS];
     size_t nconfigs;
+    const char *sets[MAX_SETS]; /* --set SLOT.NAME=VALUE */
+    size_t nsets;
     FILE *events_out;
     bool tty;
     int last_pct;
     const char *label;  /* the run in progress, for progress lines */
     vp_series *series;  /* its time series */
 } sim_opts;
+
+/* The slot of a --set argument "SLOT.NAME=VALUE", or -1; *name and *value
+ * (if not NULL) point into it (name ends at '='). */
+static int set_slot(const char *arg, const char **name, const char **value)
+{
+    const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+    if (!dot || !eq || eq < dot + 2)
+        return -1;
+    for (int i = 0; i < VP_SLOT_N; i++)
+        if (strlen(vp_slot_names[i]) == (size_t)(dot - arg) &&
+            !strncmp(arg, vp_slot_names[i], (size_t)(dot - arg))) {
+            if (name)
+                *name = dot + 1;
+            if (value)
+                *value = eq + 1;
+            return i;
+        }
+    return -1;
+}
 
 static int parse(int argc, char **argv, sim_opts *o)
 {
@@ -79,6 +106,7 @@ static int parse(int argc, char **argv, sim_opts *o)
                                           {"trace", required_argument, 0, 't'},
                                           {"order", required_argument, 0, 'o'},
                                           {"day", required_argument, 0, 'd'},
+                                          {"set", required_argument, 0, 'S'},
                                           {0, 0, 0, 0}};
     int c;
     opterr = 0;
@@ -94,6 +122,13 @@ static int parse(int argc, char **argv, sim_opts *o)
         case 't': o->trace = optarg; break;
         case 'o': o->order = optarg; break;
         case 'd': o->day = optarg; break;
+        case 'S':
+            if (o->nsets == MAX_SETS || set_slot(optarg, NULL, NULL) < 0)
+                return vp_cli_usage_error(simulate_usage, "--set '%s': expected SLOT.NAME=VALUE "
+                                          "(SLOT: placement, balance, reservation or "
+                                          "migration; at most 16)", optarg);
+            o->sets[o->nsets++] = optarg;
+            break;
         default:
             return vp_cli_usage_error(simulate_usage, "unknown or incomplete option '%s'",
                                       argv[optind - 1]);
@@ -226,12 +261,28 @@ static json_t *cloudsim_json(const vp_csm_metrics *c, double kwh)
 
 /* The config the run used, as JSON: the file (or the embedded default)
  * with the trace and order actually replayed (absolute, after --trace,
- * --day and --order). */
+ * --day and --order) and each policy's params (after --set). */
 static json_t *config_json(const vp_config *cfg)
 {
     json_error_t je;
     json_t *j = file_exists(cfg->path) ? json_load_file(cfg->path, 0, &je)
                                        : json_loads(vp_default_config_text(), 0, &je);
+    json_t *pol = json_object_get(j, "policies");
+    for (int i = 0; json_is_object(j) && i < VP_SLOT_N; i++) {
+        json_t *params = cfg->policy_params[i] ? json_loads(cfg->policy_params[i], 0, NULL) : NULL;
+        if (!params)
+            continue;
+        if (!json_is_object(pol))
+            json_object_set_new(j, "policies", pol = json_object());
+        json_t *e = json_object_get(pol, vp_slot_names[i]);
+        if (!e) /* the default script of the slot */
+            json_object_set_new(pol, vp_slot_names[i], e = json_object());
+        if (json_is_string(e))
+            json_object_set_new(pol, vp_slot_names[i], e = json_pack("{s:O}", "file", e));
+        if (json_is_object(e))
+            json_object_set(e, "params", params);
+        json_decref(params);
+    }
     json_t *sim = json_object_get(j, "simulation");
     if (json_is_object(sim)) {
         json_object_set_new(sim, "trace", json_string(cfg->sim.trace ? cfg->sim.trace : ""));
@@ -323,10 +374,57 @@ static char *order_for(const char *dir)
     return file_exists(path) ? strdup(path) : NULL;
 }
 
-/* --trace, --day and --order applied to cfg's simulation section. */
+/* The --set arguments as {slot: {name: value}} (a new reference). */
+static json_t *sets_json(const sim_opts *o)
+{
+    json_t *all = json_object();
+    for (size_t i = 0; i < o->nsets; i++) {
+        const char *name, *value;
+        int slot = set_slot(o->sets[i], &name, &value);
+        json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+        json_t *params = json_object_get(all, vp_slot_names[slot]);
+        if (!params)
+            json_object_set_new(all, vp_slot_names[slot], params = json_object());
+        json_object_setn_new(params, name, (size_t)(strchr(name, '=') - name),
+                             v ? v : json_string(value));
+    }
+    return all;
+}
+
+/* --set applied to cfg's policy params. */
+static int override_params(const sim_opts *o, vp_config *cfg, vp_err *err)
+{
+    json_t *all = sets_json(o);
+    const char *slot;
+    json_t *set;
+    int rc = 0;
+    json_object_foreach(all, slot, set) {
+        int i = 0;
+        while (strcmp(vp_slot_names[i], slot))
+            i++;
+        const char *old = cfg->policy_params[i];
+        json_t *params = old ? json_loads(old, 0, NULL) : json_object();
+        json_object_update(params, set);
+        char *text = json_dumps(params, JSON_COMPACT);
+        json_decref(params);
+        if (!text) {
+            rc = vp_err_set(err, "out of memory");
+            break;
+        }
+        free(cfg->policy_params[i]);
+        cfg->policy_params[i] = text;
+    }
+    json_decref(all);
+    return rc;
+}
+
+/* --trace, --day and --order applied to cfg's simulation section, and
+ * --set to its policy params. */
 static int override(const sim_opts *o, vp_config *cfg, vp_err *err)
 {
     char path[4096];
+    if (override_params(o, cfg, err))
+        return -1;
     if (!o->trace && !o->day && !o->order)
         return 0;
     if (!cfg->sim.trace)

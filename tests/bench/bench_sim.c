@@ -1,7 +1,8 @@
 /*
  * bench_sim.c - wall time and peak memory of `vmpilot simulate` on the
  * PlanetLab consolidation experiment: one day (20110303, 800 hosts, 1052
- * VMs) for each shipped heuristic (the configs in examples/cloudsim/), then the
+ * VMs) for each shipped heuristic (the configs in examples/cloudsim/, and
+ * THR-0.8 with the MU, MC and RS VM selections through --set), then the
  * 10x and 100x scaled runs (tests/bench/cloudsim-10x.json, cloudsim-100x.json:
  * 8,000 and 80,000 hosts, 10,520 and 105,200 VMs, THR-MMT-0.8), each in its
  * own process (peak RSS from wait4).
@@ -46,11 +47,11 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Runs `vmpilot simulate -q CONFIG` with its output discarded, killed
- * after limit seconds (0: no limit); 0 and the figures, 1 if it was
- * killed (figures so far), or -1. */
-static int run(const char *vmpilot, const char *config, double limit, double *wall,
-               double *rss_mb)
+/* Runs `vmpilot simulate -q [--set SET] CONFIG` with its output
+ * discarded, killed after limit seconds (0: no limit); 0 and the figures,
+ * 1 if it was killed (figures so far), or -1. */
+static int run_set(const char *vmpilot, const char *config, const char *set, double limit,
+                   double *wall, double *rss_mb)
 {
     double t0 = now();
     pid_t pid = fork();
@@ -59,7 +60,10 @@ static int run(const char *vmpilot, const char *config, double limit, double *wa
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
         dup2(null, STDOUT_FILENO);
-        execl(vmpilot, vmpilot, "simulate", "-q", config, (char *)NULL);
+        if (set)
+            execl(vmpilot, vmpilot, "simulate", "-q", "--set", set, config, (char *)NULL);
+        else
+            execl(vmpilot, vmpilot, "simulate", "-q", config, (char *)NULL);
         _exit(127);
     }
     int status;
@@ -80,6 +84,12 @@ static int run(const char *vmpilot, const char *config, double limit, double *wa
     if (killed)
         return 1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int run(const char *vmpilot, const char *config, double limit, double *wall,
+               double *rss_mb)
+{
+    return run_set(vmpilot, config, NULL, limit, wall, rss_mb);
 }
 
 /* One scaled run, stopped after SCALED_LIMIT; 1 if it failed. */
@@ -118,6 +128,22 @@ int main(int argc, char **argv)
             continue;
         }
         printf("  %-14s %10.3f %12.1f\n", sets[i], wall, rss);
+        fflush(stdout);
+    }
+    /* the other VM selections, on THR 0.8 */
+    static const char *const selections[] = {"mu", "mc", "rs"};
+    for (size_t i = 0; i < sizeof selections / sizeof selections[0]; i++) {
+        char path[4096], set[64], label[32];
+        double wall, rss;
+        snprintf(path, sizeof path, "%s/cloudsim/thr-mmt-0.8.json", examples);
+        snprintf(set, sizeof set, "balance.selection=%s", selections[i]);
+        snprintf(label, sizeof label, "thr-%s-0.8", selections[i]);
+        if (run_set(vmpilot, path, set, 0, &wall, &rss)) {
+            printf("  %-14s failed\n", label);
+            failed = 1;
+            continue;
+        }
+        printf("  %-14s %10.3f %12.1f\n", label, wall, rss);
         fflush(stdout);
     }
     if (scaled[0] != '-' || scaled[1]) {

@@ -218,6 +218,25 @@ describe("vmpilot", function()
       assert.matches("no-such-set", err3, 1, true)
     end)
 
+    it("sets policy parameters with --set, and says what is wrong with one", function()
+      -- the default balance policy (threshold) on small.json: upper 0.5
+      -- instead of 0.8 moves more VMs; the settings show the params
+      local _, base = run("simulate -q --json " .. DATA .. "/small.json")
+      local code, out = run("simulate -q --json --set balance.upper=0.5 --set " ..
+        "balance.lower=0.1 " .. DATA .. "/small.json")
+      assert.equal(0, code)
+      local a, b = assert(json.decode(base)), assert(json.decode(out))
+      assert.same({ upper = 0.5, lower = 0.1 }, b.settings.policies.balance.params)
+      assert.is_nil(a.settings.policies)
+      assert.is_true(b.migrations.done > a.migrations.done)
+      local code2, _, err2 = run("simulate -q --set upper=0.5")
+      assert.equal(2, code2)
+      assert.matches("--set 'upper=0.5': expected SLOT.NAME=VALUE", err2, 1, true)
+      local code3, _, err3 = run("simulate -q --set balance.selection=x thr-mmt-0.8")
+      assert.equal(3, code3)
+      assert.matches("unknown selection 'x'", err3, 1, true)
+    end)
+
     it("runs the embedded default without a config", function()
       local code, out = run("simulate -q --json")
       assert.equal(0, code)
