@@ -163,6 +163,7 @@ static int apply_params(lslot *s, const char *params, vp_err *err)
             lua_pushboolean(L, json_is_true(v));
         lua_setfield(L, -2, key);
     }
+    read_name(s, lua_gettop(L)); /* params may name the policy */
     lua_pop(L, 1);
     json_decref(o);
     return 0;

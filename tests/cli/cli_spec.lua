@@ -223,10 +223,12 @@ describe("vmpilot", function()
       -- instead of 0.8 moves more VMs; the settings show the params
       local _, base = run("simulate -q --json " .. DATA .. "/small.json")
       local code, out = run("simulate -q --json --set balance.upper=0.5 --set " ..
-        "balance.lower=0.1 " .. DATA .. "/small.json")
+        "balance.lower=0.1 --set balance.name=low " .. DATA .. "/small.json")
       assert.equal(0, code)
       local a, b = assert(json.decode(base)), assert(json.decode(out))
-      assert.same({ upper = 0.5, lower = 0.1 }, b.settings.policies.balance.params)
+      assert.same({ upper = 0.5, lower = 0.1, name = "low" }, b.settings.policies.balance.params)
+      assert.equal("threshold", a.policies.balance.name)
+      assert.equal("low", b.policies.balance.name) -- params may rename the policy
       assert.is_nil(a.settings.policies)
       assert.is_true(b.migrations.done > a.migrations.done)
       local code2, _, err2 = run("simulate -q --set upper=0.5")
