@@ -20,6 +20,7 @@ typedef struct vp_mig {
     bool running;
     bool limit_reported; /* a "deferred by limits" event was emitted */
     bool drain;          /* planned by a drain (undrain drops it) */
+    uint64_t seq;        /* enqueue order: migs is sorted by it */
 } vp_mig;
 
 typedef struct vp_create_op vp_create_op;
@@ -43,6 +44,9 @@ struct vp_engine {
     vp_pending *pending; /* VMs waiting for a host, in submission order */
     size_t npending, cappending;
     vp_mig **migs;       /* queued and running migrations */
+    vp_mig **mig_of;     /* by VM id (mig_of_n entries): its queued or running one, or NULL */
+    size_t mig_of_n;
+    uint64_t mig_seq;    /* the next vp_mig.seq */
     size_t nmigs, capmigs, running;
     uint32_t *mig_count; /* running migrations touching each host id */
     size_t mig_count_n;

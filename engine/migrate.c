@@ -29,19 +29,34 @@ static vp_event mig_event(const vp_mig *m, vp_event_kind kind, const char *reaso
                       .host = m->from, .to = m->to, .latency = m->latency, .reason = reason};
 }
 
+/* The migration of vm, queued or running, or NULL. */
+static vp_mig *mig_of(const vp_engine *e, vp_id vm)
+{
+    return vm < e->mig_of_n ? e->mig_of[vm] : NULL;
+}
+
 static void mig_remove(vp_engine *e, size_t i)
 {
+    if (mig_of(e, e->migs[i]->vm) == e->migs[i])
+        e->mig_of[e->migs[i]->vm] = NULL;
     free(e->migs[i]);
     memmove(&e->migs[i], &e->migs[i + 1], (e->nmigs - i - 1) * sizeof *e->migs);
     e->nmigs--;
 }
 
+/* m's index in migs (sorted by seq: appended in order, removed in place),
+ * or nmigs if it is not there. */
 static size_t mig_index(const vp_engine *e, const vp_mig *m)
 {
-    size_t i = 0;
-    while (i < e->nmigs && e->migs[i] != m)
-        i++;
-    return i;
+    size_t lo = 0, hi = e->nmigs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (e->migs[mid]->seq < m->seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < e->nmigs && e->migs[lo] == m ? lo : e->nmigs;
 }
 
 static void drop(vp_engine *e, size_t i, const char *reason)
@@ -84,16 +99,14 @@ int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out)
 
 int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err)
 {
-    for (size_t i = 0; i < e->nmigs; i++) {
-        if (e->migs[i]->vm != vm)
-            continue;
-        if (e->migs[i]->running)
-            return vp_err_set(err, "the migration is running (vp_engine_abort_migration "
-                                   "aborts it)");
-        drop(e, i, why);
-        return 0;
-    }
-    return vp_err_set(err, "no migration queued for VM id %u", vm);
+    const vp_mig *m = mig_of(e, vm);
+    if (!m)
+        return vp_err_set(err, "no migration queued for VM id %u", vm);
+    if (m->running)
+        return vp_err_set(err, "the migration is running (vp_engine_abort_migration "
+                               "aborts it)");
+    drop(e, mig_index(e, m), why);
+    return 0;
 }
 
 int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err)
@@ -114,10 +127,17 @@ int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err)
 
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
 {
-    for (size_t i = 0; i < e->nmigs; i++)
-        if (e->migs[i]->vm == vm)
-            return true;
-    return false;
+    return mig_of(e, vm) != NULL;
+}
+
+/* Makes mig_of cover VM id vm, new entries NULL. */
+static int grow_mig_of(vp_engine *e, vp_id vm)
+{
+    size_t old = e->mig_of_n;
+    if (vp_array_reserve((void **)&e->mig_of, &e->mig_of_n, (size_t)vm + 1, sizeof *e->mig_of))
+        return -1;
+    memset(e->mig_of + old, 0, (e->mig_of_n - old) * sizeof *e->mig_of);
+    return 0;
 }
 
 /* Makes mig_count cover every host id, new entries zero. */
@@ -133,22 +153,23 @@ static int grow_counts(vp_engine *e)
 
 int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
 {
-    for (size_t i = 0; i < e->nmigs; i++)
-        if (e->migs[i]->vm == vm) {
-            if (e->migs[i]->running)
-                return vp_err_set(err, "VM id %u is already migrating", vm);
-            supersede(e, i, to);
-            break;
-        }
+    const vp_mig *old = mig_of(e, vm);
+    if (old && old->running)
+        return vp_err_set(err, "VM id %u is already migrating", vm);
+    if (old)
+        supersede(e, mig_index(e, old), to);
     vp_mig *m = calloc(1, sizeof *m);
     if (!m || grow_counts(e) ||
-        vp_array_reserve((void **)&e->migs, &e->capmigs, e->nmigs + 1, sizeof *e->migs))
+        vp_array_reserve((void **)&e->migs, &e->capmigs, e->nmigs + 1, sizeof *e->migs) ||
+        (vm >= e->mig_of_n && grow_mig_of(e, vm)))
         return free(m), vp_err_set(err, "out of memory");
     *m = (vp_mig){.e = e, .vm = vm, .from = vp_pool_vm(e->pool, vm)->host, .to = to,
-                  .proposed = vp_clock_now(e->clock), .not_before = vp_clock_now(e->clock)};
+                  .proposed = vp_clock_now(e->clock), .not_before = vp_clock_now(e->clock),
+                  .seq = e->mig_seq++};
     snprintf(m->why, sizeof m->why, "%s", why ? why : "");
     m->drain = why && strncmp(why, "drain host '", 12) == 0;
     e->migs[e->nmigs++] = m;
+    e->mig_of[vm] = m;
     return 0;
 }
 
@@ -370,6 +391,10 @@ void vp_mig_pump(vp_engine *e)
     double now = vp_clock_now(e->clock);
     if (e->stopped)
         return;
+    if (e->nmigs == e->running) { /* nothing queued: no scan of the running ones */
+        vp_timer_stop(&e->pump_t);
+        return;
+    }
     for (size_t i = 0; i < e->nmigs;) {
         vp_mig *m = e->migs[i];
         if (!m->running && m->not_before <= now)
@@ -385,8 +410,10 @@ void vp_mig_free_all(vp_engine *e)
     for (size_t i = 0; i < e->nmigs; i++)
         free(e->migs[i]);
     free(e->migs);
+    free(e->mig_of);
     e->migs = NULL;
-    e->nmigs = e->capmigs = 0;
+    e->mig_of = NULL;
+    e->nmigs = e->capmigs = e->mig_of_n = 0;
 }
 
 size_t vp_engine_abort_migrations(vp_engine *e)
