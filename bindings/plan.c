@@ -73,6 +73,7 @@
 typedef struct plan_host {
     double cap, pe, avail, load, req, u_last, p_last, mem, net;
     const double *power;
+    const vp_power_curve *curve; /* the plan's copy of power, or NULL */
     vp_id *vms;
     uint32_t n, capv;
     uint8_t excl;
@@ -94,6 +95,10 @@ typedef struct plan {
     struct bucket *bk;     /* index: empty hosts by shape and exclusion sets */
     int nbk, capbk, nshapes;
     vp_id *shape_best;     /* per shape, scratch of candidates() */
+#define PLAN_CURVES 16
+    vp_power_curve curves[PLAN_CURVES]; /* the host types' tables (the first 16) */
+    const double *curve_of[PLAN_CURVES];
+    int ncurves;
     void *scratch;         /* candidate buffer of nh + 1 entries, while not busy */
     bool scratch_busy;     /* a search is using it (accept may search again) */
 } plan;
@@ -272,6 +277,8 @@ static double vm_sched(const vp_vm *v)
 
 static double power(const plan_host *h, double u)
 {
+    if (h->curve)
+        return vp_power_curve_at(h->curve, u);
     if (h->power)
         return vp_power_at(h->power, u);
     return u < 0 ? 0 : u > 1 ? 1 : u;
@@ -331,6 +338,19 @@ static void push_vm(lua_State *L, plan_host *h, vp_id v)
     h->vms[h->n++] = v;
 }
 
+/* The plan's curve for power table t (NULL past PLAN_CURVES tables). */
+static const vp_power_curve *curve_for(plan *pl, const double *t)
+{
+    for (int i = 0; t && i < pl->ncurves; i++)
+        if (pl->curve_of[i] == t)
+            return &pl->curves[i];
+    if (!t || pl->ncurves == PLAN_CURVES)
+        return NULL;
+    vp_power_curve_init(&pl->curves[pl->ncurves], t);
+    pl->curve_of[pl->ncurves] = t;
+    return &pl->curves[pl->ncurves++];
+}
+
 static void init_host(lua_State *L, plan *pl, const vp_host *src)
 {
     plan_host *h = &pl->h[src->id];
@@ -339,7 +359,7 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
         u = 1;
     *h = (plan_host){.cap = cap, .pe = cap / (src->cores > 0 ? src->cores : 1), .u_last = u,
                      .power = src->power, .member = true, .up = src->state == VP_HOST_UP,
-                     .li = -1, .bk = -1};
+                     .li = -1, .bk = -1, .curve = curve_for(pl, src->power)};
     h->p_last = power(h, u);
     const vp_idlist *lists[2] = {&src->vms, &src->incoming};
     for (int k = 0; k < 2; k++)

@@ -27,3 +27,32 @@ double vp_power_at(const double table[VP_POWER_POINTS], double u)
     double p1 = table[(int)lo], p2 = table[(int)hi];
     return p1 + (p2 - p1) / 10 * (u - lo / 10) * 100;
 }
+
+void vp_power_curve_init(vp_power_curve *c, const double table[VP_POWER_POINTS])
+{
+    for (int i = 0; i < VP_POWER_POINTS; i++)
+        c->p[i] = table[i];
+    for (int i = 0; i + 1 < VP_POWER_POINTS; i++) {
+        double lo = i;
+        c->step[i] = (table[i + 1] - table[i]) / 10;
+        c->tenth[i] = lo / 10;
+    }
+}
+
+/* vp_power_at's operations in its order, with (p2 - p1) / 10 and lo / 10
+ * looked up (the same quotients of the same operands); where 10u is an
+ * integer (lo == hi) the line's slope is 0 there, as in vp_power_at. */
+double vp_power_curve_at(const vp_power_curve *c, double u)
+{
+    if (!(u > 0))
+        u = 0;
+    if (u > 1)
+        u = 1;
+    if (u == 0)
+        return c->p[0];
+    double lo = floor(u * 10), hi = ceil(u * 10);
+    if (lo == hi)
+        return vp_power_at(c->p, u);
+    int i = (int)lo;
+    return c->p[i] + c->step[i] * (u - c->tenth[i]) * 100;
+}

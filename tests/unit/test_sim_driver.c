@@ -14,6 +14,7 @@
 #include "trace.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -473,8 +474,42 @@ static void test_power(void)
     CHECK_NEAR(vp_power_at(t, 2), 117, 0);
 }
 
+/* vp_power_curve_at gives vp_power_at's double, bit for bit: both SPECpower
+ * tables, every k / 1000 and k / 10 (and its neighbours), 100,000 random
+ * utilizations, and out of range. */
+static void test_power_curve(void)
+{
+    static const double g4[VP_POWER_POINTS] = {86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117},
+                        g5[VP_POWER_POINTS] = {93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135};
+    const double *tables[2] = {g4, g5};
+    int differ = 0;
+    srand(7);
+    for (int k = 0; k < 2; k++) {
+        vp_power_curve c;
+        vp_power_curve_init(&c, tables[k]);
+        for (int i = -10; i <= 1010; i++)
+            differ += vp_power_curve_at(&c, i / 1000.0) != vp_power_at(tables[k], i / 1000.0);
+        for (int i = 0; i <= 10; i++) {
+            double u = i / 10.0;
+            differ += vp_power_curve_at(&c, nextafter(u, 0)) != vp_power_at(tables[k], nextafter(u, 0));
+            differ += vp_power_curve_at(&c, u) != vp_power_at(tables[k], u);
+            differ += vp_power_curve_at(&c, nextafter(u, 1)) != vp_power_at(tables[k], nextafter(u, 1));
+        }
+        for (int i = 0; i < 100000; i++) {
+            double u = (double)rand() / RAND_MAX;
+            differ += vp_power_curve_at(&c, u) != vp_power_at(tables[k], u);
+        }
+        differ += vp_power_curve_at(&c, NAN) != vp_power_at(tables[k], NAN);
+    }
+    CHECK_EQ_INT(differ, 0);
+    vp_power_curve c;
+    vp_power_curve_init(&c, g4);
+    CHECK_NEAR(vp_power_curve_at(&c, 0.55), 104, 1e-9); /* and it is the curve */
+}
+
 int main(void)
 {
+    test_power_curve();
     test_sample();
     test_sample_before_start();
     test_hosts_and_list();
