@@ -660,7 +660,7 @@ void vp_engine_balance_now(vp_engine *e)
     vp_mig_pump(e);
 }
 
-int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
+int vp_engine_check_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
 {
     vp_moves one = {0};
     char text[VP_ERR_TEXT];
@@ -668,9 +668,14 @@ int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp
         return vp_err_set(err, "out of memory");
     int rc = vp_moves_check(e->pool, &one, text, sizeof text);
     vp_moves_free(&one);
-    if (rc)
-        return vp_err_set(err, "%s", text + strlen("move 1: "));
-    rc = vp_mig_enqueue(e, vm, to, why, err);
+    return rc ? vp_err_set(err, "%s", text + strlen("move 1: ")), 1 : 0;
+}
+
+int vp_engine_propose_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
+{
+    if (vp_engine_check_move(e, vm, to, why, err))
+        return -1;
+    int rc = vp_mig_enqueue(e, vm, to, why, err);
     vp_mig_pump(e);
     return rc;
 }

@@ -89,6 +89,11 @@ void vp_engine_destination_event(vp_engine *e, vp_id vm, const vp_place_result *
                                  const vp_decision_info *d);
 
 
+/* Whether one move (vm to `to`) is valid now, as a balance move is
+ * checked: 0 yes, 1 no (err says why, without "move 1: "), -1 out of
+ * memory. */
+int vp_engine_check_move(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);
+
 /* migrate.c */
 int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err);
 void vp_mig_pump(vp_engine *e);

@@ -30,14 +30,14 @@ static vp_event mig_event(const vp_mig *m, vp_event_kind kind, const char *reaso
 }
 
 /* The migration of vm, queued or running, or NULL. */
-static vp_mig *mig_of(const vp_engine *e, vp_id vm)
+static vp_mig *mig_for(const vp_engine *e, vp_id vm)
 {
     return vm < e->mig_of_n ? e->mig_of[vm] : NULL;
 }
 
 static void mig_remove(vp_engine *e, size_t i)
 {
-    if (mig_of(e, e->migs[i]->vm) == e->migs[i])
+    if (mig_for(e, e->migs[i]->vm) == e->migs[i])
         e->mig_of[e->migs[i]->vm] = NULL;
     free(e->migs[i]);
     memmove(&e->migs[i], &e->migs[i + 1], (e->nmigs - i - 1) * sizeof *e->migs);
@@ -99,7 +99,7 @@ int vp_engine_migration(const vp_engine *e, size_t i, vp_migration_info *out)
 
 int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *err)
 {
-    const vp_mig *m = mig_of(e, vm);
+    const vp_mig *m = mig_for(e, vm);
     if (!m)
         return vp_err_set(err, "no migration queued for VM id %u", vm);
     if (m->running)
@@ -111,10 +111,8 @@ int vp_engine_cancel_migration(vp_engine *e, vp_id vm, const char *why, vp_err *
 
 int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err)
 {
-    size_t i = 0;
-    while (i < e->nmigs && (e->migs[i]->vm != vm || !e->migs[i]->running))
-        i++;
-    if (i == e->nmigs)
+    const vp_mig *m = mig_for(e, vm);
+    if (!m || !m->running)
         return vp_err_set(err, "VM id %u has no running migration", vm);
     if (!e->driver->ops->abort_migration)
         return vp_err_set(err, "the %s driver cannot abort a running migration",
@@ -127,41 +125,32 @@ int vp_engine_abort_migration(vp_engine *e, vp_id vm, vp_err *err)
 
 bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
 {
-    return mig_of(e, vm) != NULL;
+    return mig_for(e, vm) != NULL;
 }
 
-/* Makes mig_of cover VM id vm, new entries NULL. */
-static int grow_mig_of(vp_engine *e, vp_id vm)
+/* vp_array_reserve, with the new entries zero (NULL). */
+static int reserve_zeroed(void **arr, size_t *cap, size_t need, size_t elem)
 {
-    size_t old = e->mig_of_n;
-    if (vp_array_reserve((void **)&e->mig_of, &e->mig_of_n, (size_t)vm + 1, sizeof *e->mig_of))
+    size_t old = *cap;
+    if (vp_array_reserve(arr, cap, need, elem))
         return -1;
-    memset(e->mig_of + old, 0, (e->mig_of_n - old) * sizeof *e->mig_of);
-    return 0;
-}
-
-/* Makes mig_count cover every host id, new entries zero. */
-static int grow_counts(vp_engine *e)
-{
-    size_t old = e->mig_count_n;
-    if (vp_array_reserve((void **)&e->mig_count, &e->mig_count_n, vp_pool_host_end(e->pool),
-                         sizeof *e->mig_count))
-        return -1;
-    memset(e->mig_count + old, 0, (e->mig_count_n - old) * sizeof *e->mig_count);
+    memset((char *)*arr + old * elem, 0, (*cap - old) * elem);
     return 0;
 }
 
 int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
 {
-    const vp_mig *old = mig_of(e, vm);
+    const vp_mig *old = mig_for(e, vm);
     if (old && old->running)
         return vp_err_set(err, "VM id %u is already migrating", vm);
     if (old)
         supersede(e, mig_index(e, old), to);
     vp_mig *m = calloc(1, sizeof *m);
-    if (!m || grow_counts(e) ||
+    if (!m ||
+        reserve_zeroed((void **)&e->mig_count, &e->mig_count_n, vp_pool_host_end(e->pool),
+                       sizeof *e->mig_count) ||
         vp_array_reserve((void **)&e->migs, &e->capmigs, e->nmigs + 1, sizeof *e->migs) ||
-        (vm >= e->mig_of_n && grow_mig_of(e, vm)))
+        reserve_zeroed((void **)&e->mig_of, &e->mig_of_n, (size_t)vm + 1, sizeof *e->mig_of))
         return free(m), vp_err_set(err, "out of memory");
     *m = (vp_mig){.e = e, .vm = vm, .from = vp_pool_vm(e->pool, vm)->host, .to = to,
                   .proposed = vp_clock_now(e->clock), .not_before = vp_clock_now(e->clock),
@@ -297,14 +286,9 @@ static vp_when ask_when(vp_engine *e, vp_mig *m)
 int vp_engine_dry_when(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_when *out,
                        vp_err *err)
 {
-    vp_moves one = {0};
-    char text[VP_ERR_TEXT];
-    if (vp_moves_push(&one, vm, to, why))
-        return vp_err_set(err, "out of memory");
-    int rc = vp_moves_check(e->pool, &one, text, sizeof text);
-    vp_moves_free(&one);
+    int rc = vp_engine_check_move(e, vm, to, why, err);
     if (rc)
-        return vp_err_set(err, "%s", text + strlen("move 1: ")), 1;
+        return rc;
     vp_migration_req req = {vm, vp_pool_vm(e->pool, vm)->host, to, why, vp_clock_now(e->clock), 0};
     vp_decision_ctx dc = {.now = vp_clock_now(e->clock), .interval = 0};
     *out = (vp_when){.kind = VP_WHEN_LATER};
