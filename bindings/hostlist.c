@@ -36,7 +36,7 @@ static hostlist *new_list(lua_State *L, lb_view *v, int owner, size_t n)
     owner = owner ? lua_absindex(L, owner) : 0;
     hostlist *l = lua_newuserdatauv(L, sizeof *l + n * sizeof(vp_id), 1);
     *l = (hostlist){.p = {.view = v, .gen = v->gen}, .n = n};
-    lb_setmetatable(L, LB_HOSTLIST);
+    luaL_setmetatable(L, LB_HOSTLIST);
     if (owner) {
         lua_pushvalue(L, owner);
         lua_setiuservalue(L, -2, 1);

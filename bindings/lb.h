@@ -165,10 +165,9 @@ typedef struct lb_class {
     bool plain_only;          /* module only for plain Lua (vmpilot.pool) */
 } lb_class;
 
-/* luaL_testudata and luaL_setmetatable without interning the class name
- * on every call (see proxy.c). */
+/* luaL_testudata without looking the class name up in the registry on
+ * every call (see proxy.c). */
 void *lb_testudata(lua_State *L, int i, const char *cls);
-void lb_setmetatable(lua_State *L, const char *cls);
 /* Before lua_close(L) of a state that used lb_testudata. */
 void lb_forget_state(lua_State *L);
 

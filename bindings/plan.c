@@ -403,7 +403,7 @@ static int plan_new(lua_State *L)
     plan *pl = lua_newuserdatauv(L, sizeof *pl, 2);
     memset(pl, 0, sizeof *pl);
     pl->p = (lb_proxy){.view = src->view, .gen = src->gen};
-    lb_setmetatable(L, LB_PLAN);
+    luaL_setmetatable(L, LB_PLAN);
     lua_pushvalue(L, 1); /* keeps a plain Pool alive */
     lua_setiuservalue(L, -2, 1);
     lua_newtable(L); /* the proxies it has handed out (push_kept) */

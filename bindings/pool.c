@@ -376,7 +376,7 @@ static lb_pool_ud *new_plain(lua_State *L)
     memset(u, 0, sizeof *u);
     u->p.view = &u->own;
     u->own.writable = true;
-    lb_setmetatable(L, LB_POOL);
+    luaL_setmetatable(L, LB_POOL);
     lua_newtable(L);
     lua_setiuservalue(L, -2, 1);
     lua_newtable(L);
@@ -648,7 +648,7 @@ static int m_migration(lua_State *L)
     plain_migration *m = lua_newuserdatauv(L, sizeof *m, 2);
     m->m = (lb_migration){vm, v->host, to, NULL, proposed, asked};
     m->p = (lb_proxy){.view = &u->own, .gen = u->own.gen, .id = vm, .mig = &m->m};
-    lb_setmetatable(L, LB_MIGRATION);
+    luaL_setmetatable(L, LB_MIGRATION);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
     lua_pushstring(L, why ? why : "");

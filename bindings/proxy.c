@@ -107,21 +107,6 @@ static int stale(lua_State *L, const char *cls)
                       cls);
 }
 
-/* Pushes the metatable of class cls: the registry keeps it under cls's
- * address too (a light userdata key), so the lookup interns no string as
- * luaL_getmetatable's does.  Two copies of a class name at different
- * addresses only make two such keys. */
-static void push_class_mt(lua_State *L, const char *cls)
-{
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, cls) == LUA_TTABLE)
-        return;
-    lua_pop(L, 1);
-    if (luaL_getmetatable(L, cls) == LUA_TTABLE) {
-        lua_pushvalue(L, -1);
-        lua_rawsetp(L, LUA_REGISTRYINDEX, cls);
-    }
-}
-
 /* The address of class cls's metatable in L's state, remembered per
  * (state, class name address) in a small direct-mapped cache: checking a
  * userdata's class is then a pointer comparison, where luaL_testudata
@@ -169,12 +154,6 @@ void *lb_testudata(lua_State *L, int i, const char *cls)
     const void *mt = lua_topointer(L, -1);
     lua_pop(L, 1);
     return mt == class_mt(L, cls) ? p : NULL;
-}
-
-void lb_setmetatable(lua_State *L, const char *cls)
-{
-    push_class_mt(L, cls);
-    lua_setmetatable(L, -2);
 }
 
 lb_proxy *lb_test_proxy(lua_State *L, int i, const char *cls)
@@ -278,7 +257,7 @@ static lb_proxy *new_proxy(lua_State *L, const char *cls, lb_view *v, int owner,
 {
     lb_proxy *p = lua_newuserdatauv(L, sizeof *p, 1);
     *p = (lb_proxy){.view = v, .gen = v->gen, .id = id, .kind = kind, .mig = NULL};
-    lb_setmetatable(L, cls);
+    luaL_setmetatable(L, cls);
     lua_pushvalue(L, owner);
     lua_setiuservalue(L, -2, 1);
     return p;

@@ -77,7 +77,7 @@ static int rsv_new(lua_State *L)
 {
     lb_reservation *r = lua_newuserdatauv(L, sizeof *r, 0);
     memset(r, 0, sizeof *r);
-    lb_setmetatable(L, LB_RESERVATION);
+    luaL_setmetatable(L, LB_RESERVATION);
     return 1;
 }
 

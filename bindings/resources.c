@@ -26,7 +26,7 @@ void lb_push_res(lua_State *L, vp_res r)
 {
     vp_res *u = lua_newuserdatauv(L, sizeof *u, 0);
     *u = r;
-    lb_setmetatable(L, LB_RESOURCES);
+    luaL_setmetatable(L, LB_RESOURCES);
 }
 
 vp_res *lb_check_res(lua_State *L, int i) { return luaL_checkudata(L, i, LB_RESOURCES); }

@@ -24,7 +24,7 @@ double *lb_push_series(lua_State *L, size_t n)
 {
     lb_series *s = lua_newuserdatauv(L, sizeof *s + n * sizeof(double), 0);
     s->n = n;
-    lb_setmetatable(L, LB_SERIES);
+    luaL_setmetatable(L, LB_SERIES);
     return s->x;
 }
 
