@@ -374,48 +374,24 @@ static char *order_for(const char *dir)
     return file_exists(path) ? strdup(path) : NULL;
 }
 
-/* The --set arguments as {slot: {name: value}} (a new reference). */
-static json_t *sets_json(const sim_opts *o)
+/* --set applied to cfg's policy params, one at a time in order. */
+static int override_params(const sim_opts *o, vp_config *cfg, vp_err *err)
 {
-    json_t *all = json_object();
     for (size_t i = 0; i < o->nsets; i++) {
         const char *name, *value;
         int slot = set_slot(o->sets[i], &name, &value);
+        char **text = &cfg->policy_params[slot];
+        json_t *params = *text ? json_loads(*text, 0, NULL) : json_object();
         json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
-        json_t *params = json_object_get(all, vp_slot_names[slot]);
-        if (!params)
-            json_object_set_new(all, vp_slot_names[slot], params = json_object());
-        json_object_setn_new(params, name, (size_t)(strchr(name, '=') - name),
-                             v ? v : json_string(value));
-    }
-    return all;
-}
-
-/* --set applied to cfg's policy params. */
-static int override_params(const sim_opts *o, vp_config *cfg, vp_err *err)
-{
-    json_t *all = sets_json(o);
-    const char *slot;
-    json_t *set;
-    int rc = 0;
-    json_object_foreach(all, slot, set) {
-        int i = 0;
-        while (strcmp(vp_slot_names[i], slot))
-            i++;
-        const char *old = cfg->policy_params[i];
-        json_t *params = old ? json_loads(old, 0, NULL) : json_object();
-        json_object_update(params, set);
-        char *text = json_dumps(params, JSON_COMPACT);
+        json_object_setn_new(params, name, (size_t)(value - 1 - name), v ? v : json_string(value));
+        char *out = json_dumps(params, JSON_COMPACT);
         json_decref(params);
-        if (!text) {
-            rc = vp_err_set(err, "out of memory");
-            break;
-        }
-        free(cfg->policy_params[i]);
-        cfg->policy_params[i] = text;
+        if (!out)
+            return vp_err_set(err, "out of memory");
+        free(*text);
+        *text = out;
     }
-    json_decref(all);
-    return rc;
+    return 0;
 }
 
 /* --trace, --day and --order applied to cfg's simulation section, and
