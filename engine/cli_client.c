@@ -151,14 +151,38 @@ static void print_hosts(json_t *j)
                num(h, "limit", "memory"), json_array_size(json_object_get(h, "vms")));
 }
 
-static void print_migrations(json_t *j)
+/* A table of string columns: a header, then one row per element of
+ * rows; each column padded to its width but the last. */
+typedef struct text_col {
+    const char *header, *key;
+    int width;
+} text_col;
+
+static void print_cell(const text_col *col, bool last, const char *text)
+{
+    if (last)
+        printf("%s\n", text);
+    else
+        printf("%-*s ", col->width, text);
+}
+
+static void print_text_table(json_t *rows, const text_col *cols, size_t n)
 {
     size_t i;
-    json_t *m;
-    printf("%-24s %-16s %-16s %-8s %s\n", "VM", "FROM", "TO", "STATE", "WHY");
-    json_array_foreach(json_object_get(j, "migrations"), i, m)
-        printf("%-24s %-16s %-16s %-8s %s\n", str(m, "vm"), str(m, "from"), str(m, "to"),
-               str(m, "state"), str(m, "why"));
+    json_t *r;
+    for (size_t c = 0; c < n; c++)
+        print_cell(&cols[c], c + 1 == n, cols[c].header);
+    json_array_foreach(rows, i, r)
+        for (size_t c = 0; c < n; c++)
+            print_cell(&cols[c], c + 1 == n, str(r, cols[c].key));
+}
+
+static void print_migrations(json_t *j)
+{
+    static const text_col cols[] = {{"VM", "vm", 24},       {"FROM", "from", 16},
+                                    {"TO", "to", 16},       {"STATE", "state", 8},
+                                    {"WHY", "why", 0}};
+    print_text_table(json_object_get(j, "migrations"), cols, sizeof cols / sizeof cols[0]);
 }
 
 static void print_policies(json_t *j)
@@ -381,12 +405,10 @@ int vp_cli_policy_status(int argc, char **argv)
 
 static void print_reload(json_t *j)
 {
-    size_t i;
-    json_t *p;
-    printf("%-12s %-16s %-17s %-10s %s\n", "SLOT", "POLICY", "VERSION", "OUTCOME", "ERROR");
-    json_array_foreach(json_object_get(j, "results"), i, p)
-        printf("%-12s %-16s %-17s %-10s %s\n", str(p, "slot"), str(p, "name"), str(p, "version"),
-               str(p, "outcome"), str(p, "error"));
+    static const text_col cols[] = {{"SLOT", "slot", 12},          {"POLICY", "name", 16},
+                                    {"VERSION", "version", 17},    {"OUTCOME", "outcome", 10},
+                                    {"ERROR", "error", 0}};
+    print_text_table(json_object_get(j, "results"), cols, sizeof cols / sizeof cols[0]);
 }
 
 /* POST /v1/policies/reload: 200 every slot fine, 422 one refused (its
