@@ -6,21 +6,9 @@
 -- Needs VMPILOT (the binary) and VP_DATA (tests/data/cli) in the environment.
 local json = require "dkjson"
 
-local VMPILOT = assert(os.getenv("VMPILOT"), "VMPILOT not set")
+local C = require "tests.cli.helpers"
+local VMPILOT, run = C.VMPILOT, C.run
 local DATA = assert(os.getenv("VP_DATA"), "VP_DATA not set")
-
--- Runs vmpilot with args; returns exit code, stdout, stderr.
-local function run(args, prefix)
-  local err = os.tmpname()
-  local p = io.popen(string.format("%s%s %s 2>%s", prefix or "", VMPILOT, args, err))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local f = io.open(err)
-  local e = f:read("a")
-  f:close()
-  os.remove(err)
-  return code, out, e
-end
 
 local function lines(text)
   local t = {}

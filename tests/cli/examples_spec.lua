@@ -8,21 +8,14 @@
 -- Needs VMPILOT and VP_DATA (tests/data/cli) in the environment.
 local json = require "dkjson"
 
-local VMPILOT = assert(os.getenv("VMPILOT"), "VMPILOT not set")
+local C = require "tests.cli.helpers"
+local VMPILOT = C.VMPILOT
 local DATA = assert(os.getenv("VP_DATA"), "VP_DATA not set")
 local EXAMPLES = DATA .. "/../../../examples"
 
 -- Runs `cd dir && vmpilot args`; returns exit code, stdout, stderr.
 local function run(dir, args)
-  local err = os.tmpname()
-  local p = io.popen(string.format("cd %s && %s %s 2>%s", dir, VMPILOT, args, err))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local f = io.open(err)
-  local e = f:read("a")
-  f:close()
-  os.remove(err)
-  return code, out, e
+  return C.run(args, "cd " .. dir .. " && ")
 end
 
 describe("examples", function()
