@@ -680,16 +680,13 @@ static int m_excluded(lua_State *L)
     return 1;
 }
 
-/* accept at index fn: a function, accept(host, vm) truthy to take a
- * loaded host for vm; or a number t, take it while (requested + vm's
- * request) / capacity <= t. */
-static bool accepts(lua_State *L, plan *pl, int fn, vp_id id, const vp_vm *v)
+/* Whether the function accept at index 4 takes host id for v: an empty
+ * host is always taken (PABFD tests only hosts with load). */
+static bool accepts(lua_State *L, plan *pl, vp_id id, const vp_vm *v)
 {
-    if (lua_isnoneornil(L, fn))
+    if (pl->h[id].load == 0)
         return true;
-    if (lua_type(L, fn) == LUA_TNUMBER)
-        return !((pl->h[id].req + vm_request(v)) / pl->h[id].cap > lua_tonumber(L, fn));
-    lua_pushvalue(L, fn);
+    lua_pushvalue(L, 4);
     push_host(L, pl, id);
     push_vm_proxy(L, pl, v->id);
     lua_call(L, 2, 1);
@@ -760,17 +757,13 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, d
     return n;
 }
 
-static bool takes(lua_State *L, plan *pl, cand c, const vp_vm *v)
-{
-    return pl->h[c.id].load == 0 || accepts(L, pl, 4, c.id, v);
-}
-
-/* accept is a threshold (or absent): one pass over every candidate. */
-static cand best_by_threshold(lua_State *L, plan *pl, cand *c, size_t n, const vp_vm *v)
+/* accept is a threshold (or absent): candidates() has left out the
+ * hosts it refuses, so the cheapest candidate wins. */
+static cand cheapest(const cand *c, size_t n)
 {
     cand best = {0, VP_NONE};
     for (size_t k = 0; k < n; k++)
-        if ((best.id == VP_NONE || before(c[k], best)) && takes(L, pl, c[k], v))
+        if (best.id == VP_NONE || before(c[k], best))
             best = c[k];
     return best;
 }
@@ -786,7 +779,7 @@ static cand best_by_test(lua_State *L, plan *pl, cand *c, size_t n, const vp_vm 
         cand t = c[k];
         c[k] = c[m];
         c[m] = t;
-        if (takes(L, pl, c[k], v))
+        if (accepts(L, pl, c[k].id, v))
             return c[k];
     }
     return (cand){0, VP_NONE};
@@ -804,7 +797,7 @@ static cand best_fit(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask)
     pl->scratch_busy = own ? true : pl->scratch_busy;
     /* an error in accept leaves scratch_busy set: later searches then use
      * userdata, which is correct, only slower */
-    cand best = fn ? best_by_test(L, pl, c, n, v) : best_by_threshold(L, pl, c, n, v);
+    cand best = fn ? best_by_test(L, pl, c, n, v) : cheapest(c, n);
     if (own)
         pl->scratch_busy = false;
     lua_pop(L, 1); /* the candidates (or the nil standing for them) */
