@@ -342,6 +342,17 @@ void vp_engine_destination_event(vp_engine *e, vp_id vm, const vp_place_result *
                                  .decision = d});
 }
 
+/* vm was placed on r->host as the policy decided (d): counted and
+ * reported. */
+static void placed(vp_engine *e, vp_id vm, const vp_place_result *r, const vp_decision_info *d)
+{
+    e->st.placed++;
+    vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
+                                 .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
+                                 .host = r->host, .to = VP_NONE, .latency = e->last_latency,
+                                 .reason = r->reason, .decision = d});
+}
+
 /* One placement attempt (the attempt-th for vm): VP_PLACE_OK if placed,
  * else why not. */
 static int try_place(vp_engine *e, vp_id vm, uint64_t attempt, vp_err *why)
@@ -358,11 +369,7 @@ static int try_place(vp_engine *e, vp_id vm, uint64_t attempt, vp_err *why)
         return not_placed(e, vm, attempt, VP_PLACE_NO_ROOM, r.reason, &d, why);
     if (start_create(e, vm, r.host, &err))
         return not_placed(e, vm, attempt, VP_PLACE_CREATE_FAILED, err.text, NULL, why);
-    e->st.placed++;
-    vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
-                                 .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
-                                 .host = r.host, .to = VP_NONE, .latency = e->last_latency,
-                                 .reason = r.reason, .decision = &d});
+    placed(e, vm, &r, &d);
     return VP_PLACE_OK;
 }
 
@@ -414,11 +421,7 @@ static bool place_answered(vp_engine *e, vp_id vm, const vp_place_result *r, siz
     if (!h || h->state != VP_HOST_UP || vp_pool_fits(e->pool, vm, r->host, NULL) != 0 ||
         start_create(e, vm, r->host, &err))
         return false;
-    e->st.placed++;
-    vp_engine_emit(e, (vp_event){.kind = VP_EV_PLACED, .slot = VP_SLOT_PLACEMENT,
-                                 .policy = &e->policy->id[VP_SLOT_PLACEMENT], .vm = vm,
-                                 .host = r->host, .to = VP_NONE, .latency = e->last_latency,
-                                 .reason = r->reason, .decision = &d});
+    placed(e, vm, r, &d);
     return true;
 }
 
