@@ -344,12 +344,6 @@ end
 local State = {}
 State.__index = State
 
--- What a VM requests now.
-function M.vm_requested(vm)
-  if vm.state == "pending" then return vm.size.cpu end
-  return vm.demand.cpu
-end
-
 -- Exclusion sets of the plan (vmpilot.Plan sets 1..8).
 local OVER, SOURCE, TARGET = 1, 2, 3
 
