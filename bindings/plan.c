@@ -84,6 +84,8 @@ typedef struct plan_host {
     bool hist_ok;
 } plan_host;
 
+#define PLAN_CURVES 16 /* power tables a plan keeps as curves */
+
 typedef struct plan {
     lb_proxy p;            /* view and generation; id unused */
     size_t nh, nv;
@@ -95,7 +97,6 @@ typedef struct plan {
     struct bucket *bk;     /* index: empty hosts by shape and exclusion sets */
     int nbk, capbk, nshapes;
     vp_id *shape_best;     /* per shape, scratch of candidates() */
-#define PLAN_CURVES 16
     vp_power_curve curves[PLAN_CURVES]; /* the host types' tables (the first 16) */
     const double *curve_of[PLAN_CURVES];
     int ncurves;
