@@ -29,7 +29,10 @@
  *   ols       (vmpilot.stats only) intercept, slope of the same line, as
  *             commons-math's SimpleRegression computes it (its updating
  *             formulas, fed (1, x[1]), ..., (n, x[n]); the local-regression
- *             detectors of CloudSim use it), nil below two samples.
+ *             detectors of CloudSim use it), nil below two samples;
+ *   ols_newest (vmpilot.stats only) ols_newest(xs, n): ols of the n
+ *             newest values of a newest-first series (xs[n], ..., xs[1]),
+ *             without a reversed copy; nil when xs has fewer than n.
  * All return nil for no samples; stdev also for one sample; trend of one
  * sample is slope 0, intercept that sample.
  *
@@ -238,6 +241,20 @@ static int k_ols(lua_State *L, double *x, size_t n)
     return 2;
 }
 
+/* ols_newest(xs, n): k_ols of xs[n], ..., xs[1] (the n newest values of
+ * a newest-first series, oldest first); nil below n values. */
+static int k_ols_newest(lua_State *L, double *x, size_t n)
+{
+    lua_Integer k = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, k >= 2 && k <= 4096, 2, "n must be 2..4096");
+    if (n < (size_t)k)
+        return push_nil(L);
+    double y[4096];
+    for (lua_Integer i = 0; i < k; i++)
+        y[i] = x[k - 1 - i];
+    return k_ols(L, y, (size_t)k);
+}
+
 static int k_predict(lua_State *L, double *x, size_t n)
 {
     double k = luaL_optnumber(L, 2, 1), slope, intercept;
@@ -337,6 +354,7 @@ STAT(max)
 STAT(trend)
 
 static int s_ols(lua_State *L) { return run_array(L, k_ols); }
+static int s_ols_newest(lua_State *L) { return run_array(L, k_ols_newest); }
 
 static int h_predict(lua_State *L) { return run_hist(L, k_predict); }
 
@@ -583,7 +601,7 @@ static const luaL_Reg stats[] = {
     {"sorted", s_sorted}, {"r_squared", s_r_squared}, {"r_squared_each", s_r_squared_each},
     {"mean", s_mean},   {"median", s_median}, {"mad", s_mad}, {"quantile", s_quantile},
     {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
-    {"trend", s_trend}, {"ols", s_ols}, {NULL, NULL}};
+    {"trend", s_trend}, {"ols", s_ols}, {"ols_newest", s_ols_newest}, {NULL, NULL}};
 
 const lb_class lb_history_class = {
     .name = LB_HISTORY,

@@ -47,8 +47,9 @@
  *       in host-id order over the plan's hosts that are up, in none of
  *       the sets and suitable, the least P((load + request) / capacity) -
  *       P(utilization) (ties: the lower id); a host with load must also
- *       pass accept: a function accept(host, vm) (the caller's overload test,
- *       called only for a host that would win) or a number t (a cpu
+ *       pass accept: a function accept(host, vm, u) (the caller's overload
+ *       test, called only for a host that would win; u = (requested +
+ *       request) / capacity) or a number t (a cpu
  *       threshold: (requested + request) / capacity <= t).
  *   plan:evacuate(h, {sets...} [, accept]) -> {{vm=, to=}, ...} | nil:
  *       every running VM of h, biggest request first, by best_fit_power
@@ -82,6 +83,8 @@ typedef struct plan_host {
     double *hist;     /* history of the VMs on it (hist_len samples), if hist_ok */
     int hist_len;
     bool hist_ok;
+    uint8_t largest_ok; /* bit r: largest[r] is the largest size r of its VMs */
+    double largest[4];
 } plan_host;
 
 #define PLAN_CURVES 16 /* power tables a plan keeps as curves */
@@ -306,6 +309,7 @@ static void sums(plan *pl, plan_host *h)
     h->load = load;
     h->req = req;
     h->hist_ok = false; /* its VMs changed */
+    h->largest_ok = 0;
 }
 
 /* Every VM of h allocated again, one by one (deallocatePesForVm). */
@@ -681,16 +685,19 @@ static int m_excluded(lua_State *L)
     return 1;
 }
 
-/* Whether the function accept at index 4 takes host id for v: an empty
- * host is always taken (PABFD tests only hosts with load). */
+/* Whether the function accept at index 4 takes host id for v, called as
+ * accept(host, vm, u) with u = (requested + v's request) / capacity: an
+ * empty host is always taken (PABFD tests only hosts with load). */
 static bool accepts(lua_State *L, plan *pl, vp_id id, const vp_vm *v)
 {
     if (pl->h[id].load == 0)
         return true;
+    const plan_host *h = &pl->h[id];
     lua_pushvalue(L, 4);
     push_host(L, pl, id);
     push_vm_proxy(L, pl, v->id);
-    lua_call(L, 2, 1);
+    lua_pushnumber(L, h->cap > 0 ? (h->req + vm_request(v)) / h->cap : 0);
+    lua_call(L, 3, 1);
     bool ok = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return ok;
@@ -972,12 +979,17 @@ static int m_largest(lua_State *L)
 {
     static const char *const names[] = {"cpu", "memory", "disk", "network", NULL};
     plan *pl = toplan(L);
-    const plan_host *h = arg_host(L, pl, 2);
+    plan_host *h = arg_host(L, pl, 2);
     int r = luaL_checkoption(L, 3, NULL, names);
-    double m = lua_isnoneornil(L, 4) ? 0 : arg_vm(L, pl, 4)->size.v[r];
-    for (uint32_t i = 0; i < h->n; i++)
-        m = fmax(m, vm_at(pl, h->vms[i])->size.v[r]);
-    lua_pushnumber(L, m);
+    if (!(h->largest_ok & (1u << r))) {
+        double m = 0;
+        for (uint32_t i = 0; i < h->n; i++)
+            m = fmax(m, vm_at(pl, h->vms[i])->size.v[r]);
+        h->largest[r] = m;
+        h->largest_ok |= (uint8_t)(1u << r);
+    }
+    double m = h->largest[r];
+    lua_pushnumber(L, lua_isnoneornil(L, 4) ? m : fmax(m, arg_vm(L, pl, 4)->size.v[r]));
     return 1;
 }
 

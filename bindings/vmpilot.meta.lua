@@ -225,6 +225,14 @@ function vmpilot.stats.trend(xs) end
 ---@return number|nil slope
 function vmpilot.stats.ols(ys) end
 
+---ols of the n newest values of a newest-first series: through
+---(1, xs[n]) ... (n, xs[1]), without a reversed copy; nil below n values.
+---@param xs number[]|Series  newest first
+---@param n integer  2..4096
+---@return number|nil intercept
+---@return number|nil slope
+function vmpilot.stats.ols_newest(xs, n) end
+
 ---For each column, R^2 of its first m values (default: the shortest
 ---column) fitted on the other columns with an intercept; nil if a fit
 ---cannot run.

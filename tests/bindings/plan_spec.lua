@@ -100,9 +100,16 @@ describe("Plan", function()
     assert.is_false(plan:excluded(pool:host("b"), 2))
     assert.equal("a", plan:best_fit_power(v, { 1 }).name)
     local asked = {}
-    local function refuse_a(host) asked[#asked + 1] = host.name; return host.name ~= "a" end
+    local us = {}
+    local function refuse_a(host, vm, u)
+      asked[#asked + 1], us[#us + 1] = host.name, u
+      return host.name ~= "a"
+    end
     assert.equal("c", plan:best_fit_power(v, { 1 }, refuse_a).name)
     assert.same({ "a" }, asked) -- c is empty: no test
+    -- the third argument: a's requested utilization with v, (6 + 3) / 10
+    assert.same({ (plan:requested(pool:host("a"), v)) / plan:capacity(pool:host("a")) }, us)
+    assert.near(0.9, us[1], 1e-12)
     -- a number is a cpu threshold: a would be at (6 + 3) / 10 = 0.9
     assert.equal("c", plan:best_fit_power(v, { 1 }, 0.8).name)
     assert.equal("a", plan:best_fit_power(v, { 1 }, 0.9).name)
@@ -204,6 +211,14 @@ describe("Plan", function()
     assert.equal(plan:requested(a) + plan:request(pool:vm("v")), plan:requested(a, pool:vm("v")))
     assert.equal(2048, plan:largest(a, "memory"))
     assert.equal(2048, plan:largest(a, "memory", pool:vm("v")))
+    -- kept per host until its VMs change
+    local x, y = pool:vm("x"), pool:vm("y")
+    local before = plan:largest(a, "cpu")
+    plan:remove(a, x)
+    assert.equal(y.size.cpu, plan:largest(a, "cpu"))
+    plan:add(a, x)
+    assert.equal(before, plan:largest(a, "cpu"))
+    assert.equal(math.max(x.size.cpu, y.size.cpu), before)
   end)
 
   it("finds what a scan of every host finds, through any sequence of changes", function()

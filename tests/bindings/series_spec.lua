@@ -56,6 +56,23 @@ describe("Series", function()
   end)
 end)
 
+describe("stats.ols_newest", function()
+  it("fits the n newest values of a newest-first series, oldest first", function()
+    local newest_first = { 0.9, 0.7, 0.8, 0.4, 0.3, 0.1 }
+    for _, xs in ipairs { newest_first, series(newest_first) } do
+      -- the 4 newest, oldest first: 0.4, 0.8, 0.7, 0.9: bit-identical to ols
+      assert.same({ vp.stats.ols { 0.4, 0.8, 0.7, 0.9 } }, { vp.stats.ols_newest(xs, 4) })
+      assert.same({ vp.stats.ols { 0.1, 0.3, 0.4, 0.8, 0.7, 0.9 } }, { vp.stats.ols_newest(xs, 6) })
+      assert.is_nil(vp.stats.ols_newest(xs, 7)) -- fewer values than n
+    end
+  end)
+
+  it("checks n", function()
+    assert.matches("n must be 2..4096", err(function() return vp.stats.ols_newest({ 1, 2 }, 1) end))
+    assert.matches("number expected", err(function() return vp.stats.ols_newest({ 1, 2 }) end))
+  end)
+end)
+
 describe("stats.ols", function()
   it("fits intercept and slope through (1, y1) ... (n, yn)", function()
     -- y = 2x - 1 exactly

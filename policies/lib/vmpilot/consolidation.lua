@@ -132,15 +132,6 @@ end
 -- points (SimpleRegression gives NaN).  vmpilot.stats.ols, in C.
 stat.ols = vstats.ols
 
--- The `len` newest values of a newest-first history, oldest first (the
--- "utilizationHistoryReversed" of the LR policies).
-function stat.newest_oldest_first(hist, len)
-  if type(hist) == "userdata" then return hist:reversed(len) end
-  local y = {}
-  for i = 1, len do y[i] = hist[len - i + 1] end
-  return y
-end
-
 -- ====================================================================
 -- Overload detectors.  hist: the host's utilization history, newest
 -- first, zero tail trimmed (M.host_history); u: its requested utilization
@@ -180,10 +171,10 @@ end
 -- when the trimmed history has fewer than 10 values.
 function M.lr(hist, u, s, mig)
   local len = M.LR_LENGTH
-  if #hist < len then
+  local a, b = vstats.ols_newest(hist, len) -- nil below len values
+  if a == nil then
     return M.thr(hist, u, M.FALLBACK_THRESHOLD)
   end
-  local a, b = stat.ols(stat.newest_oldest_first(hist, len))
   local pred = s * (a + b * (len + (mig or 1)))
   return pred >= 1, pred
 end
@@ -360,13 +351,17 @@ function M.state(src, cfg)
 end
 
 -- isHostOverUtilized(h) on the tentative state, with `extra` appended
--- (isHostOverUtilizedAfterAllocation) when given.
-function State:over(h, extra)
+-- (isHostOverUtilizedAfterAllocation) when given; u: its requested
+-- utilization then, when the caller has it (an accept function's third
+-- argument).
+function State:over(h, extra, u)
   local plan = self.plan
-  local cap = plan:capacity(h)
-  if cap <= 0 then return false end
-  local req = plan:requested(h, extra)
-  if self.det_name == "thr" then return M.thr(nil, req / cap, self.safety) end
+  if u == nil then
+    local cap = plan:capacity(h)
+    if cap <= 0 then return false end
+    u = plan:requested(h, extra) / cap
+  end
+  if self.det_name == "thr" then return M.thr(nil, u, self.safety) end
   local hist = plan:history(h, extra, self.hist_len)
   local mig = 1
   if self.lr then
@@ -374,7 +369,7 @@ function State:over(h, extra)
     if not net then net = h.capacity.network; self.net[h] = net end
     mig = M.intervals_for(plan:largest(h, "memory", extra), net, self.interval)
   end
-  return self.det(hist, req / cap, self.safety, mig)
+  return self.det(hist, u, self.safety, mig)
 end
 
 -- vmDestroy: the VM leaves the host; the rest are allocated again.
@@ -410,7 +405,7 @@ end
 -- that would win: THR's threshold in C, the others in Lua.
 function State:accept()
   if self.det_name == "thr" then return self.safety end
-  self.accept_fn = self.accept_fn or function(h, vm) return not self:over(h, vm) end
+  self.accept_fn = self.accept_fn or function(h, vm, u) return not self:over(h, vm, u) end
   return self.accept_fn
 end
 
