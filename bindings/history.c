@@ -32,7 +32,9 @@
  *             detectors of CloudSim use it), nil below two samples;
  *   ols_newest (vmpilot.stats only) ols_newest(xs, n): ols of the n
  *             newest values of a newest-first series (xs[n], ..., xs[1]),
- *             without a reversed copy; nil when xs has fewer than n.
+ *             without a reversed copy; nil when xs has fewer than n;
+ *   order     (vmpilot.stats only) order(xs, k...): the k-th smallest
+ *             values (order statistics), without a sorted copy.
  * All return nil for no samples; stdev also for one sample; trend of one
  * sample is slope 0, intercept that sample.
  *
@@ -356,6 +358,24 @@ STAT(trend)
 static int s_ols(lua_State *L) { return run_array(L, k_ols); }
 static int s_ols_newest(lua_State *L) { return run_array(L, k_ols_newest); }
 
+/* stats.order(xs, k...): the k-th smallest values of xs (1-based ranks,
+ * each in 1..#xs), one per rank given. */
+static int s_order(lua_State *L)
+{
+    int nk = lua_gettop(L) - 1;
+    size_t n;
+    double small[SMALL];
+    double *x = array_samples(L, &n, small); /* ranks stay at 2..nk + 1 */
+    lb_sort_doubles(x, n);
+    luaL_checkstack(L, nk, "too many ranks");
+    for (int i = 0; i < nk; i++) {
+        lua_Integer k = luaL_checkinteger(L, 2 + i);
+        luaL_argcheck(L, k >= 1 && (lua_Unsigned)k <= n, 2 + i, "rank out of range");
+        lua_pushnumber(L, x[k - 1]);
+    }
+    return nk;
+}
+
 static int h_predict(lua_State *L) { return run_hist(L, k_predict); }
 
 /* ====== reading samples ====== */
@@ -601,7 +621,8 @@ static const luaL_Reg stats[] = {
     {"sorted", s_sorted}, {"r_squared", s_r_squared}, {"r_squared_each", s_r_squared_each},
     {"mean", s_mean},   {"median", s_median}, {"mad", s_mad}, {"quantile", s_quantile},
     {"iqr", s_iqr},     {"stdev", s_stdev},   {"min", s_min}, {"max", s_max},
-    {"trend", s_trend}, {"ols", s_ols}, {"ols_newest", s_ols_newest}, {NULL, NULL}};
+    {"trend", s_trend}, {"ols", s_ols}, {"ols_newest", s_ols_newest},
+    {"order", s_order}, {NULL, NULL}};
 
 const lb_class lb_history_class = {
     .name = LB_HISTORY,

@@ -233,6 +233,13 @@ function vmpilot.stats.ols(ys) end
 ---@return number|nil slope
 function vmpilot.stats.ols_newest(xs, n) end
 
+---The k-th smallest values of xs (order statistics), one per rank given
+---(ranks 1..#xs), without a sorted copy.
+---@param xs number[]|Series
+---@param ... integer  ranks
+---@return number ...
+function vmpilot.stats.order(xs, ...) end
+
 ---For each column, R^2 of its first m values (default: the shortest
 ---column) fitted on the other columns with an intercept; nil if a fit
 ---cannot run.

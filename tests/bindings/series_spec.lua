@@ -73,6 +73,24 @@ describe("stats.ols_newest", function()
   end)
 end)
 
+describe("stats.order", function()
+  it("gives the k-th smallest values, one per rank", function()
+    local xs = { 0.5, 0.25, 0.75, 0.125, 1 }
+    for _, v in ipairs { xs, series(xs) } do
+      assert.same({ 0.125, 0.5, 1 }, { vp.stats.order(v, 1, 3, 5) })
+      assert.same({ 0.75 }, { vp.stats.order(v, 4) })
+      assert.same({}, { vp.stats.order(v) })
+    end
+    assert.same({ 0.5, 0.25, 0.75, 0.125, 1 }, xs) -- the array is left as it was
+  end)
+
+  it("checks the ranks", function()
+    assert.matches("rank out of range", err(function() return vp.stats.order({ 1, 2 }, 3) end))
+    assert.matches("rank out of range", err(function() return vp.stats.order({ 1, 2 }, 0) end))
+    assert.matches("rank out of range", err(function() return vp.stats.order({}, 1) end))
+  end)
+end)
+
 describe("stats.ols", function()
   it("fits intercept and slope through (1, y1) ... (n, yn)", function()
     -- y = 2x - 1 exactly

@@ -45,13 +45,6 @@ M.stat = stat
 local vp = require "vmpilot"
 local vstats = vp.stats
 
--- A sorted copy (in C): a Series of a Series (Plan:history), else an
--- array.
-local function sorted_copy(xs)
-  if type(xs) == "userdata" then return xs:sorted() end
-  return vstats.sorted(xs)
-end
-
 -- commons-math Percentile.evaluate(p) with its default estimation
 -- (EstimationType.LEGACY): pos = p(n+1)/100; pos < 1 -> the minimum,
 -- pos >= n -> the maximum, else linear interpolation between the
@@ -59,14 +52,13 @@ end
 function stat.percentile(xs, p)
   local n = #xs
   if n == 0 then return nil end
-  local s = sorted_copy(xs)
-  if n == 1 then return s[1] end
+  if n == 1 then return xs[1] end
   local pos = p * (n + 1) / 100
-  if pos < 1 then return s[1] end
-  if pos >= n then return s[n] end
+  if pos < 1 then return (vstats.order(xs, 1)) end
+  if pos >= n then return (vstats.order(xs, n)) end
   local fpos = floor(pos)
   local d = pos - fpos
-  local lower, upper = s[fpos], s[fpos + 1]
+  local lower, upper = vstats.order(xs, fpos, fpos + 1)
   return lower + d * (upper - lower)
 end
 
@@ -82,8 +74,7 @@ end
 -- 7 at 0.5) is commons-math's legacy percentile 50, operation for
 -- operation (the middle value, or lower + 0.5 x (upper - lower)).
 function stat.mad(xs)
-  if #xs == 0 then return 0 end
-  return vstats.mad(xs)
+  return vstats.mad(xs) or 0
 end
 
 -- Java's Math.round for the positive arguments used here: floor(x + 0.5).
@@ -96,10 +87,10 @@ local function jround(x) return floor(x + 0.5) end
 function stat.iqr(xs)
   local n = #xs
   if n == 0 then return 0 end
-  local s = sorted_copy(xs)
   local i1 = math.min(math.max(jround(0.25 * (n + 1)), 1), n)
   local i3 = math.min(math.max(jround(0.75 * (n + 1)), 1), n)
-  return s[i3] - s[i1]
+  local q1, q3 = vstats.order(xs, i1, i3)
+  return q3 - q1
 end
 
 -- MathUtil.countNonZeroBeginning, literally: the length of the array
