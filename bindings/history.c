@@ -68,6 +68,9 @@ int lb_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* lb_cmp_double(&a, &b) > 0, inline: a > b, or a is NaN and b is not. */
+static inline bool after(double a, double b) { return a > b || (isnan(a) && !isnan(b)); }
+
 void lb_sort_doubles(double *x, size_t n)
 {
     if (n > 64) {
@@ -77,7 +80,7 @@ void lb_sort_doubles(double *x, size_t n)
     for (size_t i = 1; i < n; i++) { /* a history is short: insertion sort */
         double v = x[i];
         size_t j = i;
-        for (; j > 0 && lb_cmp_double(&x[j - 1], &v) > 0; j--)
+        for (; j > 0 && after(x[j - 1], v); j--)
             x[j] = x[j - 1];
         x[j] = v;
     }
