@@ -487,23 +487,15 @@ static bool solve(double *A, double *b, size_t k, double *x)
 }
 
 /* R^2 of the least-squares fit of y[0..m) on the design X (m rows of k:
- * 1 then the regressors), from the normal equations; w: k*k + 2k doubles
- * of scratch.  false for a singular design. */
-static bool r2_fit(const double *y, const double *X, size_t m, size_t k, double *w, double *r2)
+ * 1 then the regressors), given its normal equations A beta = b (k x k
+ * and k, overwritten) and ysum, the sum of y in order; beta: k doubles of
+ * scratch.  false for a singular design. */
+static bool r2_solved(const double *y, const double *X, size_t m, size_t k, double *A, double *b,
+                      double ysum, double *beta, double *r2)
 {
-    double *A = w, *b = A + k * k, *beta = b + k, ybar = 0, ssr = 0, sst = 0;
-    memset(A, 0, (k * k + k) * sizeof(double));
-    for (size_t i = 0; i < m; i++) {
-        for (size_t r = 0; r < k; r++) {
-            b[r] += X[i * k + r] * y[i];
-            for (size_t c = 0; c < k; c++)
-                A[r * k + c] += X[i * k + r] * X[i * k + c];
-        }
-        ybar += y[i];
-    }
+    double ssr = 0, sst = 0, ybar = ysum / (double)m;
     if (!solve(A, b, k, beta))
         return false;
-    ybar /= (double)m;
     for (size_t i = 0; i < m; i++) {
         double f = 0;
         for (size_t j = 0; j < k; j++)
@@ -513,6 +505,23 @@ static bool r2_fit(const double *y, const double *X, size_t m, size_t k, double 
     }
     *r2 = 1 - ssr / sst;
     return true;
+}
+
+/* The same from the design itself: A = X'X and b = X'y summed row by row;
+ * w: k*k + 2k doubles of scratch. */
+static bool r2_fit(const double *y, const double *X, size_t m, size_t k, double *w, double *r2)
+{
+    double *A = w, *b = A + k * k, ysum = 0;
+    memset(A, 0, (k * k + k) * sizeof(double));
+    for (size_t i = 0; i < m; i++) {
+        for (size_t r = 0; r < k; r++) {
+            b[r] += X[i * k + r] * y[i];
+            for (size_t c = 0; c < k; c++)
+                A[r * k + c] += X[i * k + r] * X[i * k + c];
+        }
+        ysum += y[i];
+    }
+    return r2_solved(y, X, m, k, A, b, ysum, b + k, r2);
 }
 
 /* The first m numbers of the array (or Series) at stack index t, into
@@ -560,6 +569,25 @@ static int s_r_squared(lua_State *L)
     return r2_fit(y, X, m, k, w, &r2) ? push_num(L, r2) : push_nil(L);
 }
 
+/* G (n + 1 square): the sums over rows t, in order, of x_r[t] x_c[t] for
+ * the columns x_0 = 1, x_j = c[(j - 1) m ..] - each entry the very sum
+ * r2_fit accumulates for A or b (or ysum: x_0 x_c = x_c), so every fit of
+ * r_squared_each reads its normal equations from one matrix. */
+static void gram(const double *C, size_t n, size_t m, double *G)
+{
+    size_t g = n + 1;
+    memset(G, 0, g * g * sizeof(double));
+    for (size_t t = 0; t < m; t++)
+        for (size_t r = 0; r < g; r++) {
+            double xr = r ? C[(r - 1) * m + t] : 1;
+            for (size_t c = r; c < g; c++)
+                G[r * g + c] += xr * (c ? C[(c - 1) * m + t] : 1);
+        }
+    for (size_t r = 0; r < g; r++)
+        for (size_t c = 0; c < r; c++)
+            G[r * g + c] = G[c * g + r];
+}
+
 /* stats.r_squared_each({c1, c2, ...} [, m]): for each column, the R^2 of
  * its first m values (default: the shortest column's length) fitted on
  * the other columns' (in their order, with an intercept); nil if one fit
@@ -580,23 +608,32 @@ static int s_r_squared_each(lua_State *L)
     m = (size_t)luaL_optinteger(L, 2, (lua_Integer)m);
     if (m < k)
         return push_nil(L);
-    double *C = lua_newuserdatauv(L, (n * m + m * k + k * k + 2 * k) * sizeof(double), 0);
-    double *X = C + n * m, *w = X + m * k;
+    size_t g = n + 1; /* Gram matrix of [1, c1, ..., cn] */
+    double *C = lua_newuserdatauv(L, (n * m + m * k + k * k + 2 * k + g * g) * sizeof(double), 0);
+    double *X = C + n * m, *A = X + m * k, *b = A + k * k, *G = b + 2 * k;
     for (size_t j = 0; j < n; j++) {
         lua_geti(L, 1, (lua_Integer)j + 1);
         read_column(L, lua_gettop(L), m, C + j * m, 1, 1);
         lua_pop(L, 1);
     }
+    gram(C, n, m, G);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         double r2;
-        for (size_t t = 0; t < m; t++) {
-            X[t * k] = 1;
-            for (size_t j = 0, c = 1; j < n; j++)
-                if (j != i)
-                    X[t * k + c++] = C[j * m + t];
+        size_t idx[R2_MAX + 1]; /* design column -> column of G */
+        idx[0] = 0;
+        for (size_t j = 0, c = 1; j < n; j++)
+            if (j != i)
+                idx[c++] = j + 1;
+        for (size_t r = 0; r < k; r++) {
+            b[r] = G[idx[r] * g + i + 1];
+            for (size_t c = 0; c < k; c++)
+                A[r * k + c] = G[idx[r] * g + idx[c]];
         }
-        if (!r2_fit(C + i * m, X, m, k, w, &r2))
+        for (size_t t = 0; t < m; t++)
+            for (size_t c = 0; c < k; c++)
+                X[t * k + c] = idx[c] ? C[(idx[c] - 1) * m + t] : 1;
+        if (!r2_solved(C + i * m, X, m, k, A, b, G[i + 1], b + k, &r2))
             return push_nil(L);
         lua_pushnumber(L, r2);
         lua_rawseti(L, -2, (lua_Integer)i + 1);

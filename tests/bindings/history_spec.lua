@@ -230,4 +230,23 @@ describe("vmpilot.stats", function()
     assert.is_nil(vp.stats.r_squared_each { { 1, 1, 1 }, { 1, 2, 3 } }) -- singular for column 2
     assert.matches("2 to 65 columns", H.err(vp.stats.r_squared_each, { a }))
   end)
+
+  it("stats.r_squared_each gives r_squared's numbers bit for bit on random data", function()
+    -- each fit's normal equations come from one matrix of sums; they must
+    -- be the very sums r_squared computes from the design
+    math.randomseed(7)
+    for _, n in ipairs { 2, 5, 9 } do
+      local cols = {}
+      for j = 1, n do
+        cols[j] = {}
+        for t = 1, 30 do cols[j][t] = math.random() * (j % 3 + 1) end
+      end
+      local r = vp.stats.r_squared_each(cols)
+      for i = 1, n do
+        local others = {}
+        for j = 1, n do if j ~= i then others[#others + 1] = cols[j] end end
+        assert.equal(vp.stats.r_squared(cols[i], others), r[i])
+      end
+    end
+  end)
 end)
