@@ -10,7 +10,7 @@
  * vp_host.cpu: samples are cpu demand / cpu size (VM) or cpu demand /
  * cpu capacity (host), one per sample round, stored in double precision.
  * Reading: #h, h[i] (1 = newest; nil outside 1..#h), h:values() (newest
- * first), h:last(n).
+ * first), h:last(n), h:series([n]) (the same, newest first, as a Series).
  *
  * Statistics (the same C functions back the History methods and
  * vmpilot.stats):
@@ -407,6 +407,20 @@ static int h_values(lua_State *L)
     return push_newest(L, h, h->n);
 }
 
+/* h:series([n]): the newest n samples (default all), newest first, as a
+ * Series: read by vmpilot.stats without a table per call. */
+static int h_series(lua_State *L)
+{
+    const vp_history *h = tohist(L, 1);
+    lua_Integer n = luaL_optinteger(L, 2, (lua_Integer)h->n);
+    luaL_argcheck(L, n >= 0, 2, "count must be >= 0");
+    n = n < (lua_Integer)h->n ? n : (lua_Integer)h->n;
+    double *x = lb_push_series(L, (size_t)n);
+    for (lua_Integer i = 0; i < n; i++)
+        x[i] = vp_history_at(h, (uint32_t)i);
+    return 1;
+}
+
 static int h_last(lua_State *L)
 {
     const vp_history *h = tohist(L, 1);
@@ -443,7 +457,7 @@ static bool describe(lua_State *L, const void *self)
 static const luaL_Reg meta[] = {{"__len", h_len}, {NULL, NULL}};
 
 static const luaL_Reg methods[] = {
-    {"values", h_values}, {"last", h_last},         {"mean", h_mean},   {"median", h_median},
+    {"values", h_values}, {"last", h_last},         {"series", h_series},         {"mean", h_mean},   {"median", h_median},
     {"mad", h_mad},       {"quantile", h_quantile}, {"iqr", h_iqr},     {"stdev", h_stdev},
     {"min", h_min},       {"max", h_max},           {"trend", h_trend}, {"predict", h_predict},
     {NULL, NULL}};
@@ -454,6 +468,13 @@ static const luaL_Reg methods[] = {
 
 /* Solves A x = b (k x k, row-major) by Gaussian elimination with partial
  * pivoting, in place; false when a pivot is <= 1e-12 (singular). */
+/* y[0..n) -= f x[0..n): rows of one matrix, never the same row. */
+static void sub_scaled(double *restrict y, const double *restrict x, double f, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        y[j] -= f * x[j];
+}
+
 static bool solve(double *A, double *b, size_t k, double *x)
 {
     for (size_t c = 0; c < k; c++) {
@@ -470,10 +491,11 @@ static bool solve(double *A, double *b, size_t k, double *x)
         double t = b[c];
         b[c] = b[p];
         b[p] = t;
+        const double *pivot = A + c * k;
         for (size_t r = c + 1; r < k; r++) {
-            double f = A[r * k + c] / A[c * k + c];
-            for (size_t j = c; j < k; j++)
-                A[r * k + j] -= f * A[c * k + j];
+            double *row = A + r * k, f = row[c] / pivot[c];
+            /* column c is not read again: only the columns after it */
+            sub_scaled(row + c + 1, pivot + c + 1, f, k - c - 1);
             b[r] -= f * b[c];
         }
     }
@@ -486,42 +508,51 @@ static bool solve(double *A, double *b, size_t k, double *x)
     return true;
 }
 
-/* R^2 of the least-squares fit of y[0..m) on the design X (m rows of k:
- * 1 then the regressors), given its normal equations A beta = b (k x k
- * and k, overwritten) and ysum, the sum of y in order; beta: k doubles of
- * scratch.  false for a singular design. */
-static bool r2_solved(const double *y, const double *X, size_t m, size_t k, double *A, double *b,
-                      double ysum, double *beta, double *r2)
+/* G (g square): the sums over rows t = 0..m-1, in order, of x_r[t] x_c[t]
+ * for the columns x_0 = 1, x_j = C[(j - 1) m ..] (j = 1..g-1): the normal
+ * equations' sums of every fit over some of these columns. */
+static void gram(const double *C, size_t g, size_t m, double *G)
 {
-    double ssr = 0, sst = 0, ybar = ysum / (double)m;
+    memset(G, 0, g * g * sizeof(double));
+    for (size_t t = 0; t < m; t++)
+        for (size_t r = 0; r < g; r++) {
+            double xr = r ? C[(r - 1) * m + t] : 1;
+            for (size_t c = r; c < g; c++)
+                G[r * g + c] += xr * (c ? C[(c - 1) * m + t] : 1);
+        }
+    for (size_t r = 0; r < g; r++)
+        for (size_t c = 0; c < r; c++)
+            G[r * g + c] = G[c * g + r]; /* x_r x_c == x_c x_r exactly */
+}
+
+/* R^2 of the least-squares fit (with an intercept) of column yc on the
+ * columns idx[1..k-1] (idx[0] = 0, the intercept), all columns of G's
+ * matrix C; w: k*k + 2k doubles of scratch.  false for a singular design. */
+static bool r2_fit(const double *C, size_t m, const double *G, size_t g, size_t yc,
+                   const size_t *idx, size_t k, double *w, double *r2)
+{
+    double *A = w, *b = A + k * k, *beta = b + k;
+    const double *y = C + (yc - 1) * m;
+    for (size_t r = 0; r < k; r++) {
+        b[r] = G[idx[r] * g + yc];
+        for (size_t c = 0; c < k; c++)
+            A[r * k + c] = G[idx[r] * g + idx[c]];
+    }
     if (!solve(A, b, k, beta))
         return false;
-    for (size_t i = 0; i < m; i++) {
-        double f = 0;
-        for (size_t j = 0; j < k; j++)
-            f += beta[j] * X[i * k + j];
-        ssr += (y[i] - f) * (y[i] - f);
-        sst += (y[i] - ybar) * (y[i] - ybar);
+    double ssr = 0, sst = 0, ybar = G[yc] / (double)m; /* G[0][yc]: the sum of y */
+    const double *col[R2_MAX + 1];
+    for (size_t j = 1; j < k; j++)
+        col[j] = C + (idx[j] - 1) * m;
+    for (size_t t = 0; t < m; t++) {
+        double f = beta[0]; /* 0 + beta[0] x 1 */
+        for (size_t j = 1; j < k; j++)
+            f += beta[j] * col[j][t];
+        ssr += (y[t] - f) * (y[t] - f);
+        sst += (y[t] - ybar) * (y[t] - ybar);
     }
     *r2 = 1 - ssr / sst;
     return true;
-}
-
-/* The same from the design itself: A = X'X and b = X'y summed row by row;
- * w: k*k + 2k doubles of scratch. */
-static bool r2_fit(const double *y, const double *X, size_t m, size_t k, double *w, double *r2)
-{
-    double *A = w, *b = A + k * k, ysum = 0;
-    memset(A, 0, (k * k + k) * sizeof(double));
-    for (size_t i = 0; i < m; i++) {
-        for (size_t r = 0; r < k; r++) {
-            b[r] += X[i * k + r] * y[i];
-            for (size_t c = 0; c < k; c++)
-                A[r * k + c] += X[i * k + r] * X[i * k + c];
-        }
-        ysum += y[i];
-    }
-    return r2_solved(y, X, m, k, A, b, ysum, b + k, r2);
 }
 
 /* The first m numbers of the array (or Series) at stack index t, into
@@ -552,40 +583,24 @@ static int s_r_squared(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checktype(L, 2, LUA_TTABLE);
-    size_t m = (size_t)luaL_len(L, 1), p = (size_t)luaL_len(L, 2), k = p + 1;
+    size_t m = (size_t)luaL_len(L, 1), p = (size_t)luaL_len(L, 2), k = p + 1, g = k + 1;
     luaL_argcheck(L, p <= R2_MAX, 2, "at most 64 columns");
     if (p == 0 || m < k)
         return push_nil(L);
-    double *X = lua_newuserdatauv(L, (m * k + m + k * k + 2 * k) * sizeof(double), 0);
-    double *y = X + m * k, *w = y + m, r2;
-    for (size_t i = 0; i < m; i++)
-        X[i * k] = 1;
+    /* columns x_1..x_p, then y */
+    double *C = lua_newuserdatauv(L, (k * m + g * g + k * k + 2 * k) * sizeof(double), 0);
+    double *G = C + k * m, *w = G + g * g, r2;
     for (size_t j = 0; j < p; j++) {
         lua_geti(L, 2, (lua_Integer)j + 1);
-        read_column(L, lua_gettop(L), m, X + j + 1, k, 2);
+        read_column(L, lua_gettop(L), m, C + j * m, 1, 2);
         lua_pop(L, 1);
     }
-    read_column(L, 1, m, y, 1, 1);
-    return r2_fit(y, X, m, k, w, &r2) ? push_num(L, r2) : push_nil(L);
-}
-
-/* G (n + 1 square): the sums over rows t, in order, of x_r[t] x_c[t] for
- * the columns x_0 = 1, x_j = c[(j - 1) m ..] - each entry the very sum
- * r2_fit accumulates for A or b (or ysum: x_0 x_c = x_c), so every fit of
- * r_squared_each reads its normal equations from one matrix. */
-static void gram(const double *C, size_t n, size_t m, double *G)
-{
-    size_t g = n + 1;
-    memset(G, 0, g * g * sizeof(double));
-    for (size_t t = 0; t < m; t++)
-        for (size_t r = 0; r < g; r++) {
-            double xr = r ? C[(r - 1) * m + t] : 1;
-            for (size_t c = r; c < g; c++)
-                G[r * g + c] += xr * (c ? C[(c - 1) * m + t] : 1);
-        }
-    for (size_t r = 0; r < g; r++)
-        for (size_t c = 0; c < r; c++)
-            G[r * g + c] = G[c * g + r];
+    read_column(L, 1, m, C + p * m, 1, 1);
+    gram(C, g, m, G);
+    size_t idx[R2_MAX + 1];
+    for (size_t j = 0; j < k; j++)
+        idx[j] = j;
+    return r2_fit(C, m, G, g, k, idx, k, w, &r2) ? push_num(L, r2) : push_nil(L);
 }
 
 /* stats.r_squared_each({c1, c2, ...} [, m]): for each column, the R^2 of
@@ -608,32 +623,24 @@ static int s_r_squared_each(lua_State *L)
     m = (size_t)luaL_optinteger(L, 2, (lua_Integer)m);
     if (m < k)
         return push_nil(L);
-    size_t g = n + 1; /* Gram matrix of [1, c1, ..., cn] */
-    double *C = lua_newuserdatauv(L, (n * m + m * k + k * k + 2 * k + g * g) * sizeof(double), 0);
-    double *X = C + n * m, *A = X + m * k, *b = A + k * k, *G = b + 2 * k;
+    size_t g = n + 1; /* [1, c1, ..., cn] */
+    double *C = lua_newuserdatauv(L, (n * m + g * g + k * k + 2 * k) * sizeof(double), 0);
+    double *G = C + n * m, *w = G + g * g;
     for (size_t j = 0; j < n; j++) {
         lua_geti(L, 1, (lua_Integer)j + 1);
         read_column(L, lua_gettop(L), m, C + j * m, 1, 1);
         lua_pop(L, 1);
     }
-    gram(C, n, m, G);
+    gram(C, g, m, G);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         double r2;
-        size_t idx[R2_MAX + 1]; /* design column -> column of G */
+        size_t idx[R2_MAX + 1]; /* the design's columns: 1, then the others in order */
         idx[0] = 0;
         for (size_t j = 0, c = 1; j < n; j++)
             if (j != i)
                 idx[c++] = j + 1;
-        for (size_t r = 0; r < k; r++) {
-            b[r] = G[idx[r] * g + i + 1];
-            for (size_t c = 0; c < k; c++)
-                A[r * k + c] = G[idx[r] * g + idx[c]];
-        }
-        for (size_t t = 0; t < m; t++)
-            for (size_t c = 0; c < k; c++)
-                X[t * k + c] = idx[c] ? C[(idx[c] - 1) * m + t] : 1;
-        if (!r2_solved(C + i * m, X, m, k, A, b, G[i + 1], b + k, &r2))
+        if (!r2_fit(C, m, G, g, i + 1, idx, k, w, &r2))
             return push_nil(L);
         lua_pushnumber(L, r2);
         lua_rawseti(L, -2, (lua_Integer)i + 1);

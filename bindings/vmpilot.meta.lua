@@ -119,6 +119,12 @@ function History:values() end
 ---@return number[]
 function History:last(n) end
 
+---The newest n samples (default all), newest first, as a Series (held in
+---C: vmpilot.stats reads it without a Lua table).
+---@param n? integer  >= 0
+---@return Series
+function History:series(n) end
+
 ---Arithmetic mean (a fraction); nil when empty.
 ---@return number|nil
 function History:mean() end

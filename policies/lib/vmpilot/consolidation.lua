@@ -185,11 +185,12 @@ M.DEFAULT_SAFETY = { thr = 0.8, iqr = 1.5, mad = 2.5, lr = 1.2, lrr = 1.2 }
 -- Host views
 -- ====================================================================
 
--- A VM's history samples (newest first), cached in `cache` when given.
+-- A VM's history samples (newest first, a Series), cached in `cache` when
+-- given.
 local function vm_hist(vm, cache)
   local h = cache and cache[vm]
   if h then return h end
-  h = vm.history:values()
+  h = vm.history:series()
   if cache then cache[vm] = h end
   return h
 end
