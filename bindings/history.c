@@ -603,11 +603,69 @@ static int s_r_squared(lua_State *L)
     return r2_fit(C, m, G, g, k, idx, k, w, &r2) ? push_num(L, r2) : push_nil(L);
 }
 
+/* Every column's R^2 on the others at once, from the inverse of the Gram
+ * matrix G of [1, c1..cn] (g = n + 1): the residual sum of squares of
+ * column j fitted on the rest is 1 / (G^-1)_jj, so one inversion (g^3)
+ * replaces n eliminations (n^4).  The same R^2 as r2_fit up to rounding.
+ * false (the caller fits one by one) when G is near singular: a pivot
+ * below 1e-9 of the largest diagonal entry - then a fit may be singular
+ * (the smallest eigenvalue of G bounds those of its principal blocks). */
+static bool r2_all(const double *C, size_t n, size_t m, const double *G, double *w, double *r2)
+{
+    size_t g = n + 1;
+    double *M = w, *I = M + g * g, big = 0;
+    memcpy(M, G, g * g * sizeof(double));
+    memset(I, 0, g * g * sizeof(double));
+    for (size_t r = 0; r < g; r++) {
+        I[r * g + r] = 1;
+        big = fmax(big, fabs(G[r * g + r]));
+    }
+    for (size_t c = 0; c < g; c++) { /* Gauss-Jordan, partial pivoting */
+        size_t p = c;
+        for (size_t r = c + 1; r < g; r++)
+            p = fabs(M[r * g + c]) > fabs(M[p * g + c]) ? r : p;
+        if (!(fabs(M[p * g + c]) > 1e-9 * big))
+            return false;
+        for (size_t j = 0; j < g; j++) {
+            double t = M[c * g + j];
+            M[c * g + j] = M[p * g + j];
+            M[p * g + j] = t;
+            t = I[c * g + j];
+            I[c * g + j] = I[p * g + j];
+            I[p * g + j] = t;
+        }
+        double d = M[c * g + c];
+        for (size_t j = 0; j < g; j++) {
+            M[c * g + j] /= d;
+            I[c * g + j] /= d;
+        }
+        for (size_t r = 0; r < g; r++) {
+            double f = M[r * g + c];
+            if (r == c || f == 0)
+                continue;
+            sub_scaled(M + r * g, M + c * g, f, g);
+            sub_scaled(I + r * g, I + c * g, f, g);
+        }
+    }
+    for (size_t j = 1; j < g; j++) {
+        const double *y = C + (j - 1) * m;
+        double ybar = G[j] / (double)m, sst = 0, inv = I[j * g + j];
+        for (size_t t = 0; t < m; t++)
+            sst += (y[t] - ybar) * (y[t] - ybar);
+        if (!(inv > 0) || !(sst > 0))
+            return false;
+        r2[j - 1] = 1 - 1 / inv / sst;
+    }
+    return true;
+}
+
 /* stats.r_squared_each({c1, c2, ...} [, m]): for each column, the R^2 of
  * its first m values (default: the shortest column's length) fitted on
  * the other columns' (in their order, with an intercept); nil if one fit
- * has fewer rows than parameters or a singular design.  The maximum
- * correlation VM selection (MC) asks it for a host's VM histories. */
+ * has fewer rows than parameters or a singular design.  All at once by
+ * r2_all; fit by fit (r2_fit, as r_squared) where the columns are nearly
+ * dependent.  The maximum correlation VM selection (MC) asks it for a
+ * host's VM histories. */
 static int s_r_squared_each(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -624,25 +682,27 @@ static int s_r_squared_each(lua_State *L)
     if (m < k)
         return push_nil(L);
     size_t g = n + 1; /* [1, c1, ..., cn] */
-    double *C = lua_newuserdatauv(L, (n * m + g * g + k * k + 2 * k) * sizeof(double), 0);
-    double *G = C + n * m, *w = G + g * g;
+    double *C = lua_newuserdatauv(L, (n * m + 3 * g * g + n) * sizeof(double), 0);
+    double *G = C + n * m, *w = G + g * g, *r2 = w + 2 * g * g;
     for (size_t j = 0; j < n; j++) {
         lua_geti(L, 1, (lua_Integer)j + 1);
         read_column(L, lua_gettop(L), m, C + j * m, 1, 1);
         lua_pop(L, 1);
     }
     gram(C, g, m, G);
+    if (!r2_all(C, n, m, G, w, r2))
+        for (size_t i = 0; i < n; i++) { /* near singular: fit by fit */
+            size_t idx[R2_MAX + 1]; /* the design's columns: 1, then the others in order */
+            idx[0] = 0;
+            for (size_t j = 0, c = 1; j < n; j++)
+                if (j != i)
+                    idx[c++] = j + 1;
+            if (!r2_fit(C, m, G, g, i + 1, idx, k, w, &r2[i]))
+                return push_nil(L);
+        }
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        double r2;
-        size_t idx[R2_MAX + 1]; /* the design's columns: 1, then the others in order */
-        idx[0] = 0;
-        for (size_t j = 0, c = 1; j < n; j++)
-            if (j != i)
-                idx[c++] = j + 1;
-        if (!r2_fit(C, m, G, g, i + 1, idx, k, w, &r2))
-            return push_nil(L);
-        lua_pushnumber(L, r2);
+        lua_pushnumber(L, r2[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;

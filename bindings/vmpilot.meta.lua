@@ -247,8 +247,8 @@ function vmpilot.stats.ols_newest(xs, n) end
 function vmpilot.stats.order(xs, ...) end
 
 ---For each column, R^2 of its first m values (default: the shortest
----column) fitted on the other columns with an intercept; nil if a fit
----cannot run.
+---column) fitted on the other columns with an intercept (all from one
+---inverse: r_squared's numbers up to rounding); nil if a fit cannot run.
 ---@param columns (number[]|Series)[]
 ---@param m? integer
 ---@return number[]|nil
