@@ -189,27 +189,23 @@ static void vm_entry(vp_csm *m, cs_vm *v, entry e)
 
 /* ====== one host's update (HostDynamicWorkload.updateVmsProcessing) ====== */
 
-static int push_slot(vp_csm *m, size_t *n, vp_id vm, int kind)
-{
-    if (vp_array_reserve((void **)&m->slots, &m->capslots, *n + 1, sizeof *m->slots))
-        return -1;
-    m->slots[(*n)++] = (slot){.vm = vm, .kind = kind};
-    return 0;
-}
-
-/* The host's vmList at this update into m->slots; returns the count. */
+/* The host's vmList at this update into m->slots; returns the count
+ * (0 when the slots cannot grow). */
 static size_t collect(vp_csm *m, const vp_host *h)
 {
-    size_t n = 0;
+    const cs_host *ch = &m->hosts[h->id];
+    size_t n = 0, most = (size_t)h->vms.n + h->incoming.n + ch->phantoms;
+    if (vp_array_reserve((void **)&m->slots, &m->capslots, most, sizeof *m->slots))
+        return 0;
     for (uint32_t i = 0; i < h->vms.n; i++) {
         const vp_vm *v = vp_pool_vm(m->pool, h->vms.ids[i]);
-        (void)push_slot(m, &n, v->id, v->state == VP_VM_MIGRATING ? 1 : 0);
+        m->slots[n++] = (slot){.vm = v->id, .kind = v->state == VP_VM_MIGRATING ? 1 : 0};
     }
     for (uint32_t i = 0; i < h->incoming.n; i++)
-        (void)push_slot(m, &n, h->incoming.ids[i], 2);
-    for (size_t i = 0; m->hosts[h->id].phantoms && i < m->nph; i++)
+        m->slots[n++] = (slot){.vm = h->incoming.ids[i], .kind = 2};
+    for (size_t i = 0; ch->phantoms && i < m->nph && n < most; i++)
         if (m->ph[i].host == h->id)
-            (void)push_slot(m, &n, m->ph[i].vm, 2);
+            m->slots[n++] = (slot){.vm = m->ph[i].vm, .kind = 2};
     return n;
 }
 
@@ -259,9 +255,8 @@ static void update_host(vp_csm *m, vp_host *h, double t)
             cv->req = s->req;
             vm_entry(m, cv, (entry){t, s->alloc, s->req, s->kind == 1, true});
             vp_vm *v = vp_pool_vm(m->pool, s->vm);
-            vp_res a = v->demand;
-            a.v[VP_CPU] = s->alloc;
-            vp_pool_set_allocated(m->pool, s->vm, a);
+            v->allocated = v->demand; /* vp_pool_set_allocated, found once */
+            v->allocated.v[VP_CPU] = s->alloc;
         }
         util += s->kind == 1 ? s->alloc / OUT_SHARE : s->alloc;
         req += s->req;
