@@ -50,9 +50,9 @@ double vp_power_curve_at(const vp_power_curve *c, double u)
         u = 1;
     if (u == 0)
         return c->p[0];
-    double lo = floor(u * 10), hi = ceil(u * 10);
-    if (lo == hi)
+    double x = u * 10; /* in (0, 10]: truncation is floor, no libm call */
+    int i = (int)x;
+    if (x == (double)i) /* floor == ceil */
         return vp_power_at(c->p, u);
-    int i = (int)lo;
     return c->p[i] + c->step[i] * (u - c->tenth[i]) * 100;
 }
