@@ -718,32 +718,35 @@ static cand cand_of(const plan *pl, vp_id i, double r)
     return (cand){power(h, (h->load + r) / h->cap) - h->p_last, i};
 }
 
+/* Where gather() puts the candidates: all of them into out, or, with out
+ * NULL, only the cheapest (the least difference, ties to the lower id). */
+typedef struct cand_sink {
+    cand *out;
+    size_t n;
+    cand best;
+} cand_sink;
+
+static inline void sink_add(cand_sink *s, cand c)
+{
+    if (s->out)
+        s->out[s->n++] = c;
+    else if (s->best.id == VP_NONE || before(c, s->best))
+        s->best = c;
+}
+
 /* The candidates (suitable, in none of the sets; of the empty hosts the
  * first of each shape, see the candidate index) with their power
- * difference, into *out, in no particular order (a loaded host over
- * the threshold t, when accept is one, is left out): the plan's scratch
- * buffer, or a userdata when a search is already using it (accept
- * searching again); either way one value is left on the stack for the
- * caller to pop, and an error in accept leaks nothing. */
-static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, double t,
-                         cand **out)
+ * difference, in no particular order (a loaded host over the threshold t,
+ * when accept is one, is left out). */
+static void gather(plan *pl, const vp_vm *v, uint8_t mask, double t, cand_sink *sink)
 {
     double r = vm_request(v);
-    size_t n = 0;
-    if (pl->scratch_busy) {
-        *out = lua_newuserdatauv(L, (pl->nh + 1) * sizeof **out, 0);
-    } else {
-        if (!pl->scratch) /* cand is two doubles' worth */
-            pl->scratch = sr(L, NULL, 0, (pl->nh + 1) * sizeof(double) * 2);
-        *out = pl->scratch;
-        lua_pushnil(L); /* the caller pops one value */
-    }
     for (uint32_t k = 0; k < pl->nloaded; k++) {
         const plan_host *h = &pl->h[pl->loaded[k]];
         if ((h->excl & mask) || (h->load != 0 && (h->req + r) / h->cap > t) ||
             !suitable(pl, h, v, r))
             continue;
-        (*out)[n++] = cand_of(pl, pl->loaded[k], r);
+        sink_add(sink, cand_of(pl, pl->loaded[k], r));
     }
     for (int s = 0; s < pl->nshapes; s++)
         pl->shape_best[s] = VP_NONE;
@@ -761,19 +764,27 @@ static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, d
     }
     for (int s = 0; s < pl->nshapes; s++)
         if (pl->shape_best[s] != VP_NONE)
-            (*out)[n++] = cand_of(pl, pl->shape_best[s], r);
-    return n;
+            sink_add(sink, cand_of(pl, pl->shape_best[s], r));
 }
 
-/* accept is a threshold (or absent): candidates() has left out the
- * hosts it refuses, so the cheapest candidate wins. */
-static cand cheapest(const cand *c, size_t n)
+/* All the candidates into *out: the plan's scratch buffer, or a userdata
+ * when a search is already using it (accept searching again); either way
+ * one value is left on the stack for the caller to pop, and an error in
+ * accept leaks nothing. */
+static size_t candidates(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask, double t,
+                         cand **out)
 {
-    cand best = {0, VP_NONE};
-    for (size_t k = 0; k < n; k++)
-        if (best.id == VP_NONE || before(c[k], best))
-            best = c[k];
-    return best;
+    if (pl->scratch_busy) {
+        *out = lua_newuserdatauv(L, (pl->nh + 1) * sizeof **out, 0);
+    } else {
+        if (!pl->scratch) /* cand is two doubles' worth */
+            pl->scratch = sr(L, NULL, 0, (pl->nh + 1) * sizeof(double) * 2);
+        *out = pl->scratch;
+        lua_pushnil(L); /* the caller pops one value */
+    }
+    cand_sink sink = {.out = *out};
+    gather(pl, v, mask, t, &sink);
+    return sink.n;
 }
 
 /* accept is a function: the cheapest candidates in order (partial
@@ -799,13 +810,18 @@ static cand best_fit(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask)
 {
     bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
     double t = lua_type(L, 4) == LUA_TNUMBER ? lua_tonumber(L, 4) : INFINITY;
+    if (!fn) { /* a threshold (or none): gather() leaves out what it refuses */
+        cand_sink sink = {.best = {0, VP_NONE}};
+        gather(pl, v, mask, t, &sink);
+        return sink.best;
+    }
     cand *c;
     size_t n = candidates(L, pl, v, mask, t, &c);
     bool own = c == (cand *)pl->scratch;
     pl->scratch_busy = own ? true : pl->scratch_busy;
     /* an error in accept leaves scratch_busy set: later searches then use
      * userdata, which is correct, only slower */
-    cand best = fn ? best_by_test(L, pl, c, n, v) : cheapest(c, n);
+    cand best = best_by_test(L, pl, c, n, v);
     if (own)
         pl->scratch_busy = false;
     lua_pop(L, 1); /* the candidates (or the nil standing for them) */
