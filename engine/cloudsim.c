@@ -309,13 +309,29 @@ static double host_energy(const vp_csm *m, const vp_host *h, double prev_mips, d
     return (p0 + (p1 - p0) / 2) * dt;
 }
 
+/* An empty host that was idle and inactive at its last update: updating
+ * it would only move its pending entry to t (an inactive entry folds to
+ * nothing) and add 0 energy (from utilization 0), so that is all it gets.
+ * Most hosts of a consolidated pool are such. */
+static bool stays_idle(vp_csm *m, vp_host *h, double t)
+{
+    cs_host *ch = &m->hosts[h->id];
+    if (m->npa || h->vms.n || h->incoming.n || ch->phantoms || ch->util_mips != 0 ||
+        !ch->cur.set || ch->cur.flag || ch->prev_active || ch->cur.alloc != 0 || ch->cur.req != 0)
+        return false;
+    ch->cur.t = t;
+    h->allocated = h->demand; /* vp_pool_set_host_allocated(cpu 0) */
+    h->allocated.v[VP_CPU] = 0;
+    return true;
+}
+
 size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
 {
     (void)grow(m);
     double dt = t - m->last_t, e = 0;
     for (vp_id i = 0; i < vp_pool_host_end(m->pool); i++) {
         vp_host *h = vp_pool_host(m->pool, i);
-        if (!h)
+        if (!h || stays_idle(m, h, t))
             continue;
         double prev = m->hosts[i].util_mips;
         update_host(m, h, t);
