@@ -79,7 +79,8 @@ typedef struct plan_host {
     uint32_t n, capv;
     uint8_t excl;
     bool member, up;
-    int32_t li, bk; /* its place in the candidate index: loaded[li], or bucket bk */
+    int32_t lc, li, bk; /* its place in the candidate index: lcl[lc].ids[li], or bucket bk */
+    double off;         /* loaded: P(load / cap) - p_last (see the loaded classes) */
     double *hist;     /* history of the VMs on it (hist_len samples), if hist_ok */
     int hist_len;
     bool hist_ok;
@@ -95,8 +96,8 @@ typedef struct plan {
     plan_host *h;          /* by host id */
     double *alloc, *sched; /* by VM id */
     double *reqv;          /* by VM id: what it requests in the plan */
-    vp_id *loaded;         /* index: the hosts that can take a VM and are not empty */
-    uint32_t nloaded;
+    struct lclass *lcl;    /* index: the hosts that can take a VM and are not empty */
+    int nlc, caplc;
     struct bucket *bk;     /* index: empty hosts by shape and exclusion sets */
     int nbk, capbk, nshapes;
     vp_id *shape_best;     /* per shape, scratch of candidates() */
@@ -121,6 +122,21 @@ static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
     return q;
 }
 
+/* ====== power ====== */
+
+/* P(u) by the plan's curve c of table t (or t itself past PLAN_CURVES);
+ * with no table, u clamped to [0, 1]. */
+static double power_by(const vp_power_curve *c, const double *t, double u)
+{
+    if (c)
+        return vp_power_curve_at(c, u);
+    if (t)
+        return vp_power_at(t, u);
+    return u < 0 ? 0 : u > 1 ? 1 : u;
+}
+
+static double power(const plan_host *h, double u) { return power_by(h->curve, h->power, u); }
+
 /* ====== the candidate index ======
  *
  * A search needs every host with VMs, but of the empty hosts only the
@@ -131,7 +147,29 @@ static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
  * order) and the empty ones in buckets of one shape and one set of
  * exclusions, each a bit set of host ids (taking out the lowest, the
  * usual change, costs nothing).  Kept up to date wherever a host's VMs
- * or exclusions change (index_update). */
+ * or exclusions change (index_update).
+ *
+ * The loaded hosts are in classes of one power table and capacity, one
+ * tenth of utilization (seg = floor(10 load / cap)) and one set of
+ * exclusions.  A host's power difference for a VM of request r is
+ *   P((load + r) / cap) - p_last = [P(u + d) - P(u)] + off,
+ * u = load / cap, d = r / cap, off = P(u) - p_last.  Over a tenth of u the
+ * bracket is piecewise linear in u, so its least value is at the tenth's
+ * ends or where u + d crosses a tenth (class_floor); each class keeps a
+ * lower bound of its members' offsets.  A search that needs only the
+ * cheapest host (a threshold test) visits the classes by that bound and
+ * stops at the first that cannot beat the best found: the same host as
+ * visiting all of them. */
+typedef struct lclass {
+    const double *power;
+    const vp_power_curve *curve;
+    double cap;
+    int seg;
+    uint8_t excl;
+    double minoff; /* <= the offset of every member */
+    vp_id *ids;
+    uint32_t n, capn;
+} lclass;
 typedef struct bucket {
     const double *power;
     double cap, pe, u;
@@ -201,15 +239,64 @@ static vp_id bucket_next(const plan *pl, const bucket *b, vp_id from)
     return VP_NONE;
 }
 
+/* The tenth of utilization a loaded host is in (0..10). */
+static int seg_of(const plan_host *h)
+{
+    double u = h->load / h->cap;
+    if (!(u > 0))
+        return 0;
+    if (u >= 1)
+        return 10;
+    int s = (int)(u * 10);
+    return s < 10 ? s : 9;
+}
+
+static bool in_class(const lclass *c, const plan_host *h, int seg)
+{
+    return c->power == h->power && c->cap == h->cap && c->seg == seg && c->excl == h->excl;
+}
+
+/* The class for h (made if missing): its current one if it still fits. */
+static int class_of(lua_State *L, plan *pl, const plan_host *h, int seg)
+{
+    if (h->lc >= 0 && in_class(&pl->lcl[h->lc], h, seg))
+        return h->lc;
+    for (int i = 0; i < pl->nlc; i++)
+        if (in_class(&pl->lcl[i], h, seg))
+            return i;
+    if (pl->nlc == pl->caplc) {
+        int cap = pl->caplc ? 2 * pl->caplc : 16;
+        pl->lcl = sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, (size_t)cap * sizeof *pl->lcl);
+        pl->caplc = cap;
+    }
+    pl->lcl[pl->nlc] = (lclass){.power = h->power, .curve = h->curve, .cap = h->cap, .seg = seg,
+                                .excl = h->excl, .minoff = INFINITY};
+    return pl->nlc++;
+}
+
+static void class_add(lua_State *L, plan *pl, int k, vp_id id)
+{
+    lclass *c = &pl->lcl[k];
+    if (c->n == c->capn) {
+        uint32_t cap = c->capn ? 2 * c->capn : 16;
+        c->ids = sr(L, c->ids, c->capn * sizeof(vp_id), cap * sizeof(vp_id));
+        c->capn = cap;
+    }
+    pl->h[id].lc = k;
+    pl->h[id].li = (int32_t)c->n;
+    c->ids[c->n++] = id;
+}
+
 /* Takes host id out of the index. */
 static void index_drop(plan *pl, vp_id id)
 {
     plan_host *h = &pl->h[id];
-    if (h->li >= 0) {
-        vp_id last = pl->loaded[--pl->nloaded];
-        pl->loaded[h->li] = last;
+    if (h->lc >= 0) {
+        lclass *c = &pl->lcl[h->lc];
+        vp_id last = c->ids[--c->n];
+        c->ids[h->li] = last;
         pl->h[last].li = h->li;
-        h->li = -1;
+        h->lc = h->li = -1;
     } else if (h->bk >= 0) {
         pl->bk[h->bk].bits[id / 64] &= ~((uint64_t)1 << (id % 64));
         h->bk = -1;
@@ -221,19 +308,21 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
 {
     plan_host *h = &pl->h[id];
     bool empty = is_empty(h);
-    if ((h->li >= 0 && !empty) || (h->bk >= 0 && empty && pl->bk[h->bk].excl == h->excl))
+    if (h->up && !empty && h->cap > 0) { /* loaded (no capacity: never a candidate) */
+        int k = class_of(L, pl, h, seg_of(h));
+        if (k != h->lc) {
+            index_drop(pl, id);
+            class_add(L, pl, k, id);
+        }
+        h->off = power(h, h->load / h->cap) - h->p_last;
+        pl->lcl[k].minoff = fmin(pl->lcl[k].minoff, h->off);
+        return;
+    }
+    if (h->bk >= 0 && empty && pl->bk[h->bk].excl == h->excl)
         return;
     index_drop(pl, id);
-    if (!h->up)
-        return;
-    if (!empty) {
-        if (!pl->loaded)
-            pl->loaded = sr(L, NULL, 0, (pl->nh + 1) * sizeof *pl->loaded);
-        h->li = (int32_t)pl->nloaded;
-        pl->loaded[pl->nloaded++] = id;
-    } else {
+    if (h->up && empty)
         bucket_add(pl, bucket_of(L, pl, h), id);
-    }
 }
 
 static void index_free(lua_State *L, plan *pl)
@@ -242,10 +331,13 @@ static void index_free(lua_State *L, plan *pl)
         sr(L, pl->bk[i].bits, bucket_words(pl) * sizeof(uint64_t), 0);
     sr(L, pl->bk, (size_t)pl->capbk * sizeof *pl->bk, 0);
     sr(L, pl->shape_best, (size_t)pl->capbk * sizeof(vp_id), 0);
-    sr(L, pl->loaded, pl->loaded ? (pl->nh + 1) * sizeof *pl->loaded : 0, 0);
+    for (int i = 0; pl->lcl && i < pl->nlc; i++)
+        sr(L, pl->lcl[i].ids, pl->lcl[i].capn * sizeof(vp_id), 0);
+    sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, 0);
     pl->bk = NULL;
-    pl->shape_best = pl->loaded = NULL;
-    pl->nbk = pl->capbk = 0;
+    pl->shape_best = NULL;
+    pl->lcl = NULL;
+    pl->nbk = pl->capbk = pl->nlc = pl->caplc = 0;
 }
 
 static int plan_gc(lua_State *L)
@@ -277,15 +369,6 @@ static double vm_request(const vp_vm *v)
 static double vm_sched(const vp_vm *v)
 {
     return v->state == VP_VM_PENDING || v->cpu.n == 0 ? v->size.v[VP_CPU] : v->demand.v[VP_CPU];
-}
-
-static double power(const plan_host *h, double u)
-{
-    if (h->curve)
-        return vp_power_curve_at(h->curve, u);
-    if (h->power)
-        return vp_power_at(h->power, u);
-    return u < 0 ? 0 : u > 1 ? 1 : u;
 }
 
 static const vp_vm *vm_at(const plan *pl, vp_id id) { return vp_pool_vm(pl->p.view->pool, id); }
@@ -364,7 +447,7 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
         u = 1;
     *h = (plan_host){.cap = cap, .pe = cap / (src->cores > 0 ? src->cores : 1), .u_last = u,
                      .power = src->power, .member = true, .up = src->state == VP_HOST_UP,
-                     .li = -1, .bk = -1, .curve = curve_for(pl, src->power)};
+                     .lc = -1, .li = -1, .bk = -1, .curve = curve_for(pl, src->power)};
     h->p_last = power(h, u);
     const vp_idlist *lists[2] = {&src->vms, &src->incoming};
     for (int k = 0; k < 2; k++)
@@ -734,20 +817,89 @@ static inline void sink_add(cand_sink *s, cand c)
         s->best = c;
 }
 
+/* P(u + d) - P(u) for hosts of class c. */
+static double marginal(const lclass *c, double u, double d)
+{
+    return power_by(c->curve, c->power, u + d) - power_by(c->curve, c->power, u);
+}
+
+/* The least P(u + d) - P(u) over the class's tenth of u: the function is
+ * linear between the tenth's ends and the points where u + d crosses a
+ * tenth (P is linear between tenths, and flat past 1). */
+static double class_floor(const lclass *c, double d)
+{
+    double a = c->seg / 10.0, b = c->seg < 10 ? (c->seg + 1) / 10.0 : 1.0;
+    double m = fmin(marginal(c, a, d), marginal(c, b, d));
+    for (int k = 1; k <= 10; k++) {
+        double u = k / 10.0 - d;
+        if (u > a && u < b)
+            m = fmin(m, marginal(c, u, d));
+    }
+    return m;
+}
+
+/* The candidates among class k's hosts, into the sink; its offset bound
+ * made exact again. */
+static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, cand_sink *sink)
+{
+    lclass *c = &pl->lcl[k];
+    double minoff = INFINITY;
+    for (uint32_t i = 0; i < c->n; i++) {
+        const plan_host *h = &pl->h[c->ids[i]];
+        minoff = fmin(minoff, h->off);
+        if ((h->load != 0 && (h->req + r) / h->cap > t) || !suitable(pl, h, v, r))
+            continue;
+        sink_add(sink, cand_of(pl, c->ids[i], r));
+    }
+    c->minoff = minoff;
+}
+
+#define CLASS_ORDER_MAX 256 /* classes a bounded search orders (else it visits all) */
+
+/* The loaded hosts' candidates.  For the cheapest only, the classes go by
+ * their bound (least offset + class_floor, less a margin far above the
+ * rounding of either side) and the search stops at the first that cannot
+ * beat the best found: a host there adds at least that much, so it could
+ * neither win nor tie. */
+static void gather_loaded(plan *pl, const vp_vm *v, uint8_t mask, double t, double r,
+                          cand_sink *sink)
+{
+    int order[CLASS_ORDER_MAX], n = 0;
+    double lb[CLASS_ORDER_MAX];
+    bool bounded = !sink->out && pl->nlc <= CLASS_ORDER_MAX;
+    for (int k = 0; k < pl->nlc; k++) {
+        const lclass *c = &pl->lcl[k];
+        if ((c->excl & mask) || c->n == 0)
+            continue;
+        if (!bounded) {
+            visit_class(pl, k, v, r, t, sink);
+            continue;
+        }
+        double b = c->minoff + class_floor(c, r / c->cap);
+        b -= 1e-9 * (1 + fabs(b));
+        int j = n++;
+        for (; j > 0 && lb[j - 1] > b; j--) {
+            lb[j] = lb[j - 1];
+            order[j] = order[j - 1];
+        }
+        lb[j] = b;
+        order[j] = k;
+    }
+    for (int i = 0; i < n; i++) {
+        if (sink->best.id != VP_NONE && lb[i] > sink->best.diff)
+            break;
+        visit_class(pl, order[i], v, r, t, sink);
+    }
+}
+
 /* The candidates (suitable, in none of the sets; of the empty hosts the
  * first of each shape, see the candidate index) with their power
  * difference, in no particular order (a loaded host over the threshold t,
- * when accept is one, is left out). */
+ * when accept is one, is left out); with the sink keeping only the
+ * cheapest, the loaded hosts that cannot be it are not looked at. */
 static void gather(plan *pl, const vp_vm *v, uint8_t mask, double t, cand_sink *sink)
 {
     double r = vm_request(v);
-    for (uint32_t k = 0; k < pl->nloaded; k++) {
-        const plan_host *h = &pl->h[pl->loaded[k]];
-        if ((h->excl & mask) || (h->load != 0 && (h->req + r) / h->cap > t) ||
-            !suitable(pl, h, v, r))
-            continue;
-        sink_add(sink, cand_of(pl, pl->loaded[k], r));
-    }
     for (int s = 0; s < pl->nshapes; s++)
         pl->shape_best[s] = VP_NONE;
     for (int k = 0; k < pl->nbk; k++) {
@@ -765,6 +917,7 @@ static void gather(plan *pl, const vp_vm *v, uint8_t mask, double t, cand_sink *
     for (int s = 0; s < pl->nshapes; s++)
         if (pl->shape_best[s] != VP_NONE)
             sink_add(sink, cand_of(pl, pl->shape_best[s], r));
+    gather_loaded(pl, v, mask, t, r, sink);
 }
 
 /* All the candidates into *out: the plan's scratch buffer, or a userdata

@@ -221,23 +221,26 @@ describe("Plan", function()
     assert.equal(math.max(x.size.cpu, y.size.cpu), before)
   end)
 
-  it("finds what a scan of every host finds, through any sequence of changes", function()
-    -- 24 hosts of 3 shapes (2 down), VMs on some, 8 pending; 400 random
-    -- adds, creates, removes and exclusions, each followed by searches
-    -- compared with a plain scan in id order (the candidate index keeps
-    -- loaded hosts and empty ones by shape and exclusion sets apart)
-    math.randomseed(42)
+  -- Random adds, creates, removes and exclusions on a pool of `nhosts`
+  -- hosts (types cycling through `tables`, two down), each followed by
+  -- searches (thresholds and none) compared with a plain scan in id order:
+  -- the candidate index (loaded hosts in classes searched by a bound,
+  -- empty ones by shape and exclusion sets) must find the very host and
+  -- difference a scan finds.
+  local function random_check(seed, tables, nhosts, nvms, steps)
+    math.randomseed(seed)
     local hosts, vms = {}, {}
-    for i = 1, 24 do
-      local k = i % 3
+    for i = 1, nhosts do
+      local k = i % #tables
       hosts[i] = { name = "h" .. i, cpu = k == 0 and 20 or 10, memory = 4096, network = 1000,
-        cores = 2, power = k == 1 and FLAT or LINEAR, state = (i == 5 or i == 17) and "down" or nil }
+        cores = 2, power = tables[k + 1], state = (i == 5 or i == 17) and "down" or nil }
     end
-    for i = 1, 16 do
-      local on = i <= 8 and hosts[(i * 5) % 24 + 1] or nil
+    for i = 1, nvms do
+      local on = i <= nvms // 2 and hosts[(i * 7) % nhosts + 1] or nil -- 7: no two alike
       if on and on.state == "down" then on = nil end
       vms[i] = { name = "v" .. i, cpu = 1 + i % 4, memory = 256, network = 10,
-        host = on and on.name or nil, demand = on and (i % 4) or nil, history = on and { 0.5 } or nil }
+        host = on and on.name or nil, demand = on and (i % 4) * math.random() or nil,
+        history = on and { 0.5 } or nil }
     end
     local pool = vp.pool { hosts = hosts, vms = vms }
     local plan = vp.Plan(pool)
@@ -261,7 +264,7 @@ describe("Plan", function()
       return best, bd
     end
     local checked = 0
-    for step = 1, 400 do
+    for step = 1, steps do
       local op, h, v = math.random(5), H[math.random(#H)], V[math.random(#V)]
       if op == 1 and v.state == "pending" and not where[v] and plan:suitable(h, v) then
         plan:create(h, v); where[v] = h
@@ -277,15 +280,34 @@ describe("Plan", function()
       for _ = 1, 3 do
         local vm = V[math.random(#V)]
         local sets = ({ {}, { 1 }, { 2, 3 }, { 1, 2, 3 } })[math.random(4)]
-        local t = ({ 0.5, 0.8, 1 })[math.random(3)]
-        local got, gd = plan:best_fit_power(vm, sets, t)
+        local t = ({ 0.5, 0.8, 1, math.huge })[math.random(4)]
+        local got, gd = plan:best_fit_power(vm, sets, t < math.huge and t or nil)
         local want, wd = brute(vm, sets, t)
         assert.equal(want and want.name, got and got.name, "step " .. step)
         assert.equal(wd, gd)
         checked = checked + (want and 1 or 0)
       end
     end
-    assert.is_true(checked > 300) -- most searches found a host
+    return checked
+  end
+
+  it("finds what a scan of every host finds, through any sequence of changes", function()
+    -- 24 hosts of 3 types, 16 VMs, 400 steps
+    assert.is_true(random_check(42, { LINEAR, FLAT, LINEAR }, 24, 16, 400) > 300)
+  end)
+
+  it("finds what a scan finds with uneven power tables and many loaded hosts", function()
+    -- the experiment's SPECpower tables (slopes differ from tenth to
+    -- tenth, so classes of utilization have different bounds); 60 hosts,
+    -- 90 VMs, 800 steps
+    local G4 = { 86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117 }
+    local G5 = { 93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135 }
+    assert.is_true(random_check(7, { G4, G5 }, 60, 90, 800) > 600)
+    -- tables of flat and steep tenths: the least increase of a class lies
+    -- at either end of its tenth or where the VM's share crosses a tenth
+    local STEPS = { 10, 10, 40, 41, 41, 70, 70, 71, 100, 100, 101 }
+    local ZIGZAG = { 0, 30, 31, 60, 61, 90, 91, 120, 121, 150, 151 }
+    assert.is_true(random_check(11, { STEPS, ZIGZAG }, 60, 120, 1500) > 1000)
   end)
 
   it("names a method it does not have", function()
