@@ -149,8 +149,8 @@ static double power(const plan_host *h, double u) { return power_by(h->curve, h-
  * usual change, costs nothing).  Kept up to date wherever a host's VMs
  * or exclusions change (index_update).
  *
- * The loaded hosts are in classes of one power table and capacity, one
- * tenth of utilization (seg = floor(10 load / cap)) and one set of
+ * The loaded hosts are in classes of one power table, capacity and core
+ * size, one tenth of utilization (seg = floor(10 load / cap)) and one set of
  * exclusions.  A host's power difference for a VM of request r is
  *   P((load + r) / cap) - p_last = [P(u + d) - P(u)] + off,
  * u = load / cap, d = r / cap, off = P(u) - p_last.  Over a tenth of u the
@@ -163,7 +163,7 @@ static double power(const plan_host *h, double u) { return power_by(h->curve, h-
 typedef struct lclass {
     const double *power;
     const vp_power_curve *curve;
-    double cap;
+    double cap, pe;
     int seg;
     uint8_t excl;
     double minoff; /* <= the offset of every member */
@@ -253,7 +253,8 @@ static int seg_of(const plan_host *h)
 
 static bool in_class(const lclass *c, const plan_host *h, int seg)
 {
-    return c->power == h->power && c->cap == h->cap && c->seg == seg && c->excl == h->excl;
+    return c->power == h->power && c->cap == h->cap && c->pe == h->pe && c->seg == seg &&
+           c->excl == h->excl;
 }
 
 /* The class for h (made if missing): its current one if it still fits. */
@@ -269,8 +270,8 @@ static int class_of(lua_State *L, plan *pl, const plan_host *h, int seg)
         pl->lcl = sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, (size_t)cap * sizeof *pl->lcl);
         pl->caplc = cap;
     }
-    pl->lcl[pl->nlc] = (lclass){.power = h->power, .curve = h->curve, .cap = h->cap, .seg = seg,
-                                .excl = h->excl, .minoff = INFINITY};
+    pl->lcl[pl->nlc] = (lclass){.power = h->power, .curve = h->curve, .cap = h->cap, .pe = h->pe,
+                                .seg = seg, .excl = h->excl, .minoff = INFINITY};
     return pl->nlc++;
 }
 
@@ -731,15 +732,22 @@ static bool fits1(double need, double cap)
     return need <= cap + VP_RES_EPS * (cap > 1 ? cap : 1);
 }
 
-static bool suitable(const plan *pl, const plan_host *h, const vp_vm *v, double r)
+/* The room a host must have for v (request r) beyond its core size:
+ * available cpu, and for a VM being created its memory and network. */
+static bool has_room(const plan *pl, const plan_host *h, const vp_vm *v, double r)
 {
-    if (!h->member || !h->up || !(h->cap > 0) || h->pe < r || h->avail < r)
+    if (h->avail < r)
         return false;
     if (v->state != VP_VM_PENDING)
         return true;
     const vp_host *src = vp_pool_host(pl->p.view->pool, host_id(pl, h));
     return fits1(h->mem + v->size.v[VP_MEM], src->capacity.v[VP_MEM]) &&
            fits1(h->net + v->size.v[VP_NET], src->capacity.v[VP_NET]);
+}
+
+static bool suitable(const plan *pl, const plan_host *h, const vp_vm *v, double r)
+{
+    return h->member && h->up && h->cap > 0 && !(h->pe < r) && has_room(pl, h, v, r);
 }
 
 static int m_suitable(lua_State *L)
@@ -844,10 +852,12 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
 {
     lclass *c = &pl->lcl[k];
     double minoff = INFINITY;
+    if (c->pe < r) /* a core too small (members are up, in the plan, with capacity) */
+        return;
     for (uint32_t i = 0; i < c->n; i++) {
         const plan_host *h = &pl->h[c->ids[i]];
-        minoff = fmin(minoff, h->off);
-        if ((h->load != 0 && (h->req + r) / h->cap > t) || !suitable(pl, h, v, r))
+        minoff = h->off < minoff ? h->off : minoff;
+        if ((h->load != 0 && (h->req + r) / h->cap > t) || !has_room(pl, h, v, r))
             continue;
         sink_add(sink, cand_of(pl, c->ids[i], r));
     }

@@ -38,21 +38,3 @@ void vp_power_curve_init(vp_power_curve *c, const double table[VP_POWER_POINTS])
         c->tenth[i] = lo / 10;
     }
 }
-
-/* vp_power_at's operations in its order, with (p2 - p1) / 10 and lo / 10
- * looked up (the same quotients of the same operands); where 10u is an
- * integer (lo == hi) the line's slope is 0 there, as in vp_power_at. */
-double vp_power_curve_at(const vp_power_curve *c, double u)
-{
-    if (!(u > 0))
-        u = 0;
-    if (u > 1)
-        u = 1;
-    if (u == 0)
-        return c->p[0];
-    double x = u * 10; /* in (0, 10]: truncation is floor, no libm call */
-    int i = (int)x;
-    if (x == (double)i) /* floor == ceil */
-        return vp_power_at(c->p, u);
-    return c->p[i] + c->step[i] * (u - c->tenth[i]) * 100;
-}

@@ -23,7 +23,25 @@ typedef struct vp_power_curve {
 } vp_power_curve;
 
 void vp_power_curve_init(vp_power_curve *c, const double table[VP_POWER_POINTS]);
-/* The same value as vp_power_at(table, u), bit for bit. */
-double vp_power_curve_at(const vp_power_curve *c, double u);
+
+/* The same value as vp_power_at(table, u), bit for bit (inline: a search
+ * evaluates it for every host it looks at): vp_power_at's operations in
+ * its order, with (p2 - p1) / 10 and lo / 10 looked up (the same
+ * quotients of the same operands); where 10u is an integer vp_power_at
+ * adds a zero slope term to p[10u], so that is the value. */
+static inline double vp_power_curve_at(const vp_power_curve *c, double u)
+{
+    if (!(u > 0))
+        u = 0;
+    if (u > 1)
+        u = 1;
+    if (u == 0)
+        return c->p[0];
+    double x = u * 10; /* in (0, 10]: truncation is floor */
+    int i = (int)x;
+    if (x == (double)i) /* floor == ceil: vp_power_at adds 0 x ... to p[i] */
+        return c->p[i];
+    return c->p[i] + c->step[i] * (u - c->tenth[i]) * 100;
+}
 
 #endif
