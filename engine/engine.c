@@ -569,25 +569,31 @@ void vp_engine_sample_now(vp_engine *e)
 /* ====== balance ====== */
 
 /* Room on host `to` for move i, after the moves before it that go there
- * (a migrating VM holds its size on both hosts until it completes). */
-static int move_fits(const vp_pool *pool, const vp_moves *m, size_t i, vp_err *err)
+ * (a migrating VM holds its size on both hosts until it completes): kept
+ * per target host (left[id], valid where has[id]; no arrays for a single
+ * move) as the moves are read, each earlier move's size taken off in
+ * order. */
+static int move_fits(const vp_pool *pool, const vp_moves *m, size_t i, vp_res *left,
+                     unsigned char *has, vp_err *err)
 {
     const vp_vm *v = vp_pool_vm(pool, m->v[i].vm);
     const vp_host *to = vp_pool_host(pool, m->v[i].to);
     if (to->state != VP_HOST_UP)
         return vp_err_set(err, "host '%s' is %s", to->name, vp_host_state_name(to->state));
-    vp_res room = vp_pool_host_free(to);
-    for (size_t k = 0; k < i; k++)
-        if (m->v[k].to == to->id)
-            room = vp_res_sub(room, vp_pool_vm(pool, m->v[k].vm)->size);
+    vp_res room = has && has[to->id] ? left[to->id] : vp_pool_host_free(to);
     int r = vp_res_first_over(v->size, room);
     if (r >= 0)
         return vp_err_set(err, "VM '%s' needs %g %s, host '%s' has %g left", v->name,
                           v->size.v[r], vp_res_names[r], to->name, room.v[r]);
+    if (has) { /* none for a single move */
+        left[to->id] = vp_res_sub(room, v->size);
+        has[to->id] = 1;
+    }
     return 0;
 }
 
-int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len)
+static int check_each(const vp_pool *pool, const vp_moves *m, vp_res *left, unsigned char *has,
+                      char *why, size_t len)
 {
     vp_err err = {0};
     for (size_t i = 0; i < m->n; i++) {
@@ -601,10 +607,24 @@ int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len
         if (v->host == to->id)
             return snprintf(why, len, "move %zu: VM '%s' is already on host '%s'", i + 1,
                             v->name, to->name), -1;
-        if (move_fits(pool, m, i, &err))
+        if (move_fits(pool, m, i, left, has, &err))
             return snprintf(why, len, "move %zu: %.400s", i + 1, err.text), -1;
     }
     return 0;
+}
+
+int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len)
+{
+    if (m->n <= 1)
+        return check_each(pool, m, NULL, NULL, why, len);
+    size_t nh = vp_pool_host_end(pool);
+    vp_res *left = malloc((nh + 1) * sizeof *left);
+    unsigned char *has = calloc(nh + 1, 1);
+    int rc = left && has ? check_each(pool, m, left, has, why, len)
+                         : (snprintf(why, len, "out of memory checking the moves"), -1);
+    free(left);
+    free(has);
+    return rc;
 }
 
 /* What balance and reservation see: hosts up, VMs running; with sums
