@@ -79,7 +79,7 @@ typedef struct plan_host {
     uint32_t n, capv;
     uint8_t excl;
     bool member, up;
-    int32_t lc, li, bk; /* its place in the candidate index: lcl[lc].ids[li], or bucket bk */
+    int32_t lc, li, bk; /* its place in the candidate index: lcl[lc].m[li], or bucket bk */
     double off;         /* loaded: P(load / cap) - p_last (see the loaded classes) */
     double *hist;     /* history of the VMs on it (hist_len samples), if hist_ok */
     int hist_len;
@@ -167,9 +167,16 @@ typedef struct lclass {
     int seg;
     uint8_t excl;
     double minoff; /* <= the offset of every member */
-    vp_id *ids;
+    struct lmember *m;
     uint32_t n, capn;
 } lclass;
+
+/* A loaded host as its class keeps it: what a search reads of it, side
+ * by side (a search reads every member of the classes it visits). */
+typedef struct lmember {
+    vp_id id;
+    double load, req, avail, p_last, off;
+} lmember;
 typedef struct bucket {
     const double *power;
     double cap, pe, u;
@@ -280,12 +287,12 @@ static void class_add(lua_State *L, plan *pl, int k, vp_id id)
     lclass *c = &pl->lcl[k];
     if (c->n == c->capn) {
         uint32_t cap = c->capn ? 2 * c->capn : 16;
-        c->ids = sr(L, c->ids, c->capn * sizeof(vp_id), cap * sizeof(vp_id));
+        c->m = sr(L, c->m, c->capn * sizeof *c->m, cap * sizeof *c->m);
         c->capn = cap;
     }
     pl->h[id].lc = k;
     pl->h[id].li = (int32_t)c->n;
-    c->ids[c->n++] = id;
+    c->m[c->n++].id = id;
 }
 
 /* Takes host id out of the index. */
@@ -294,9 +301,9 @@ static void index_drop(plan *pl, vp_id id)
     plan_host *h = &pl->h[id];
     if (h->lc >= 0) {
         lclass *c = &pl->lcl[h->lc];
-        vp_id last = c->ids[--c->n];
-        c->ids[h->li] = last;
-        pl->h[last].li = h->li;
+        lmember last = c->m[--c->n];
+        c->m[h->li] = last;
+        pl->h[last.id].li = h->li;
         h->lc = h->li = -1;
     } else if (h->bk >= 0) {
         pl->bk[h->bk].bits[id / 64] &= ~((uint64_t)1 << (id % 64));
@@ -317,6 +324,7 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
         }
         h->off = power(h, h->load / h->cap) - h->p_last;
         pl->lcl[k].minoff = fmin(pl->lcl[k].minoff, h->off);
+        pl->lcl[k].m[h->li] = (lmember){id, h->load, h->req, h->avail, h->p_last, h->off};
         return;
     }
     if (h->bk >= 0 && empty && pl->bk[h->bk].excl == h->excl)
@@ -333,7 +341,7 @@ static void index_free(lua_State *L, plan *pl)
     sr(L, pl->bk, (size_t)pl->capbk * sizeof *pl->bk, 0);
     sr(L, pl->shape_best, (size_t)pl->capbk * sizeof(vp_id), 0);
     for (int i = 0; pl->lcl && i < pl->nlc; i++)
-        sr(L, pl->lcl[i].ids, pl->lcl[i].capn * sizeof(vp_id), 0);
+        sr(L, pl->lcl[i].m, pl->lcl[i].capn * sizeof *pl->lcl[i].m, 0);
     sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, 0);
     pl->bk = NULL;
     pl->shape_best = NULL;
@@ -854,12 +862,15 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
     double minoff = INFINITY;
     if (c->pe < r) /* a core too small (members are up, in the plan, with capacity) */
         return;
+    bool pending = v->state == VP_VM_PENDING;
     for (uint32_t i = 0; i < c->n; i++) {
-        const plan_host *h = &pl->h[c->ids[i]];
+        const lmember *h = &c->m[i]; /* what cand_of and has_room read, side by side */
         minoff = h->off < minoff ? h->off : minoff;
-        if ((h->load != 0 && (h->req + r) / h->cap > t) || !has_room(pl, h, v, r))
+        if ((h->load != 0 && (h->req + r) / c->cap > t) || h->avail < r ||
+            (pending && !has_room(pl, &pl->h[h->id], v, r)))
             continue;
-        sink_add(sink, cand_of(pl, c->ids[i], r));
+        sink_add(sink, (cand){power_by(c->curve, c->power, (h->load + r) / c->cap) - h->p_last,
+                              h->id});
     }
     c->minoff = minoff;
 }
