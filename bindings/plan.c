@@ -79,7 +79,7 @@ typedef struct plan_host {
     uint32_t n, capv;
     uint8_t excl;
     bool member, up;
-    int32_t lc, li, bk; /* its place in the candidate index: lcl[lc].m[li], or bucket bk */
+    int32_t lc, lb, li, bk; /* its place in the candidate index: lcl[lc].bin[lb].m[li], or bucket bk */
     double off;         /* loaded: P(load / cap) - p_last (see the loaded classes) */
     double *hist;     /* history of the VMs on it (hist_len samples), if hist_ok */
     int hist_len;
@@ -155,11 +155,13 @@ static double power(const plan_host *h, double u) { return power_by(h->curve, h-
  *   P((load + r) / cap) - p_last = [P(u + d) - P(u)] + off,
  * u = load / cap, d = r / cap, off = P(u) - p_last.  Over a tenth of u the
  * bracket is piecewise linear in u, so its least value is at the tenth's
- * ends or where u + d crosses a tenth (class_floor); each class keeps a
+ * ends or where u + d crosses a tenth (range_floor); each class keeps a
  * lower bound of its members' offsets.  A search that needs only the
  * cheapest host (a threshold test) visits the classes by that bound and
  * stops at the first that cannot beat the best found: the same host as
- * visiting all of them. */
+ * visiting all of them.  Inside a class the members are kept by
+ * hundredth of utilization, each bin with its own offset bound, and a
+ * visit skips the bins that cannot beat the best either. */
 typedef struct lclass {
     const double *power;
     const vp_power_curve *curve;
@@ -167,8 +169,12 @@ typedef struct lclass {
     int seg;
     uint8_t excl;
     double minoff; /* <= the offset of every member */
-    struct lmember *m;
-    uint32_t n, capn;
+    uint32_t n;    /* members */
+    struct lbin {  /* the members in each hundredth of the tenth */
+        struct lmember *m;
+        uint32_t n, capn;
+        double minoff;
+    } bin[10];
 } lclass;
 
 /* A loaded host as its class keeps it: what a search reads of it, side
@@ -247,15 +253,17 @@ static vp_id bucket_next(const plan *pl, const bucket *b, vp_id from)
 }
 
 /* The tenth of utilization a loaded host is in (0..10). */
-static int seg_of(const plan_host *h)
+/* The hundredth of utilization a loaded host is in (0..100): its class
+ * holds the tenth (f / 10), its bin the hundredth in it (f % 10). */
+static int hundredth_of(const plan_host *h)
 {
     double u = h->load / h->cap;
     if (!(u > 0))
         return 0;
     if (u >= 1)
-        return 10;
-    int s = (int)(u * 10);
-    return s < 10 ? s : 9;
+        return 100;
+    int f = (int)(u * 100);
+    return f < 100 ? f : 99;
 }
 
 static bool in_class(const lclass *c, const plan_host *h, int seg)
@@ -282,17 +290,21 @@ static int class_of(lua_State *L, plan *pl, const plan_host *h, int seg)
     return pl->nlc++;
 }
 
-static void class_add(lua_State *L, plan *pl, int k, vp_id id)
+static void class_add(lua_State *L, plan *pl, int k, int j, vp_id id)
 {
-    lclass *c = &pl->lcl[k];
-    if (c->n == c->capn) {
-        uint32_t cap = c->capn ? 2 * c->capn : 16;
-        c->m = sr(L, c->m, c->capn * sizeof *c->m, cap * sizeof *c->m);
-        c->capn = cap;
+    struct lbin *b = &pl->lcl[k].bin[j];
+    if (b->n == b->capn) {
+        uint32_t cap = b->capn ? 2 * b->capn : 8;
+        b->m = sr(L, b->m, b->capn * sizeof *b->m, cap * sizeof *b->m);
+        b->capn = cap;
     }
+    if (!b->n)
+        b->minoff = INFINITY;
     pl->h[id].lc = k;
-    pl->h[id].li = (int32_t)c->n;
-    c->m[c->n++].id = id;
+    pl->h[id].lb = j;
+    pl->h[id].li = (int32_t)b->n;
+    b->m[b->n++].id = id;
+    pl->lcl[k].n++;
 }
 
 /* Takes host id out of the index. */
@@ -300,11 +312,12 @@ static void index_drop(plan *pl, vp_id id)
 {
     plan_host *h = &pl->h[id];
     if (h->lc >= 0) {
-        lclass *c = &pl->lcl[h->lc];
-        lmember last = c->m[--c->n];
-        c->m[h->li] = last;
+        struct lbin *b = &pl->lcl[h->lc].bin[h->lb];
+        lmember last = b->m[--b->n];
+        b->m[h->li] = last;
         pl->h[last.id].li = h->li;
-        h->lc = h->li = -1;
+        pl->lcl[h->lc].n--;
+        h->lc = h->lb = h->li = -1;
     } else if (h->bk >= 0) {
         pl->bk[h->bk].bits[id / 64] &= ~((uint64_t)1 << (id % 64));
         h->bk = -1;
@@ -317,14 +330,16 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
     plan_host *h = &pl->h[id];
     bool empty = is_empty(h);
     if (h->up && !empty && h->cap > 0) { /* loaded (no capacity: never a candidate) */
-        int k = class_of(L, pl, h, seg_of(h));
-        if (k != h->lc) {
+        int f = hundredth_of(h), k = class_of(L, pl, h, f / 10), j = f % 10;
+        if (k != h->lc || j != h->lb) {
             index_drop(pl, id);
-            class_add(L, pl, k, id);
+            class_add(L, pl, k, j, id);
         }
+        struct lbin *b = &pl->lcl[k].bin[j];
         h->off = power(h, h->load / h->cap) - h->p_last;
         pl->lcl[k].minoff = fmin(pl->lcl[k].minoff, h->off);
-        pl->lcl[k].m[h->li] = (lmember){id, h->load, h->req, h->avail, h->p_last, h->off};
+        b->minoff = fmin(b->minoff, h->off);
+        b->m[h->li] = (lmember){id, h->load, h->req, h->avail, h->p_last, h->off};
         return;
     }
     if (h->bk >= 0 && empty && pl->bk[h->bk].excl == h->excl)
@@ -341,7 +356,8 @@ static void index_free(lua_State *L, plan *pl)
     sr(L, pl->bk, (size_t)pl->capbk * sizeof *pl->bk, 0);
     sr(L, pl->shape_best, (size_t)pl->capbk * sizeof(vp_id), 0);
     for (int i = 0; pl->lcl && i < pl->nlc; i++)
-        sr(L, pl->lcl[i].m, pl->lcl[i].capn * sizeof *pl->lcl[i].m, 0);
+        for (int j = 0; j < 10; j++)
+            sr(L, pl->lcl[i].bin[j].m, pl->lcl[i].bin[j].capn * sizeof(lmember), 0);
     sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, 0);
     pl->bk = NULL;
     pl->shape_best = NULL;
@@ -456,7 +472,7 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
         u = 1;
     *h = (plan_host){.cap = cap, .pe = cap / (src->cores > 0 ? src->cores : 1), .u_last = u,
                      .power = src->power, .member = true, .up = src->state == VP_HOST_UP,
-                     .lc = -1, .li = -1, .bk = -1, .curve = curve_for(pl, src->power)};
+                     .lc = -1, .lb = -1, .li = -1, .bk = -1, .curve = curve_for(pl, src->power)};
     h->p_last = power(h, u);
     const vp_idlist *lists[2] = {&src->vms, &src->incoming};
     for (int k = 0; k < 2; k++)
@@ -839,12 +855,11 @@ static double marginal(const lclass *c, double u, double d)
     return power_by(c->curve, c->power, u + d) - power_by(c->curve, c->power, u);
 }
 
-/* The least P(u + d) - P(u) over the class's tenth of u: the function is
- * linear between the tenth's ends and the points where u + d crosses a
- * tenth (P is linear between tenths, and flat past 1). */
-static double class_floor(const lclass *c, double d)
+/* The least P(u + d) - P(u) for u in [a, b], a range inside one tenth:
+ * the function is linear between the range's ends and the points where
+ * u + d crosses a tenth (P is linear between tenths, and flat past 1). */
+static double range_floor(const lclass *c, double a, double b, double d)
 {
-    double a = c->seg / 10.0, b = c->seg < 10 ? (c->seg + 1) / 10.0 : 1.0;
     double m = fmin(marginal(c, a, d), marginal(c, b, d));
     for (int k = 1; k <= 10; k++) {
         double u = k / 10.0 - d;
@@ -854,25 +869,56 @@ static double class_floor(const lclass *c, double d)
     return m;
 }
 
-/* The candidates among class k's hosts, into the sink; its offset bound
- * made exact again. */
+/* A bound from an offset bound and a floor, less a margin far above the
+ * rounding of either side. */
+static double with_margin(double b) { return b - 1e-9 * (1 + fabs(b)); }
+
+/* The candidates among class k's members, into the sink: the bins by
+ * their bounds, those that cannot beat the best found left out (when the
+ * sink keeps only the best); each visited bin's offset bound made exact
+ * again. */
 static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, cand_sink *sink)
 {
     lclass *c = &pl->lcl[k];
-    double minoff = INFINITY;
     if (c->pe < r) /* a core too small (members are up, in the plan, with capacity) */
         return;
-    bool pending = v->state == VP_VM_PENDING;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const lmember *h = &c->m[i]; /* what cand_of and has_room read, side by side */
-        minoff = h->off < minoff ? h->off : minoff;
-        if ((h->load != 0 && (h->req + r) / c->cap > t) || h->avail < r ||
-            (pending && !has_room(pl, &pl->h[h->id], v, r)))
+    double d = r / c->cap, lb[10];
+    int order[10], n = 0;
+    for (int j = 0; j < 10; j++) {
+        if (!c->bin[j].n)
             continue;
-        sink_add(sink, (cand){power_by(c->curve, c->power, (h->load + r) / c->cap) - h->p_last,
-                              h->id});
+        double a = c->seg < 10 ? (10 * c->seg + j) / 100.0 : 1.0;
+        double b = c->seg < 10 ? (10 * c->seg + j + 1) / 100.0 : 1.0;
+        double x = with_margin(c->bin[j].minoff + range_floor(c, a, b, d));
+        int i = n++;
+        for (; i > 0 && lb[i - 1] > x; i--) {
+            lb[i] = lb[i - 1];
+            order[i] = order[i - 1];
+        }
+        lb[i] = x;
+        order[i] = j;
     }
-    c->minoff = minoff;
+    bool pending = v->state == VP_VM_PENDING;
+    for (int i = 0; i < n; i++) {
+        if (!sink->out && sink->best.id != VP_NONE && lb[i] > sink->best.diff)
+            break;
+        struct lbin *bin = &c->bin[order[i]];
+        double minoff = INFINITY;
+        for (uint32_t q = 0; q < bin->n; q++) {
+            const lmember *h = &bin->m[q]; /* what cand_of and has_room read, side by side */
+            minoff = h->off < minoff ? h->off : minoff;
+            if ((h->load != 0 && (h->req + r) / c->cap > t) || h->avail < r ||
+                (pending && !has_room(pl, &pl->h[h->id], v, r)))
+                continue;
+            sink_add(sink, (cand){power_by(c->curve, c->power, (h->load + r) / c->cap) - h->p_last,
+                                  h->id});
+        }
+        bin->minoff = minoff;
+    }
+    c->minoff = INFINITY; /* the least of its bins' bounds */
+    for (int j = 0; j < 10; j++)
+        if (c->bin[j].n)
+            c->minoff = fmin(c->minoff, c->bin[j].minoff);
 }
 
 #define CLASS_ORDER_MAX 256 /* classes a bounded search orders (else it visits all) */
@@ -896,8 +942,8 @@ static void gather_loaded(plan *pl, const vp_vm *v, uint8_t mask, double t, doub
             visit_class(pl, k, v, r, t, sink);
             continue;
         }
-        double b = c->minoff + class_floor(c, r / c->cap);
-        b -= 1e-9 * (1 + fabs(b));
+        double lo = c->seg < 10 ? c->seg / 10.0 : 1.0, hi = c->seg < 10 ? (c->seg + 1) / 10.0 : 1.0;
+        double b = with_margin(c->minoff + range_floor(c, lo, hi, r / c->cap));
         int j = n++;
         for (; j > 0 && lb[j - 1] > b; j--) {
             lb[j] = lb[j - 1];
