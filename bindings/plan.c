@@ -873,6 +873,20 @@ static double range_floor(const lclass *c, double a, double b, double d)
  * rounding of either side. */
 static double with_margin(double b) { return b - 1e-9 * (1 + fabs(b)); }
 
+/* Puts item k with bound x into the n items of lb/order kept by bound;
+ * returns n + 1. */
+static int by_bound(double *lb, int *order, int n, double x, int k)
+{
+    int i = n;
+    for (; i > 0 && lb[i - 1] > x; i--) {
+        lb[i] = lb[i - 1];
+        order[i] = order[i - 1];
+    }
+    lb[i] = x;
+    order[i] = k;
+    return n + 1;
+}
+
 /* The candidates among class k's members, into the sink: the bins by
  * their bounds, those that cannot beat the best found left out (when the
  * sink keeps only the best); each visited bin's offset bound made exact
@@ -889,14 +903,7 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
             continue;
         double a = c->seg < 10 ? (10 * c->seg + j) / 100.0 : 1.0;
         double b = c->seg < 10 ? (10 * c->seg + j + 1) / 100.0 : 1.0;
-        double x = with_margin(c->bin[j].minoff + range_floor(c, a, b, d));
-        int i = n++;
-        for (; i > 0 && lb[i - 1] > x; i--) {
-            lb[i] = lb[i - 1];
-            order[i] = order[i - 1];
-        }
-        lb[i] = x;
-        order[i] = j;
+        n = by_bound(lb, order, n, with_margin(c->bin[j].minoff + range_floor(c, a, b, d)), j);
     }
     bool pending = v->state == VP_VM_PENDING;
     for (int i = 0; i < n; i++) {
@@ -943,14 +950,7 @@ static void gather_loaded(plan *pl, const vp_vm *v, uint8_t mask, double t, doub
             continue;
         }
         double lo = c->seg < 10 ? c->seg / 10.0 : 1.0, hi = c->seg < 10 ? (c->seg + 1) / 10.0 : 1.0;
-        double b = with_margin(c->minoff + range_floor(c, lo, hi, r / c->cap));
-        int j = n++;
-        for (; j > 0 && lb[j - 1] > b; j--) {
-            lb[j] = lb[j - 1];
-            order[j] = order[j - 1];
-        }
-        lb[j] = b;
-        order[j] = k;
+        n = by_bound(lb, order, n, with_margin(c->minoff + range_floor(c, lo, hi, r / c->cap)), k);
     }
     for (int i = 0; i < n; i++) {
         if (sink->best.id != VP_NONE && lb[i] > sink->best.diff)
