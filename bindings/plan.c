@@ -975,8 +975,10 @@ static void gather(plan *pl, const vp_vm *v, uint8_t mask, double t, cand_sink *
         vp_id id = b->excl & mask ? VP_NONE : bucket_next(pl, b, b->first);
         if (!(b->excl & mask))
             b->first = id == VP_NONE ? (uint32_t)pl->nh : id; /* nothing below */
+        if (!(b->cap > 0) || b->pe < r) /* the shape cannot take it: none of them */
+            continue;
         for (; id != VP_NONE && id < *best; id = bucket_next(pl, b, id + 1))
-            if (suitable(pl, &pl->h[id], v, r)) {
+            if (has_room(pl, &pl->h[id], v, r)) { /* members are up, in the plan */
                 *best = id;
                 break;
             }
