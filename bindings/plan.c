@@ -901,6 +901,11 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
     for (int j = 0; j < 10; j++) {
         if (!c->bin[j].n)
             continue;
+        if (sink->out) { /* every candidate wanted: no bounds, bins in order */
+            lb[n] = -INFINITY;
+            order[n++] = j;
+            continue;
+        }
         double a = c->seg < 10 ? (10 * c->seg + j) / 100.0 : 1.0;
         double b = c->seg < 10 ? (10 * c->seg + j + 1) / 100.0 : 1.0;
         n = by_bound(lb, order, n, with_margin(c->bin[j].minoff + range_floor(c, a, b, d)), j);
