@@ -9,7 +9,7 @@
  * Uses: Lua 5.4 (lauxlib), lb.h, pool.h.
  *
  * Registry entries.  The state's view (a light userdata) and the engine's
- * proxy cache are kept in the registry under the addresses of
+ * per-call proxy cache are kept in the registry under the addresses of
  * two static variables below (lua_rawgetp), not under string keys: a
  * lookup then never allocates, so lb_view_end and lb_get_view cannot
  * raise a memory error even when called outside a protected call.
@@ -18,8 +18,7 @@
  * class table weak-valued (a proxy nobody holds may go; one somebody
  * holds stays the same object).  key is id * 4 + kind, so a VM's and a
  * host's History with the same id do not collide.  Engine proxies use
- * the registry cache, kept from call to call (its tables are made once):
- * an entry of an earlier call (another generation) is replaced; proxies
+ * the registry cache, dropped by lb_view_begin and lb_view_end; proxies
  * of a plain-Lua Pool use the cache table that is the Pool userdata's
  * first user value.  Migration proxies are never cached.
  *
@@ -61,11 +60,19 @@ lb_view *lb_get_view(lua_State *L)
     return v;
 }
 
+/* Setting an existing or absent key to nil never allocates. */
+static void drop_cache(lua_State *L)
+{
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &CACHE_KEY);
+}
+
 void lb_view_begin(lua_State *L, vp_pool *pool)
 {
     lb_view *v = lb_get_view(L);
     if (!v)
         return;
+    drop_cache(L);
     v->pool = pool;
     v->open = pool != NULL;
     v->writable = false;
@@ -79,6 +86,7 @@ void lb_view_end(lua_State *L)
     v->gen++;
     v->open = false;
     v->pool = NULL;
+    drop_cache(L);
 }
 
 /* ====== checking ====== */
@@ -272,7 +280,7 @@ lb_proxy *lb_push_proxy(lua_State *L, const char *cls, lb_view *view, int owner_
         p = lua_touserdata(L, -1);
     else if (!lua_isnil(L, -1))
         lua_pop(L, 1);
-    if (!p || p->view != v || p->gen != v->gen) { /* none yet, or of an earlier call */
+    if (!p || p->gen != v->gen) {
         p = new_proxy(L, cls, v, owner, id, kind);
         if (!lua_isnil(L, owner + 1)) {
             lua_pushvalue(L, -1);
