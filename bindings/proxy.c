@@ -43,6 +43,7 @@
 
 static const char VIEW_KEY = 'v';  /* registry[&VIEW_KEY] = light userdata */
 static const char CACHE_KEY = 'c'; /* registry[&CACHE_KEY] = engine cache */
+static const char POOL_KEY = 'p';  /* registry[&POOL_KEY] = the engine's last Pool proxy */
 
 /* ====== views ====== */
 
@@ -263,6 +264,25 @@ static lb_proxy *new_proxy(lua_State *L, const char *cls, lb_view *v, int owner,
     return p;
 }
 
+/* The engine's Pool proxy (owner nil at `owner`), one per call: kept in a
+ * registry slot of its own, so a call that needs no other proxy (a
+ * migrate_when) makes no cache tables.  Replaced when of another view or
+ * generation. */
+static lb_proxy *push_engine_pool(lua_State *L, lb_view *v, int owner)
+{
+    lb_proxy *p = NULL;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &POOL_KEY) == LUA_TUSERDATA)
+        p = lua_touserdata(L, -1);
+    if (!p || p->view != v || p->gen != v->gen) {
+        lua_pop(L, 1);
+        p = new_proxy(L, LB_POOL, v, owner, 0, 0);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &POOL_KEY);
+    }
+    lua_replace(L, owner);
+    return p;
+}
+
 lb_proxy *lb_push_proxy(lua_State *L, const char *cls, lb_view *view, int owner_idx, vp_id id,
                         uint8_t kind)
 {
@@ -273,6 +293,8 @@ lb_proxy *lb_push_proxy(lua_State *L, const char *cls, lb_view *view, int owner_
     owner_idx = owner_idx ? lua_absindex(L, owner_idx) : 0;
     push_owner(L, owner_idx);
     int owner = lua_gettop(L);
+    if (lua_isnil(L, owner) && strcmp(cls, LB_POOL) == 0 && v == lb_get_view(L))
+        return push_engine_pool(L, v, owner);
     push_class_cache(L, v, owner, cls);
     lua_Integer key = (lua_Integer)id * 4 + kind;
     lb_proxy *p = NULL;
