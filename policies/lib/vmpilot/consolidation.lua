@@ -342,26 +342,43 @@ function M.state(src, cfg)
   return st
 end
 
+-- The detector on the tentative state as one function, its settings held
+-- as upvalues (a search runs it for every candidate it tries):
+-- f(h, extra, u) -> over, with u the host's requested utilization with
+-- `extra` appended.
+function State:detector()
+  if self.detector_fn then return self.detector_fn end
+  local plan, det, safety = self.plan, self.det, self.safety
+  local len, interval, net, intervals_for = self.hist_len, self.interval, self.net, M.intervals_for
+  local f
+  if self.det_name == "thr" then
+    f = function(_, _, u) return det(nil, u, safety) end
+  elseif self.lr then
+    f = function(h, extra, u)
+      local n = net[h]
+      if not n then n = h.capacity.network; net[h] = n end
+      local mig = intervals_for(plan:largest(h, "memory", extra), n, interval)
+      return det(plan:history(h, extra, len), u, safety, mig)
+    end
+  else
+    f = function(h, extra, u) return det(plan:history(h, extra, len), u, safety) end
+  end
+  self.detector_fn = f
+  return f
+end
+
 -- isHostOverUtilized(h) on the tentative state, with `extra` appended
 -- (isHostOverUtilizedAfterAllocation) when given; u: its requested
 -- utilization then, when the caller has it (an accept function's third
 -- argument).
 function State:over(h, extra, u)
-  local plan = self.plan
   if u == nil then
+    local plan = self.plan
     local cap = plan:capacity(h)
     if cap <= 0 then return false end
     u = plan:requested(h, extra) / cap
   end
-  if self.det_name == "thr" then return M.thr(nil, u, self.safety) end
-  local hist = plan:history(h, extra, self.hist_len)
-  local mig = 1
-  if self.lr then
-    local net = self.net[h]
-    if not net then net = h.capacity.network; self.net[h] = net end
-    mig = M.intervals_for(plan:largest(h, "memory", extra), net, self.interval)
-  end
-  return self.det(hist, u, self.safety, mig)
+  return self:detector()(h, extra, u)
 end
 
 -- vmDestroy: the VM leaves the host; the rest are allocated again.
@@ -397,7 +414,10 @@ end
 -- that would win: THR's threshold in C, the others in Lua.
 function State:accept()
   if self.det_name == "thr" then return self.safety end
-  self.accept_fn = self.accept_fn or function(h, vm, u) return not self:over(h, vm, u) end
+  if not self.accept_fn then
+    local over = self:detector()
+    self.accept_fn = function(h, vm, u) return not over(h, vm, u) end
+  end
   return self.accept_fn
 end
 
