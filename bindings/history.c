@@ -634,16 +634,18 @@ static bool r2_all(const double *C, size_t n, size_t m, const double *G, double 
             I[c * g + j] = I[p * g + j];
             I[p * g + j] = t;
         }
+        /* M's columns before c are 0 in every row but their pivot's, so
+         * row operations on M start at column c */
         double d = M[c * g + c];
-        for (size_t j = 0; j < g; j++) {
+        for (size_t j = c; j < g; j++)
             M[c * g + j] /= d;
+        for (size_t j = 0; j < g; j++)
             I[c * g + j] /= d;
-        }
         for (size_t r = 0; r < g; r++) {
             double f = M[r * g + c];
             if (r == c || f == 0)
                 continue;
-            sub_scaled(M + r * g, M + c * g, f, g);
+            sub_scaled(M + r * g + c, M + c * g + c, f, g - c);
             sub_scaled(I + r * g, I + c * g, f, g);
         }
     }
