@@ -81,6 +81,8 @@ struct vp_csm {
     double last_t;
     double energy_ws;
     uint64_t migrations, phantoms_total, removed;
+    uint64_t *busy; /* bit per host id: may not be idle (see stays_idle) */
+    size_t nbusy;   /* words */
     double sla_time, active_time;    /* SLATAH sums */
     double avg_sum, avg_n;           /* average SLA violation */
     stat shutdown, migtime;
@@ -106,13 +108,25 @@ static double stat_sd(const stat *s)
 }
 
 /* Makes hosts/vms cover every id of the pool (new entries zeroed). */
+static void mark_busy(vp_csm *m, vp_id host)
+{
+    if (host / 64 < m->nbusy)
+        m->busy[host / 64] |= (uint64_t)1 << (host % 64);
+}
+
+static void on_gain(void *ud, vp_id host) { mark_busy(ud, host); }
+
 static int grow(vp_csm *m)
 {
-    size_t oh = m->nhosts, ov = m->nvms;
+    size_t oh = m->nhosts, ov = m->nvms, ob = m->nbusy;
     size_t nh = vp_pool_host_end(m->pool), nv = vp_pool_vm_end(m->pool);
     if ((nh > oh && vp_array_reserve((void **)&m->hosts, &m->nhosts, nh, sizeof *m->hosts)) ||
-        (nv > ov && vp_array_reserve((void **)&m->vms, &m->nvms, nv, sizeof *m->vms)))
+        (nv > ov && vp_array_reserve((void **)&m->vms, &m->nvms, nv, sizeof *m->vms)) ||
+        (m->nhosts > 64 * ob &&
+         vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)))
         return -1;
+    for (size_t i = ob; i < m->nbusy; i++) /* new hosts: updated until found idle */
+        m->busy[i] = ~(uint64_t)0;
     for (size_t i = oh; i < m->nhosts; i++)
         m->hosts[i] = (cs_host){.prev_active = true};
     memset(m->vms + ov, 0, (m->nvms - ov) * sizeof *m->vms);
@@ -281,6 +295,7 @@ vp_csm *vp_csm_new(vp_pool *pool, const vp_trace *trace, double trace_start,
                   .row_ud = row_ud, .npa = non_power_aware, .last_t = trace_start};
     if (grow(m))
         return vp_csm_free(m), NULL;
+    vp_pool_on_gain(pool, on_gain, m);
     return m;
 }
 
@@ -293,6 +308,8 @@ void vp_csm_free(vp_csm *m)
     free(m->ph);
     free(m->slots);
     free(m->idle);
+    free(m->busy);
+    vp_pool_on_gain(m->pool, NULL, NULL);
     free(m);
 }
 
@@ -325,14 +342,22 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
     return true;
 }
 
-size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
+/* Updates the hosts (all, or those that may not be idle) at t, in id
+ * order; the idle VMs into *idle. */
+static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
 {
     (void)grow(m);
     double dt = t - m->last_t, e = 0;
     for (vp_id i = 0; i < vp_pool_host_end(m->pool); i++) {
+        uint64_t bit = (uint64_t)1 << (i % 64);
+        if (!every && !(m->busy[i / 64] & bit))
+            continue; /* idle since it was found so: it would add 0 */
         vp_host *h = vp_pool_host(m->pool, i);
-        if (!h || stays_idle(m, h, t))
+        if (!h || stays_idle(m, h, t)) {
+            m->busy[i / 64] &= ~bit;
             continue;
+        }
+        m->busy[i / 64] |= bit;
         double prev = m->hosts[i].util_mips;
         update_host(m, h, t);
         if (dt > 0)
@@ -342,8 +367,10 @@ size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
     m->last_t = t;
     size_t n = 0;
     for (vp_id i = 0; i < vp_pool_vm_end(m->pool); i++) {
+        if (m->vms[i].req != 0) /* the model's own array first */
+            continue;
         const vp_vm *v = vp_pool_vm(m->pool, i);
-        if (v && v->state == VP_VM_RUNNING && m->vms[i].req == 0 &&
+        if (v && v->state == VP_VM_RUNNING &&
             vp_array_reserve((void **)&m->idle, &m->capidle, n + 1, sizeof *m->idle) == 0)
             m->idle[n++] = i;
     }
@@ -352,11 +379,23 @@ size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
     return n;
 }
 
+size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
+{
+    return update(m, t, true, idle);
+}
+
+size_t vp_csm_update_busy(vp_csm *m, double t, const vp_id **idle)
+{
+    return update(m, t, false, idle);
+}
+
 void vp_csm_update_host(vp_csm *m, vp_id host, double t)
 {
     vp_host *h = vp_pool_host(m->pool, host);
-    if (h && grow(m) == 0)
+    if (h && grow(m) == 0) {
         update_host(m, h, t);
+        mark_busy(m, host);
+    }
 }
 
 int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
@@ -365,6 +404,7 @@ int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
         vp_array_reserve((void **)&m->ph, &m->capph, m->nph + 1, sizeof *m->ph))
         return -1;
     m->ph[m->nph++] = (phantom){vm, host};
+    mark_busy(m, host);
     m->hosts[host].phantoms++;
     m->phantoms_total++;
     m->migrations++;

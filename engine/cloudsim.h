@@ -71,6 +71,14 @@ void vp_csm_free(vp_csm *m);
  * them); returns how many. */
 size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle);
 
+/* The same, but skipping the hosts found idle (empty, inactive, at 0) at
+ * an earlier update that have gained no VM since: their update would
+ * change nothing but the time of their pending entry, which no metric
+ * reads.  Only between two sample rounds: a round re-grants every host
+ * its demand (vp_pool_grant_demand), which vp_csm_update_all then
+ * corrects. */
+size_t vp_csm_update_busy(vp_csm *m, double t, const vp_id **idle);
+
 /* Re-allocates one host at t (a migration started there). */
 void vp_csm_update_host(vp_csm *m, vp_id host, double t);
 

@@ -45,6 +45,8 @@ struct vp_pool {
     vp_res reserved;  /* pool-level reservation */
     bool has_reserve; /* reserved is not all zero */
     uint32_t hist_len; /* samples kept per history */
+    vp_pool_gain_fn on_gain; /* told when a host gains a VM (resident or incoming) */
+    void *on_gain_ud;
 };
 
 static const char *const host_state_names[] = {"up", "draining", "down"};
@@ -54,6 +56,18 @@ const char *vp_host_state_name(vp_host_state s) { return host_state_names[s]; }
 const char *vp_vm_state_name(vp_vm_state s) { return vm_state_names[s]; }
 
 /* ====== id lists ====== */
+
+static void gained(vp_pool *pool, vp_id host)
+{
+    if (pool->on_gain)
+        pool->on_gain(pool->on_gain_ud, host);
+}
+
+void vp_pool_on_gain(vp_pool *pool, vp_pool_gain_fn fn, void *ud)
+{
+    pool->on_gain = fn;
+    pool->on_gain_ud = ud;
+}
 
 /* Makes room for one more id; after it succeeds, idlist_push cannot fail.
  * inline_buf is the list's in-struct buffer (or NULL): it is never freed. */
@@ -376,6 +390,7 @@ int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
     vp_host *h = pool->hosts[host];
     if (idlist_push(&h->vms, h->vms_inline, vm, &SLOT(pool, vm)))
         return vp_err_set(err, "out of memory");
+    gained(pool, host);
     v->host = host;
     v->state = VP_VM_RUNNING;
     v->allocated = v->size;
@@ -456,6 +471,7 @@ int vp_pool_begin_migration(vp_pool *pool, vp_id vm, vp_id dst, vp_err *err)
         return -1;
     if (idlist_push(&d->incoming, NULL, vm, &DEST_SLOT(pool, vm)))
         return vp_err_set(err, "out of memory");
+    gained(pool, dst);
     v->dest = dst;
     v->state = VP_VM_MIGRATING;
     host_charge(pool, d, v->size, +1);
@@ -475,6 +491,7 @@ int vp_pool_end_migration(vp_pool *pool, vp_id vm, vp_err *err)
     unlink_resident(pool, v);
     unlink_incoming(pool, v);
     (void)idlist_push(&d->vms, d->vms_inline, vm, &SLOT(pool, vm));
+    gained(pool, dst);
     v->host = dst;
     v->dest = VP_NONE;
     v->state = VP_VM_RUNNING;

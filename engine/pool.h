@@ -179,6 +179,12 @@ void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand);
  * the demand after every sample round (vp_pool_grant_demand); a driver
  * or simulator that models contention overrides them afterwards. */
 void vp_pool_set_allocated(vp_pool *pool, vp_id vm, vp_res allocated);
+
+/* fn(ud, host) is called whenever a host gains a VM: one placed on it,
+ * one starting to migrate to it, one arriving there (NULL: none).  One
+ * listener (the simulator's CloudSim model). */
+typedef void (*vp_pool_gain_fn)(void *ud, vp_id host);
+void vp_pool_on_gain(vp_pool *pool, vp_pool_gain_fn fn, void *ud);
 void vp_pool_set_host_allocated(vp_pool *pool, vp_id host, vp_res allocated);
 void vp_pool_grant_demand(vp_pool *pool);
 

@@ -216,10 +216,14 @@ static void on_round(run *r)
 /* ====== the cloudsim model's updates ====== */
 
 /* A whole update at now; the VMs whose request fell to 0 are removed. */
-static void csm_update(run *r)
+/* Every host after a sample round (which re-granted them their demand),
+ * else the ones that may have changed. */
+static void csm_update(run *r, bool every)
 {
     const vp_id *idle;
-    size_t n = vp_csm_update_all(r->w.csm, vp_clock_now(r->clock), &idle);
+    double now = vp_clock_now(r->clock);
+    size_t n = every ? vp_csm_update_all(r->w.csm, now, &idle)
+                     : vp_csm_update_busy(r->w.csm, now, &idle);
     for (size_t i = 0; i < n; i++)
         (void)vp_engine_remove_vm(r->w.engine, idle[i], "its cpu demand fell to 0", NULL);
 }
@@ -229,7 +233,7 @@ static void csm_before_completion(void *ud, vp_id vm, vp_id src, vp_id dst)
 {
     run *r = ud;
     if (vp_clock_now(r->clock) > vp_csm_last_update(r->w.csm))
-        csm_update(r);
+        csm_update(r, false);
 }
 
 /* After the last migration completing at an instant (a 0-delay timer runs
@@ -238,7 +242,7 @@ static void csm_settle(vp_clock *c, vp_timer *t, void *ud)
 {
     run *r = ud;
     r->settle_armed = false;
-    csm_update(r);
+    csm_update(r, false);
 }
 
 static void csm_observe(run *r, const vp_event *ev)
@@ -247,7 +251,7 @@ static void csm_observe(run *r, const vp_event *ev)
     double now = vp_clock_now(r->clock);
     switch (ev->kind) {
     case VP_EV_SAMPLED:
-        csm_update(r);
+        csm_update(r, true);
         break;
     case VP_EV_MIGRATION_SUPERSEDED:
         (void)vp_csm_phantom(m, ev->vm, ev->to);
