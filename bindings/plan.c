@@ -143,8 +143,8 @@ static double power(const plan_host *h, double u) { return power_by(h->curve, h-
  * first suitable one of each shape (power table, capacity, core,
  * utilization at the last sample): the others offer the same power
  * difference at a higher id.  Most hosts of a consolidated pool are
- * empty, so the plan keeps the hosts that are up apart: `loaded` (any
- * order) and the empty ones in buckets of one shape and one set of
+ * empty, so the plan keeps the hosts that are up apart: the loaded ones
+ * in classes (below) and the empty ones in buckets of one shape and one set of
  * exclusions, each a bit set of host ids (taking out the lowest, the
  * usual change, costs nothing).  Kept up to date wherever a host's VMs
  * or exclusions change (index_update).
@@ -936,7 +936,7 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
 #define CLASS_ORDER_MAX 256 /* classes a bounded search orders (else it visits all) */
 
 /* The loaded hosts' candidates.  For the cheapest only, the classes go by
- * their bound (least offset + class_floor, less a margin far above the
+ * their bound (least offset + range_floor, less a margin far above the
  * rounding of either side) and the search stops at the first that cannot
  * beat the best found: a host there adds at least that much, so it could
  * neither win nor tie. */
