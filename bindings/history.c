@@ -457,10 +457,10 @@ static bool describe(lua_State *L, const void *self)
 static const luaL_Reg meta[] = {{"__len", h_len}, {NULL, NULL}};
 
 static const luaL_Reg methods[] = {
-    {"values", h_values}, {"last", h_last},         {"series", h_series},         {"mean", h_mean},   {"median", h_median},
-    {"mad", h_mad},       {"quantile", h_quantile}, {"iqr", h_iqr},     {"stdev", h_stdev},
-    {"min", h_min},       {"max", h_max},           {"trend", h_trend}, {"predict", h_predict},
-    {NULL, NULL}};
+    {"values", h_values}, {"last", h_last},   {"series", h_series}, {"mean", h_mean},
+    {"median", h_median}, {"mad", h_mad},     {"quantile", h_quantile}, {"iqr", h_iqr},
+    {"stdev", h_stdev},   {"min", h_min},     {"max", h_max},       {"trend", h_trend},
+    {"predict", h_predict}, {NULL, NULL}};
 
 /* ====== multiple regression ====== */
 

@@ -79,8 +79,8 @@ typedef struct plan_host {
     uint32_t n, capv;
     uint8_t excl;
     bool member, up;
-    int32_t lc, lb, li, bk; /* its place in the candidate index: lcl[lc].bin[lb].m[li], or bucket bk */
-    double off;         /* loaded: P(load / cap) - p_last (see the loaded classes) */
+    int32_t lc, lb, li; /* its place in the candidate index: lcl[lc].bin[lb].m[li], */
+    int32_t bk;         /* or bucket bk */
     double *hist;     /* history of the VMs on it (hist_len samples), if hist_ok */
     int hist_len;
     bool hist_ok;
@@ -155,8 +155,8 @@ static double power(const plan_host *h, double u) { return power_by(h->curve, h-
  *   P((load + r) / cap) - p_last = [P(u + d) - P(u)] + off,
  * u = load / cap, d = r / cap, off = P(u) - p_last.  Over a tenth of u the
  * bracket is piecewise linear in u, so its least value is at the tenth's
- * ends or where u + d crosses a tenth (range_floor); each class keeps a
- * lower bound of its members' offsets.  A search that needs only the
+ * ends or where u + d crosses a tenth (range_floor); a lower bound of its
+ * members' offsets is kept per hundredth (below).  A search that needs only the
  * cheapest host (a threshold test) visits the classes by that bound and
  * stops at the first that cannot beat the best found: the same host as
  * visiting all of them.  Inside a class the members are kept by
@@ -168,7 +168,6 @@ typedef struct lclass {
     double cap, pe;
     int seg;
     uint8_t excl;
-    double minoff; /* <= the offset of every member */
     uint32_t n;    /* members */
     struct lbin {  /* the members in each hundredth of the tenth */
         struct lmember *m;
@@ -282,11 +281,12 @@ static int class_of(lua_State *L, plan *pl, const plan_host *h, int seg)
             return i;
     if (pl->nlc == pl->caplc) {
         int cap = pl->caplc ? 2 * pl->caplc : 16;
-        pl->lcl = sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, (size_t)cap * sizeof *pl->lcl);
+        pl->lcl =
+            sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, (size_t)cap * sizeof *pl->lcl);
         pl->caplc = cap;
     }
     pl->lcl[pl->nlc] = (lclass){.power = h->power, .curve = h->curve, .cap = h->cap, .pe = h->pe,
-                                .seg = seg, .excl = h->excl, .minoff = INFINITY};
+                                .seg = seg, .excl = h->excl};
     return pl->nlc++;
 }
 
@@ -336,10 +336,9 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
             class_add(L, pl, k, j, id);
         }
         struct lbin *b = &pl->lcl[k].bin[j];
-        h->off = power(h, h->load / h->cap) - h->p_last;
-        pl->lcl[k].minoff = fmin(pl->lcl[k].minoff, h->off);
-        b->minoff = fmin(b->minoff, h->off);
-        b->m[h->li] = (lmember){id, h->load, h->req, h->avail, h->p_last, h->off};
+        double off = power(h, h->load / h->cap) - h->p_last;
+        b->minoff = fmin(b->minoff, off);
+        b->m[h->li] = (lmember){id, h->load, h->req, h->avail, h->p_last, off};
         return;
     }
     if (h->bk >= 0 && empty && pl->bk[h->bk].excl == h->excl)
@@ -827,10 +826,18 @@ _Static_assert(sizeof(cand) <= 2 * sizeof(double), "the plan's scratch holds can
 
 static bool before(cand a, cand b) { return a.diff < b.diff || (a.diff == b.diff && a.id < b.id); }
 
+/* What a host of that table and capacity, with that load and power at
+ * the last sample, would draw more with a VM of request r: PABFD's cost. */
+static double increase(const vp_power_curve *c, const double *t, double cap, double load,
+                       double p_last, double r)
+{
+    return power_by(c, t, (load + r) / cap) - p_last;
+}
+
 static cand cand_of(const plan *pl, vp_id i, double r)
 {
     const plan_host *h = &pl->h[i];
-    return (cand){power(h, (h->load + r) / h->cap) - h->p_last, i};
+    return (cand){increase(h->curve, h->power, h->cap, h->load, h->p_last, r), i};
 }
 
 /* Where gather() puts the candidates: all of them into out, or, with out
@@ -922,15 +929,21 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
             if ((h->load != 0 && (h->req + r) / c->cap > t) || h->avail < r ||
                 (pending && !has_room(pl, &pl->h[h->id], v, r)))
                 continue;
-            sink_add(sink, (cand){power_by(c->curve, c->power, (h->load + r) / c->cap) - h->p_last,
+            sink_add(sink, (cand){increase(c->curve, c->power, c->cap, h->load, h->p_last, r),
                                   h->id});
         }
         bin->minoff = minoff;
     }
-    c->minoff = INFINITY; /* the least of its bins' bounds */
+}
+
+/* The least of the class's bins' offset bounds. */
+static double class_minoff(const lclass *c)
+{
+    double m = INFINITY;
     for (int j = 0; j < 10; j++)
         if (c->bin[j].n)
-            c->minoff = fmin(c->minoff, c->bin[j].minoff);
+            m = fmin(m, c->bin[j].minoff);
+    return m;
 }
 
 #define CLASS_ORDER_MAX 256 /* classes a bounded search orders (else it visits all) */
@@ -955,7 +968,8 @@ static void gather_loaded(plan *pl, const vp_vm *v, uint8_t mask, double t, doub
             continue;
         }
         double lo = c->seg < 10 ? c->seg / 10.0 : 1.0, hi = c->seg < 10 ? (c->seg + 1) / 10.0 : 1.0;
-        n = by_bound(lb, order, n, with_margin(c->minoff + range_floor(c, lo, hi, r / c->cap)), k);
+        double b = class_minoff(c) + range_floor(c, lo, hi, r / c->cap);
+        n = by_bound(lb, order, n, with_margin(b), k);
     }
     for (int i = 0; i < n; i++) {
         if (sink->best.id != VP_NONE && lb[i] > sink->best.diff)
