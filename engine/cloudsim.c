@@ -223,6 +223,13 @@ static size_t collect(vp_csm *m, const vp_host *h)
     return n;
 }
 
+/* What the model grants: cpu as it shares it, the rest as demanded. */
+static vp_res with_cpu(vp_res demand, double cpu)
+{
+    demand.v[VP_CPU] = cpu;
+    return demand;
+}
+
 /* VmSchedulerTimeSharedOverSubscription: allocate one by one; once the
  * capacity is exceeded, everything is scaled down and floored. */
 static void share(slot *s, size_t n, double total)
@@ -268,9 +275,8 @@ static void update_host(vp_csm *m, vp_host *h, double t)
             cs_vm *cv = &m->vms[s->vm];
             cv->req = s->req;
             vm_entry(m, cv, (entry){t, s->alloc, s->req, s->kind == 1, true});
-            vp_vm *v = vp_pool_vm(m->pool, s->vm);
-            v->allocated = v->demand; /* vp_pool_set_allocated, found once */
-            v->allocated.v[VP_CPU] = s->alloc;
+            const vp_vm *v = vp_pool_vm(m->pool, s->vm);
+            vp_pool_set_allocated(m->pool, s->vm, with_cpu(v->demand, s->alloc));
         }
         util += s->kind == 1 ? s->alloc / OUT_SHARE : s->alloc;
         req += s->req;
@@ -278,9 +284,7 @@ static void update_host(vp_csm *m, vp_host *h, double t)
     cs_host *ch = &m->hosts[h->id];
     ch->util_mips = util;
     host_entry(m, ch, (entry){t, util, req, util > 0, true});
-    vp_res a = h->demand;
-    a.v[VP_CPU] = util;
-    vp_pool_set_host_allocated(m->pool, h->id, a);
+    vp_pool_set_host_allocated(m->pool, h->id, with_cpu(h->demand, util));
 }
 
 /* ====== public ====== */
@@ -337,8 +341,7 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
         !ch->cur.set || ch->cur.flag || ch->prev_active || ch->cur.alloc != 0 || ch->cur.req != 0)
         return false;
     ch->cur.t = t;
-    h->allocated = h->demand; /* vp_pool_set_host_allocated(cpu 0) */
-    h->allocated.v[VP_CPU] = 0;
+    vp_pool_set_host_allocated(m->pool, h->id, with_cpu(h->demand, 0));
     return true;
 }
 
