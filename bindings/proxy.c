@@ -227,11 +227,12 @@ static void push_engine_cache(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &CACHE_KEY);
 }
 
-/* Pushes the class table of the cache for (view, owner at owner), or
- * nil when proxies of view are not cached. */
-static void push_class_cache(lua_State *L, const lb_view *v, int owner, const char *cls)
+/* Pushes the class table of the cache for the owner at owner (nil: the
+ * engine's, when the view is the state's own), or nil when such proxies
+ * are not cached. */
+static void push_class_cache(lua_State *L, bool engine_view, int owner, const char *cls)
 {
-    if (strcmp(cls, LB_MIGRATION) == 0 || (lua_isnil(L, owner) && v != lb_get_view(L))) {
+    if (strcmp(cls, LB_MIGRATION) == 0 || (lua_isnil(L, owner) && !engine_view)) {
         lua_pushnil(L);
         return;
     }
@@ -286,16 +287,16 @@ static lb_proxy *push_engine_pool(lua_State *L, lb_view *v, int owner)
 lb_proxy *lb_push_proxy(lua_State *L, const char *cls, lb_view *view, int owner_idx, vp_id id,
                         uint8_t kind)
 {
-    lb_view *v = view ? view : lb_get_view(L);
+    lb_view *ev = lb_get_view(L), *v = view ? view : ev; /* the state's view; this one */
     if (!v || !v->open || !v->pool)
         luaL_error(L, "no pool to read: %s proxies exist only during a policy call", cls);
     luaL_checkstack(L, 8, "no room for a proxy");
     owner_idx = owner_idx ? lua_absindex(L, owner_idx) : 0;
     push_owner(L, owner_idx);
     int owner = lua_gettop(L);
-    if (lua_isnil(L, owner) && strcmp(cls, LB_POOL) == 0 && v == lb_get_view(L))
+    if (lua_isnil(L, owner) && v == ev && strcmp(cls, LB_POOL) == 0)
         return push_engine_pool(L, v, owner);
-    push_class_cache(L, v, owner, cls);
+    push_class_cache(L, v == ev, owner, cls);
     lua_Integer key = (lua_Integer)id * 4 + kind;
     lb_proxy *p = NULL;
     if (!lua_isnil(L, -1) && lua_rawgeti(L, -1, key) == LUA_TUSERDATA)
