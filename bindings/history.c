@@ -179,6 +179,13 @@ static int push_nil(lua_State *L)
     return 1;
 }
 
+static int push_two(lua_State *L, double a, double b)
+{
+    lua_pushnumber(L, a);
+    lua_pushnumber(L, b);
+    return 2;
+}
+
 static int k_mean(lua_State *L, double *x, size_t n)
 {
     return n ? push_num(L, st_mean(x, n)) : push_nil(L);
@@ -230,9 +237,7 @@ static int k_trend(lua_State *L, double *x, size_t n)
     if (!n)
         return push_nil(L);
     st_trend(x, n, &slope, &intercept);
-    lua_pushnumber(L, slope);
-    lua_pushnumber(L, intercept);
-    return 2;
+    return push_two(L, slope, intercept);
 }
 
 static int k_ols(lua_State *L, double *x, size_t n)
@@ -241,9 +246,7 @@ static int k_ols(lua_State *L, double *x, size_t n)
     if (n < 2)
         return push_nil(L);
     st_ols(x, n, &intercept, &slope);
-    lua_pushnumber(L, intercept);
-    lua_pushnumber(L, slope);
-    return 2;
+    return push_two(L, intercept, slope);
 }
 
 /* ols_newest(xs, n): k_ols of xs[n], ..., xs[1] (the n newest values of
