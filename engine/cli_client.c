@@ -376,19 +376,29 @@ int vp_cli_migration(int argc, char **argv)
     return noun_command(argc, argv, migration_command);
 }
 
+/* A command with options but no operands: -1 when o is ready, else the
+ * exit code (help printed, or a usage error). */
+static int options_only(int argc, char **argv, opts *o)
+{
+    if (vp_cli_wants_help(argc, argv))
+        return fputs(client_usage, stdout), VP_EXIT_OK;
+    int i = parse(argc, argv, o);
+    if (i < 0)
+        return VP_EXIT_USAGE;
+    if (i != argc)
+        return vp_cli_usage_error(client_usage, "unexpected argument '%s'", argv[i]);
+    return -1;
+}
+
 /* "policy status" and "decisions": no operands. */
 static int simple_command(int argc, char **argv, const char *path, bool filters,
                           void (*fn)(json_t *))
 {
     opts o = {0};
     char q[512], full[640];
-    if (vp_cli_wants_help(argc, argv))
-        return fputs(client_usage, stdout), VP_EXIT_OK;
-    int i = parse(argc, argv, &o);
-    if (i < 0)
-        return VP_EXIT_USAGE;
-    if (i != argc)
-        return vp_cli_usage_error(client_usage, "unexpected argument '%s'", argv[i]);
+    int done = options_only(argc, argv, &o);
+    if (done >= 0)
+        return done;
     const char *kv[] = {"slot", o.slot, "vm", o.vm, "event", o.event, "limit", o.limit};
     query(q, sizeof q, kv, filters ? 8 : 0);
     snprintf(full, sizeof full, "%s%s", path, q);
@@ -418,13 +428,9 @@ int vp_cli_policy_reload(int argc, char **argv)
     opts o = {0};
     long status = 0;
     char *text = NULL;
-    if (vp_cli_wants_help(argc, argv))
-        return fputs(client_usage, stdout), VP_EXIT_OK;
-    int i = parse(argc, argv, &o);
-    if (i < 0)
-        return VP_EXIT_USAGE;
-    if (i != argc)
-        return vp_cli_usage_error(client_usage, "unexpected argument '%s'", argv[i]);
+    int done = options_only(argc, argv, &o);
+    if (done >= 0)
+        return done;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = perform(&o, "POST", "/v1/policies/reload", NULL, &status, &text);
     curl_global_cleanup();
