@@ -41,6 +41,15 @@ function M.vm_hist(host_hist)
   return t
 end
 
+-- The detector specs' pool: h1 carries a (8 cpu, 512 MiB, demand 6,
+-- making h1's history host_hist, newest first) and b (2 cpu, 256 MiB,
+-- demand b_demand); h2 (10 cpu, like h1) is empty.
+function M.detector_pool(host_hist, b_demand)
+  local vp = require "vmpilot"
+  return vp.pool { hosts = { M.H("h1", 10, 4096), M.H("h2", 10, 4096) },
+    vms = { M.V("a", 8, 512, 6, "h1", M.vm_hist(host_hist)), M.V("b", 2, 256, b_demand, "h1") } }
+end
+
 -- What every consolidation balance policy P must be: its name, detector,
 -- default safety and selection, and a self_test that rejects a bad
 -- selection.  Also saves and restores P's fields around each test.  env is
@@ -73,15 +82,12 @@ end
 -- in CloudSim), so both policies must pass the same cases.
 function M.regression_cases(P, name, env)
   local it, assert = env.it, env.assert
-  local vp = require "vmpilot"
-  local CTX, H, V, plan, vm_hist = M.CTX, M.H, M.V, M.plan, M.vm_hist
+  local CTX, plan = M.CTX, M.plan
   -- h1's history, oldest first 0.50, 0.54, ..., 0.86: a = 0.46, b = 0.04;
   -- migration time 512 MiB * 16 / 1000 Mbit/s = 8.2 s: 1 interval;
   -- prediction 1.2 * (0.46 + 0.04 * 11) = 1.08 >= 1.
   local function fixture()
-    local h = vm_hist { 0.86, 0.82, 0.78, 0.74, 0.70, 0.66, 0.62, 0.58, 0.54, 0.50 }
-    return vp.pool { hosts = { H("h1", 10, 4096), H("h2", 10, 4096) },
-      vms = { V("a", 8, 512, 6, "h1", h), V("b", 2, 256, 1, "h1") } }
+    return M.detector_pool({ 0.86, 0.82, 0.78, 0.74, 0.70, 0.66, 0.62, 0.58, 0.54, 0.50 }, 1)
   end
 
   it("sheds while the predicted utilization stays >= 1", function()
@@ -99,9 +105,7 @@ function M.regression_cases(P, name, env)
 
   it("falls back to THR 0.7 with fewer than 10 history values", function()
     -- 9 samples: requested 0.7 is not > 0.7; b 1.1 makes it 0.71
-    local h = vm_hist { 0.86, 0.82, 0.78, 0.74, 0.70, 0.66, 0.62, 0.58, 0.54 }
-    local pool = vp.pool { hosts = { H("h1", 10, 4096), H("h2", 10, 4096) },
-      vms = { V("a", 8, 512, 6, "h1", h), V("b", 2, 256, 1, "h1") } }
+    local pool = M.detector_pool({ 0.86, 0.82, 0.78, 0.74, 0.70, 0.66, 0.62, 0.58, 0.54 }, 1)
     assert.same({}, plan(P.balance(pool, CTX)))
     pool:set_demand("b", 1.1)
     assert.same({ "b->h2" }, plan(P.balance(pool, CTX)))

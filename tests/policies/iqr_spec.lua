@@ -1,8 +1,7 @@
 -- iqr_spec.lua - policies/balance/iqr.lua: CloudSim's optimizeAllocation with
 -- the IQR detector (vmpilot.consolidation, tested in consolidation_spec).
-local vp = require "vmpilot"
 local T = require "tests.policies.helpers"
-local CTX, H, V, plan, vm_hist = T.CTX, T.H, T.V, T.plan, T.vm_hist
+local CTX, plan = T.CTX, T.plan
 local P = require "policies.balance.iqr"
 
 describe("balance/iqr", function()
@@ -11,9 +10,7 @@ describe("balance/iqr", function()
   -- h1's history (from a, 8 cpu): six 0.4, six 0.6: q1 = 0.4, q3 = 0.6,
   -- IQR 0.2, limit 1 - 1.5 * 0.2 = 0.7.  Requested: a 6 + b 1.5 = 0.75.
   local function fixture()
-    local h = vm_hist { 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6 }
-    return vp.pool { hosts = { H("h1", 10, 4096), H("h2", 10, 4096) },
-      vms = { V("a", 8, 512, 6, "h1", h), V("b", 2, 256, 1.5, "h1") } }
+    return T.detector_pool({ 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6 }, 1.5)
   end
 
   it("sheds from a host over 1 - s * IQR", function()
