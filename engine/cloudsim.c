@@ -118,10 +118,10 @@ static void on_gain(void *ud, vp_id host) { mark_busy(ud, host); }
 
 static int grow(vp_csm *m)
 {
-    size_t oh = m->nhosts, ov = m->nvms, ob = m->nbusy;
+    size_t oh = m->nhosts, ob = m->nbusy;
     size_t nh = vp_pool_host_end(m->pool), nv = vp_pool_vm_end(m->pool);
     if ((nh > oh && vp_array_reserve((void **)&m->hosts, &m->nhosts, nh, sizeof *m->hosts)) ||
-        (nv > ov && vp_array_reserve((void **)&m->vms, &m->nvms, nv, sizeof *m->vms)) ||
+        vp_array_reserve_zeroed((void **)&m->vms, &m->nvms, nv, sizeof *m->vms) ||
         (m->nhosts > 64 * ob &&
          vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)))
         return -1;
@@ -129,7 +129,6 @@ static int grow(vp_csm *m)
         m->busy[i] = ~(uint64_t)0;
     for (size_t i = oh; i < m->nhosts; i++)
         m->hosts[i] = (cs_host){.prev_active = true};
-    memset(m->vms + ov, 0, (m->nvms - ov) * sizeof *m->vms);
     return 0;
 }
 

@@ -19,7 +19,6 @@
 #include "array.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static void host_event(vp_engine *e, vp_event_kind kind, vp_id host, vp_id vm, const char *why)
 {
@@ -30,12 +29,8 @@ static void host_event(vp_engine *e, vp_event_kind kind, vp_id host, vp_id vm, c
 /* Makes drained[] cover every host id (new entries false). */
 static int grow_drained(vp_engine *e)
 {
-    size_t old = e->drained_n;
-    if (vp_array_reserve((void **)&e->drained, &e->drained_n, vp_pool_host_end(e->pool),
-                         sizeof *e->drained))
-        return -1;
-    memset(e->drained + old, 0, (e->drained_n - old) * sizeof *e->drained);
-    return 0;
+    return vp_array_reserve_zeroed((void **)&e->drained, &e->drained_n,
+                                   vp_pool_host_end(e->pool), sizeof *e->drained);
 }
 
 /* Hosts the running vm could migrate to now (up, room for it; not its

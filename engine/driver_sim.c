@@ -2,7 +2,7 @@
  * driver_sim.c - the simulated hypervisor driver.
  *
  * Provides: see driver_sim.h.
- * Uses: driver.h, pool.h, clock.h, trace.h, config.h.
+ * Uses: driver.h, pool.h, clock.h, trace.h, config.h, array.h.
  *
  * The simulator keeps no hosts or VMs of its own: what runs where is the
  * pool's resident lists, which the engine updates in its done callbacks.
@@ -19,7 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+
+#include "array.h"
 
 #define NO_ROW SIZE_MAX
 
@@ -136,15 +137,9 @@ static void op_fire(vp_clock *clock, vp_timer *timer, void *ud)
 /* Starts a record that calls done after delay seconds. */
 static int op_start(sim_driver *s, double delay, sim_op init, vp_err *err)
 {
-    if (init.migration && init.vm >= s->n_mig) {
-        size_t n = (size_t)init.vm * 2 + 16;
-        sim_op **m = realloc(s->mig, n * sizeof *m);
-        if (!m)
-            return vp_err_set(err, "out of memory");
-        memset(m + s->n_mig, 0, (n - s->n_mig) * sizeof *m);
-        s->mig = m;
-        s->n_mig = n;
-    }
+    if (init.migration && vp_array_reserve_zeroed((void **)&s->mig, &s->n_mig,
+                                                  (size_t)init.vm + 1, sizeof *s->mig))
+        return vp_err_set(err, "out of memory");
     sim_op *op = malloc(sizeof *op);
     if (!op)
         return vp_err_set(err, "out of memory");

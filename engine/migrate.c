@@ -128,16 +128,6 @@ bool vp_mig_pending_for(const vp_engine *e, vp_id vm)
     return mig_for(e, vm) != NULL;
 }
 
-/* vp_array_reserve, with the new entries zero (NULL). */
-static int reserve_zeroed(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    size_t old = *cap;
-    if (vp_array_reserve(arr, cap, need, elem))
-        return -1;
-    memset((char *)*arr + old * elem, 0, (*cap - old) * elem);
-    return 0;
-}
-
 int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *err)
 {
     const vp_mig *old = mig_for(e, vm);
@@ -147,10 +137,10 @@ int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *er
         supersede(e, mig_index(e, old), to);
     vp_mig *m = calloc(1, sizeof *m);
     if (!m ||
-        reserve_zeroed((void **)&e->mig_count, &e->mig_count_n, vp_pool_host_end(e->pool),
+        vp_array_reserve_zeroed((void **)&e->mig_count, &e->mig_count_n, vp_pool_host_end(e->pool),
                        sizeof *e->mig_count) ||
         vp_array_reserve((void **)&e->migs, &e->capmigs, e->nmigs + 1, sizeof *e->migs) ||
-        reserve_zeroed((void **)&e->mig_of, &e->mig_of_n, (size_t)vm + 1, sizeof *e->mig_of))
+        vp_array_reserve_zeroed((void **)&e->mig_of, &e->mig_of_n, (size_t)vm + 1, sizeof *e->mig_of))
         return free(m), vp_err_set(err, "out of memory");
     *m = (vp_mig){.e = e, .vm = vm, .from = vp_pool_vm(e->pool, vm)->host, .to = to,
                   .proposed = vp_clock_now(e->clock), .not_before = vp_clock_now(e->clock),
