@@ -392,10 +392,18 @@ static int h_len(lua_State *L)
     return 1;
 }
 
-/* Pushes a table of the newest n samples of h, newest first. */
+/* The count argument at 2 (def when absent, if def >= 0), at most h's
+ * samples. */
+static lua_Integer count_arg(lua_State *L, const vp_history *h, lua_Integer def)
+{
+    lua_Integer n = def >= 0 ? luaL_optinteger(L, 2, def) : luaL_checkinteger(L, 2);
+    luaL_argcheck(L, n >= 0, 2, "count must be >= 0");
+    return n < (lua_Integer)h->n ? n : (lua_Integer)h->n;
+}
+
+/* A table of the newest n samples of h (n <= its count), newest first. */
 static int push_newest(lua_State *L, const vp_history *h, lua_Integer n)
 {
-    n = n < (lua_Integer)h->n ? n : (lua_Integer)h->n;
     lua_createtable(L, (int)n, 0);
     for (lua_Integer i = 0; i < n; i++) {
         lua_pushnumber(L, vp_history_at(h, (uint32_t)i));
@@ -415,9 +423,7 @@ static int h_values(lua_State *L)
 static int h_series(lua_State *L)
 {
     const vp_history *h = tohist(L, 1);
-    lua_Integer n = luaL_optinteger(L, 2, (lua_Integer)h->n);
-    luaL_argcheck(L, n >= 0, 2, "count must be >= 0");
-    n = n < (lua_Integer)h->n ? n : (lua_Integer)h->n;
+    lua_Integer n = count_arg(L, h, (lua_Integer)h->n);
     double *x = lb_push_series(L, (size_t)n);
     for (lua_Integer i = 0; i < n; i++)
         x[i] = vp_history_at(h, (uint32_t)i);
@@ -427,9 +433,7 @@ static int h_series(lua_State *L)
 static int h_last(lua_State *L)
 {
     const vp_history *h = tohist(L, 1);
-    lua_Integer n = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, n >= 0, 2, "count must be >= 0");
-    return push_newest(L, h, n);
+    return push_newest(L, h, count_arg(L, h, -1));
 }
 
 /* ====== the class ====== */
@@ -559,8 +563,8 @@ static bool r2_fit(const double *C, size_t m, const double *G, size_t g, size_t 
 }
 
 /* The first m numbers of the array (or Series) at stack index t, into
- * out[i * stride] (argument arg in errors). */
-static void read_column(lua_State *L, int t, size_t m, double *out, size_t stride, int arg)
+ * out[0..m) (argument arg in errors). */
+static void read_column(lua_State *L, int t, size_t m, double *out, int arg)
 {
     size_t n;
     const double *series = lb_test_series(L, t, &n);
@@ -569,10 +573,10 @@ static void read_column(lua_State *L, int t, size_t m, double *out, size_t strid
                   "columns must be arrays at least as long as y");
     for (size_t i = 0; i < m; i++) {
         if (series) {
-            out[i * stride] = series[i];
+            out[i] = series[i];
         } else {
             lua_geti(L, t, (lua_Integer)i + 1);
-            out[i * stride] = lua_tonumber(L, -1);
+            out[i] = lua_tonumber(L, -1);
             lua_pop(L, 1);
         }
     }
@@ -595,10 +599,10 @@ static int s_r_squared(lua_State *L)
     double *G = C + k * m, *w = G + g * g, r2;
     for (size_t j = 0; j < p; j++) {
         lua_geti(L, 2, (lua_Integer)j + 1);
-        read_column(L, lua_gettop(L), m, C + j * m, 1, 2);
+        read_column(L, lua_gettop(L), m, C + j * m, 2);
         lua_pop(L, 1);
     }
-    read_column(L, 1, m, C + p * m, 1, 1);
+    read_column(L, 1, m, C + p * m, 1);
     gram(C, g, m, G);
     size_t idx[R2_MAX + 1];
     for (size_t j = 0; j < k; j++)
@@ -691,7 +695,7 @@ static int s_r_squared_each(lua_State *L)
     double *G = C + n * m, *w = G + g * g, *r2 = w + 2 * g * g;
     for (size_t j = 0; j < n; j++) {
         lua_geti(L, 1, (lua_Integer)j + 1);
-        read_column(L, lua_gettop(L), m, C + j * m, 1, 1);
+        read_column(L, lua_gettop(L), m, C + j * m, 1);
         lua_pop(L, 1);
     }
     gram(C, g, m, G);
