@@ -709,11 +709,7 @@ static int s_r_squared_each(lua_State *L)
             if (!r2_fit(C, m, G, g, i + 1, idx, k, w, &r2[i]))
                 return push_nil(L);
         }
-    lua_createtable(L, (int)n, 0);
-    for (size_t i = 0; i < n; i++) {
-        lua_pushnumber(L, r2[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
+    lb_push_numbers(L, r2, n);
     return 1;
 }
 
@@ -725,11 +721,7 @@ static int s_sorted(lua_State *L)
     double small[SMALL];
     double *x = array_samples(L, &n, small);
     lb_sort_doubles(x, n);
-    lua_createtable(L, (int)n, 0);
-    for (size_t i = 0; i < n; i++) {
-        lua_pushnumber(L, x[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
+    lb_push_numbers(L, x, n);
     return 1;
 }
 

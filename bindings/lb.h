@@ -187,6 +187,8 @@ extern const lb_class lb_resources_class, lb_history_class, lb_host_class, lb_vm
 
 /* Pushes a Series of n numbers and returns them to fill in. */
 double *lb_push_series(lua_State *L, size_t n);
+/* Pushes a table (an array) of the n numbers x[0..n). */
+void lb_push_numbers(lua_State *L, const double *x, size_t n);
 /* qsort's comparison of doubles: ascending, NaN after every number
  * (history.c; vmpilot.stats and Series sort with it). */
 int lb_cmp_double(const void *a, const void *b);

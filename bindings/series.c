@@ -1,7 +1,8 @@
 /*
  * series.c - the Series class: a read-only array of numbers held in C.
  *
- * Provides: lb_series_class, lb_push_series, lb_test_series (lb.h).
+ * Provides: lb_series_class, lb_push_series, lb_test_series,
+ * lb_push_numbers (lb.h).
  * Uses: Lua 5.4 (lauxlib), lb.h.
  *
  * What Plan:history returns: building it costs one allocation instead of
@@ -72,14 +73,19 @@ static int s_index(lua_State *L)
     return lb_no_field(L, LB_SERIES);
 }
 
+void lb_push_numbers(lua_State *L, const double *x, size_t n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushnumber(L, x[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
 static int m_values(lua_State *L)
 {
     const lb_series *s = check(L, 1);
-    lua_createtable(L, (int)s->n, 0);
-    for (size_t i = 0; i < s->n; i++) {
-        lua_pushnumber(L, s->x[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
+    lb_push_numbers(L, s->x, s->n);
     return 1;
 }
 
