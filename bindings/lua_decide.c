@@ -54,6 +54,16 @@ static int get_reason(lslot *s, int i, char *out, size_t n, const char *dflt, vp
 
 /* ====== place(vm, hosts, ctx) -> Host|nil, reason ====== */
 
+/* An array of the VMs' proxies, in the order given. */
+static void push_vm_list(lua_State *L, const vp_id *vms, size_t n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lb_push_proxy(L, LB_VM, NULL, 0, vms[i], 0);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
 static int push_place(lslot *s, void *arg)
 {
     const lslot_place_args *a = arg;
@@ -258,11 +268,7 @@ typedef struct order_args {
 static int push_order(lslot *s, void *arg)
 {
     const order_args *a = arg;
-    lua_createtable(s->L, (int)a->n, 0);
-    for (size_t i = 0; i < a->n; i++) {
-        lb_push_proxy(s->L, LB_VM, NULL, 0, a->vms[i], 0);
-        lua_rawseti(s->L, -2, (lua_Integer)i + 1);
-    }
+    push_vm_list(s->L, a->vms, a->n);
     push_ctx(s->L, a->dc);
     return 2;
 }
@@ -332,11 +338,7 @@ typedef struct batch_args {
 static int push_batch(lslot *s, void *arg)
 {
     const lslot_batch_args *a = ((const batch_args *)arg)->a;
-    lua_createtable(s->L, (int)a->n, 0);
-    for (size_t i = 0; i < a->n; i++) {
-        lb_push_proxy(s->L, LB_VM, NULL, 0, a->vms[i], 0);
-        lua_rawseti(s->L, -2, (lua_Integer)i + 1);
-    }
+    push_vm_list(s->L, a->vms, a->n);
     lb_push_hostlist(s->L, a->hosts, a->nhosts);
     push_ctx(s->L, a->dc);
     return 3;
