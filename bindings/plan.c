@@ -70,6 +70,7 @@
 #include <string.h>
 
 #include "power.h"
+#include "power_scan.h"
 
 typedef struct plan_host {
     double cap, pe, avail, load, req, u_last, p_last, mem, net;
@@ -170,18 +171,18 @@ typedef struct lclass {
     uint8_t excl;
     uint32_t n;    /* members */
     struct lbin {  /* the members in each hundredth of the tenth */
-        struct lmember *m;
+        /* what a search reads of them, a column per field (one block of
+         * capn entries each: a search reads every member of a bin it
+         * visits, four at a time where it can) */
+        double *load, *req, *avail, *p_last, *off;
+        int32_t *id;
         uint32_t n, capn;
         double minoff;
     } bin[10];
 } lclass;
 
-/* A loaded host as its class keeps it: what a search reads of it, side
- * by side (a search reads every member of the classes it visits). */
-typedef struct lmember {
-    vp_id id;
-    double load, req, avail, p_last, off;
-} lmember;
+#define BIN_ENTRY (5 * sizeof(double) + sizeof(int32_t)) /* bytes a member takes */
+
 typedef struct bucket {
     const double *power;
     double cap, pe, u;
@@ -290,20 +291,63 @@ static int class_of(lua_State *L, plan *pl, const plan_host *h, int seg)
     return pl->nlc++;
 }
 
+/* Points b's columns into block (capn entries each). */
+static void bin_columns(struct lbin *b, char *block, uint32_t capn)
+{
+    double *d = (double *)block;
+    b->load = d;
+    b->req = d + capn;
+    b->avail = d + 2 * (size_t)capn;
+    b->p_last = d + 3 * (size_t)capn;
+    b->off = d + 4 * (size_t)capn;
+    b->id = (int32_t *)(d + 5 * (size_t)capn);
+    b->capn = capn;
+}
+
+static void bin_grow(lua_State *L, struct lbin *b)
+{
+    uint32_t cap = b->capn ? 2 * b->capn : 8;
+    struct lbin old = *b;
+    bin_columns(b, sr(L, NULL, 0, cap * BIN_ENTRY), cap);
+    if (!old.capn)
+        return;
+    size_t n = old.n * sizeof(double);
+    memcpy(b->load, old.load, n);
+    memcpy(b->req, old.req, n);
+    memcpy(b->avail, old.avail, n);
+    memcpy(b->p_last, old.p_last, n);
+    memcpy(b->off, old.off, n);
+    memcpy(b->id, old.id, old.n * sizeof(int32_t));
+    sr(L, old.load, old.capn * BIN_ENTRY, 0);
+}
+
+/* Member `to` of b becomes a copy of member `from`. */
+static void bin_copy(struct lbin *b, uint32_t to, uint32_t from)
+{
+    b->load[to] = b->load[from];
+    b->req[to] = b->req[from];
+    b->avail[to] = b->avail[from];
+    b->p_last[to] = b->p_last[from];
+    b->off[to] = b->off[from];
+    b->id[to] = b->id[from];
+}
+
+static vp_scan_cols bin_cols(const struct lbin *b)
+{
+    return (vp_scan_cols){b->load, b->req, b->avail, b->p_last, b->off, b->id};
+}
+
 static void class_add(lua_State *L, plan *pl, int k, int j, vp_id id)
 {
     struct lbin *b = &pl->lcl[k].bin[j];
-    if (b->n == b->capn) {
-        uint32_t cap = b->capn ? 2 * b->capn : 8;
-        b->m = sr(L, b->m, b->capn * sizeof *b->m, cap * sizeof *b->m);
-        b->capn = cap;
-    }
+    if (b->n == b->capn)
+        bin_grow(L, b);
     if (!b->n)
         b->minoff = INFINITY;
     pl->h[id].lc = k;
     pl->h[id].lb = j;
     pl->h[id].li = (int32_t)b->n;
-    b->m[b->n++].id = id;
+    b->id[b->n++] = (int32_t)id;
     pl->lcl[k].n++;
 }
 
@@ -313,9 +357,9 @@ static void index_drop(plan *pl, vp_id id)
     plan_host *h = &pl->h[id];
     if (h->lc >= 0) {
         struct lbin *b = &pl->lcl[h->lc].bin[h->lb];
-        lmember last = b->m[--b->n];
-        b->m[h->li] = last;
-        pl->h[last.id].li = h->li;
+        uint32_t last = --b->n;
+        bin_copy(b, (uint32_t)h->li, last);
+        pl->h[b->id[last]].li = h->li;
         pl->lcl[h->lc].n--;
         h->lc = h->lb = h->li = -1;
     } else if (h->bk >= 0) {
@@ -338,7 +382,12 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
         struct lbin *b = &pl->lcl[k].bin[j];
         double off = power(h, h->load / h->cap) - h->p_last;
         b->minoff = fmin(b->minoff, off);
-        b->m[h->li] = (lmember){id, h->load, h->req, h->avail, h->p_last, off};
+        uint32_t q = (uint32_t)h->li;
+        b->load[q] = h->load;
+        b->req[q] = h->req;
+        b->avail[q] = h->avail;
+        b->p_last[q] = h->p_last;
+        b->off[q] = off;
         return;
     }
     if (h->bk >= 0 && empty && pl->bk[h->bk].excl == h->excl)
@@ -356,7 +405,7 @@ static void index_free(lua_State *L, plan *pl)
     sr(L, pl->shape_best, (size_t)pl->capbk * sizeof(vp_id), 0);
     for (int i = 0; pl->lcl && i < pl->nlc; i++)
         for (int j = 0; j < 10; j++)
-            sr(L, pl->lcl[i].bin[j].m, pl->lcl[i].bin[j].capn * sizeof(lmember), 0);
+            sr(L, pl->lcl[i].bin[j].load, pl->lcl[i].bin[j].capn * BIN_ENTRY, 0);
     sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, 0);
     pl->bk = NULL;
     pl->shape_best = NULL;
@@ -922,15 +971,23 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
         if (!sink->out && sink->best.id != VP_NONE && lb[i] > sink->best.diff)
             break;
         struct lbin *bin = &c->bin[order[i]];
+        if (!sink->out && !pending && c->curve) { /* the usual case, in power_scan.c */
+            vp_scan_cols cols = bin_cols(bin);
+            vp_scan_best best = {sink->best.diff, sink->best.id == VP_NONE ? -1 : (int64_t)sink->best.id};
+            vp_scan_cheapest(c->curve, &cols, bin->n, c->cap, r, t, &best, &bin->minoff);
+            if (best.id >= 0)
+                sink->best = (cand){best.diff, (vp_id)best.id};
+            continue;
+        }
         double minoff = INFINITY;
         for (uint32_t q = 0; q < bin->n; q++) {
-            const lmember *h = &bin->m[q]; /* what cand_of and has_room read, side by side */
-            minoff = h->off < minoff ? h->off : minoff;
-            if ((h->load != 0 && (h->req + r) / c->cap > t) || h->avail < r ||
-                (pending && !has_room(pl, &pl->h[h->id], v, r)))
+            vp_id id = (vp_id)bin->id[q];
+            minoff = bin->off[q] < minoff ? bin->off[q] : minoff;
+            if ((bin->load[q] != 0 && (bin->req[q] + r) / c->cap > t) || bin->avail[q] < r ||
+                (pending && !has_room(pl, &pl->h[id], v, r)))
                 continue;
-            sink_add(sink, (cand){increase(c->curve, c->power, c->cap, h->load, h->p_last, r),
-                                  h->id});
+            sink_add(sink, (cand){increase(c->curve, c->power, c->cap, bin->load[q],
+                                           bin->p_last[q], r), id});
         }
         bin->minoff = minoff;
     }

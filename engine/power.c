@@ -37,4 +37,6 @@ void vp_power_curve_init(vp_power_curve *c, const double table[VP_POWER_POINTS])
         c->step[i] = (table[i + 1] - table[i]) / 10;
         c->tenth[i] = lo / 10;
     }
+    c->step[VP_POWER_POINTS - 1] = 0;
+    c->tenth[VP_POWER_POINTS - 1] = 1;
 }

@@ -18,8 +18,9 @@ double vp_power_at(const double table[VP_POWER_POINTS], double u);
  * search evaluating the power of many hosts skips two divisions a call. */
 typedef struct vp_power_curve {
     double p[VP_POWER_POINTS];
-    double step[VP_POWER_POINTS - 1];  /* (p[i + 1] - p[i]) / 10 */
-    double tenth[VP_POWER_POINTS - 1]; /* i / 10 */
+    double step[VP_POWER_POINTS];  /* (p[i + 1] - p[i]) / 10; the last 0 */
+    double tenth[VP_POWER_POINTS]; /* i / 10; the last 1 (a vector search reads
+                                    * them where 10u is the integer 10) */
 } vp_power_curve;
 
 void vp_power_curve_init(vp_power_curve *c, const double table[VP_POWER_POINTS]);

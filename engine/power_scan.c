@@ -1,0 +1,151 @@
+/*
+ * power_scan.c - the cheapest host of a set for one VM (PABFD's inner loop).
+ *
+ * Provides: see power_scan.h.
+ * Uses: power.h; GCC/Clang vector extensions and __builtin_cpu_supports
+ * on x86-64.
+ *
+ * The vector variant does per lane exactly what the plain one does per
+ * host: the quotient (load + r) / cap, the clamps to [0, 1], the
+ * truncation of 10u, and p[i] + step[i] * (u - tenth[i]) * 100 (p[i] alone
+ * where 10u is an integer, which also covers u = 0 and u = 1), less
+ * p_last.  Each lane keeps its own least (cost, id); the lanes are merged
+ * by the same order at the end, so for finite costs the winner and its
+ * cost are the plain loop's.  Without AVX2 (or off x86-64) the plain loop
+ * runs: two-wide SSE2 vectors are slower than it.
+ */
+#include "power_scan.h"
+
+#include <math.h>
+#include <string.h>
+
+static bool before(double d, int64_t id, const vp_scan_best *b)
+{
+    return b->id < 0 || d < b->diff || (d == b->diff && id < b->id);
+}
+
+/* Host q of cols, into *best when it is a candidate and cheaper. */
+static void consider(const vp_power_curve *c, const vp_scan_cols *m, uint32_t q, double cap,
+                     double r, double t, vp_scan_best *best)
+{
+    if ((m->load[q] != 0 && (m->req[q] + r) / cap > t) || m->avail[q] < r)
+        return;
+    double d = vp_power_curve_at(c, (m->load[q] + r) / cap) - m->p_last[q];
+    if (before(d, m->id[q], best))
+        *best = (vp_scan_best){d, m->id[q]};
+}
+
+void vp_scan_cheapest_plain(const vp_power_curve *c, const vp_scan_cols *cols, uint32_t n,
+                            double cap, double r, double t, vp_scan_best *best,
+                            double *least_off)
+{
+    double lo = INFINITY;
+    for (uint32_t q = 0; q < n; q++) {
+        lo = cols->off[q] < lo ? cols->off[q] : lo;
+        consider(c, cols, q, cap, r, t, best);
+    }
+    *least_off = lo;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define VP_SCAN_VECTOR 1
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+typedef int v4i __attribute__((vector_size(16)));
+
+/* Lane-wise m ? a : b (m: all ones or all zeros per lane). */
+#define SEL(m, a, b) ((v4d)(((v4l)(a) & (m)) | ((v4l)(b) & ~(m))))
+#define LOAD4(dst, src) memcpy(&(dst), (src), sizeof(dst))
+
+/* The last hosts of cols from q (fewer than four) in four lanes; the
+ * lanes past them are no candidates (avail -inf) and offer no off (+inf). */
+static vp_scan_cols pad_tail(const vp_scan_cols *m, uint32_t q, uint32_t n, double buf[5][4],
+                             int32_t id[4])
+{
+    for (uint32_t k = 0; k < 4; k++) {
+        bool in = q + k < n;
+        buf[0][k] = in ? m->load[q + k] : 0;
+        buf[1][k] = in ? m->req[q + k] : 0;
+        buf[2][k] = in ? m->avail[q + k] : -INFINITY;
+        buf[3][k] = in ? m->p_last[q + k] : 0;
+        buf[4][k] = in ? m->off[q + k] : INFINITY;
+        id[k] = in ? m->id[q + k] : 0;
+    }
+    return (vp_scan_cols){buf[0], buf[1], buf[2], buf[3], buf[4], id};
+}
+
+__attribute__((target("avx2"))) static void
+scan_avx2(const vp_power_curve *c, const vp_scan_cols *cols, uint32_t n, double cap, double r,
+          double t, vp_scan_best *best, double *least_off)
+{
+    const v4d zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
+    v4d bd = {INFINITY, INFINITY, INFINITY, INFINITY}, bi = bd, lo = bd;
+    double buf[5][4];
+    int32_t buf_id[4];
+    for (uint32_t q = 0; q < n; q += 4) {
+        vp_scan_cols tail, *m = (vp_scan_cols *)cols;
+        uint32_t at = q;
+        if (q + 4 > n) { /* the last few: lanes of a padded copy */
+            tail = pad_tail(cols, q, n, buf, buf_id);
+            m = &tail;
+            at = 0;
+        }
+        v4d load, req, avail, plast, off;
+        v4i id4;
+        LOAD4(load, m->load + at);
+        LOAD4(req, m->req + at);
+        LOAD4(avail, m->avail + at);
+        LOAD4(plast, m->p_last + at);
+        LOAD4(off, m->off + at);
+        LOAD4(id4, m->id + at);
+        v4d id = __builtin_convertvector(id4, v4d);
+        lo = SEL(off < lo, off, lo);
+        v4l ok = ((load == zero) | ~((req + r) / cap > t)) & ~(avail < r);
+        v4d u = (load + r) / cap;
+        u = SEL(u > zero, u, zero); /* also NaN */
+        u = SEL(u > one, one, u);
+        v4d x = u * 10;
+        v4i i = __builtin_convertvector(x, v4i); /* truncation: x is in [0, 10] */
+        v4d p = {c->p[i[0]], c->p[i[1]], c->p[i[2]], c->p[i[3]]};
+        v4d step = {c->step[i[0]], c->step[i[1]], c->step[i[2]], c->step[i[3]]};
+        v4d tenth = {c->tenth[i[0]], c->tenth[i[1]], c->tenth[i[2]], c->tenth[i[3]]};
+        v4d line = p + step * (u - tenth) * 100;
+        v4d d = SEL(x == __builtin_convertvector(i, v4d), p, line) - plast;
+        v4l take = ok & ((d < bd) | ((d == bd) & (id < bi)));
+        bd = SEL(take, d, bd);
+        bi = SEL(take, id, bi);
+    }
+    double least = INFINITY;
+    for (int k = 0; k < 4; k++) {
+        least = lo[k] < least ? lo[k] : least;
+        if (bi[k] != INFINITY && before(bd[k], (int64_t)bi[k], best))
+            *best = (vp_scan_best){bd[k], (int64_t)bi[k]};
+    }
+    *least_off = least;
+}
+#endif
+
+bool vp_scan_simd(void)
+{
+#ifdef VP_SCAN_VECTOR
+    static int have = -1;
+    if (have < 0)
+        have = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return have;
+#else
+    return false;
+#endif
+}
+
+void vp_scan_cheapest(const vp_power_curve *c, const vp_scan_cols *cols, uint32_t n, double cap,
+                      double r, double t, vp_scan_best *best, double *least_off)
+{
+#ifdef VP_SCAN_VECTOR
+    if (vp_scan_simd()) {
+        scan_avx2(c, cols, n, cap, r, t, best, least_off);
+        return;
+    }
+#endif
+    vp_scan_cheapest_plain(c, cols, n, cap, r, t, best, least_off);
+}
