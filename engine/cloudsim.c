@@ -45,6 +45,8 @@ typedef struct cs_vm {
     double req;          /* request at the last update of its host */
     entry cur;
     bool prev_mig;
+    bool has_row;        /* row: its trace row (asked once) */
+    size_t row;
     double mig_started;
     double tot_alloc, tot_req, under_mig; /* cpu-seconds */
 } cs_vm;
@@ -56,7 +58,7 @@ typedef struct phantom {
 /* The VMs of one host at one update, in CloudSim's vmList order:
  * residents, then VMs migrating in, then phantoms. */
 typedef struct slot {
-    vp_id vm;
+    vp_vm *vm;
     double req, capped, alloc;
     int kind; /* 0 normal, 1 migrating away, 2 migrating in */
 } slot;
@@ -132,13 +134,23 @@ static int grow(vp_csm *m)
     return 0;
 }
 
-/* The VM's request at t: trace utilization x cpu size. */
-static double request(const vp_csm *m, const vp_vm *v, double t)
+/* Where t falls in the trace. */
+static vp_trace_pos trace_pos(const vp_csm *m, double t)
 {
-    size_t row = m->row_of(m->row_ud, v->id);
-    if (row == SIZE_MAX)
+    return vp_trace_at(m->trace, t - m->trace_start);
+}
+
+/* The VM's request at trace position p: trace utilization x cpu size. */
+static double request(const vp_csm *m, const vp_vm *v, vp_trace_pos p)
+{
+    cs_vm *cv = &m->vms[v->id];
+    if (!cv->has_row) {
+        cv->row = m->row_of(m->row_ud, v->id);
+        cv->has_row = true;
+    }
+    if (cv->row == SIZE_MAX)
         return 0;
-    return vp_trace_util(m->trace, row, t - m->trace_start) * v->size.v[VP_CPU];
+    return vp_trace_util_at(m->trace, cv->row, p) * v->size.v[VP_CPU];
 }
 
 /* HostDynamicWorkload.getUtilizationOfCpu: values just above 1 are 1. */
@@ -211,14 +223,14 @@ static size_t collect(vp_csm *m, const vp_host *h)
     if (vp_array_reserve((void **)&m->slots, &m->capslots, most, sizeof *m->slots))
         return 0;
     for (uint32_t i = 0; i < h->vms.n; i++) {
-        const vp_vm *v = vp_pool_vm(m->pool, h->vms.ids[i]);
-        m->slots[n++] = (slot){.vm = v->id, .kind = v->state == VP_VM_MIGRATING ? 1 : 0};
+        vp_vm *v = vp_pool_vm(m->pool, h->vms.ids[i]);
+        m->slots[n++] = (slot){.vm = v, .kind = v->state == VP_VM_MIGRATING ? 1 : 0};
     }
     for (uint32_t i = 0; i < h->incoming.n; i++)
-        m->slots[n++] = (slot){.vm = h->incoming.ids[i], .kind = 2};
+        m->slots[n++] = (slot){.vm = vp_pool_vm(m->pool, h->incoming.ids[i]), .kind = 2};
     for (size_t i = 0; ch->phantoms && i < m->nph && n < most; i++)
         if (m->ph[i].host == h->id)
-            m->slots[n++] = (slot){.vm = m->ph[i].vm, .kind = 2};
+            m->slots[n++] = (slot){.vm = vp_pool_vm(m->pool, m->ph[i].vm), .kind = 2};
     return n;
 }
 
@@ -257,13 +269,13 @@ static void share(slot *s, size_t n, double total)
                                     : floor(s[i].capped * f);
 }
 
-static void update_host(vp_csm *m, vp_host *h, double t)
+static void update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
 {
     size_t n = collect(m, h);
     double total = h->capacity.v[VP_CPU], pe = total / (h->cores > 0 ? h->cores : 1);
     for (size_t i = 0; i < n; i++) {
         slot *s = &m->slots[i];
-        s->req = request(m, vp_pool_vm(m->pool, s->vm), t);
+        s->req = request(m, s->vm, pos);
         s->capped = s->req > pe ? pe : s->req;
     }
     share(m->slots, n, total);
@@ -271,11 +283,10 @@ static void update_host(vp_csm *m, vp_host *h, double t)
     for (size_t i = 0; i < n; i++) {
         const slot *s = &m->slots[i];
         if (s->kind != 2) {
-            cs_vm *cv = &m->vms[s->vm];
+            cs_vm *cv = &m->vms[s->vm->id];
             cv->req = s->req;
             vm_entry(m, cv, (entry){t, s->alloc, s->req, s->kind == 1, true});
-            const vp_vm *v = vp_pool_vm(m->pool, s->vm);
-            vp_pool_set_allocated(m->pool, s->vm, with_cpu(v->demand, s->alloc));
+            vp_pool_set_allocated(m->pool, s->vm->id, with_cpu(s->vm->demand, s->alloc));
         }
         util += s->kind == 1 ? s->alloc / OUT_SHARE : s->alloc;
         req += s->req;
@@ -350,6 +361,7 @@ static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
 {
     (void)grow(m);
     double dt = t - m->last_t, e = 0;
+    vp_trace_pos pos = trace_pos(m, t);
     for (vp_id i = 0; i < vp_pool_host_end(m->pool); i++) {
         uint64_t bit = (uint64_t)1 << (i % 64);
         if (!every && !(m->busy[i / 64] & bit))
@@ -361,7 +373,7 @@ static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
         }
         m->busy[i / 64] |= bit;
         double prev = m->hosts[i].util_mips;
-        update_host(m, h, t);
+        update_host(m, h, t, pos);
         if (dt > 0)
             e += host_energy(m, h, prev, dt);
     }
@@ -395,7 +407,7 @@ void vp_csm_update_host(vp_csm *m, vp_id host, double t)
 {
     vp_host *h = vp_pool_host(m->pool, host);
     if (h && grow(m) == 0) {
-        update_host(m, h, t);
+        update_host(m, h, t, trace_pos(m, t));
         mark_busy(m, host);
     }
 }

@@ -469,22 +469,25 @@ void vp_trace_free(vp_trace *t)
     free(t);
 }
 
+vp_trace_pos vp_trace_at(const vp_trace *t, double time)
+{
+    size_t last = t->n_samples - 1;
+    if (!(time > 0)) /* also NaN */
+        return (vp_trace_pos){0, 0, false};
+    double x = time / t->step, k = floor(x);
+    if (x >= (double)last)
+        return (vp_trace_pos){last, 0, false};
+    size_t j = (size_t)k;
+    if (x == k)
+        return (vp_trace_pos){j, 0, false};
+    return (vp_trace_pos){j, time - k * t->step, true};
+}
+
 double vp_trace_util(const vp_trace *t, size_t i, double time)
 {
     if (!t || i >= t->n_vms)
         return 0;
-    const uint8_t *row = t->percent + i * t->n_samples;
-    size_t last = t->n_samples - 1;
-    if (!(time > 0)) /* also NaN */
-        return row[0] / 100.0;
-    double x = time / t->step, k = floor(x);
-    if (x >= (double)last)
-        return row[last] / 100.0;
-    size_t j = (size_t)k;
-    if (x == k)
-        return row[j] / 100.0;
-    double u1 = row[j] / 100.0, u2 = row[j + 1] / 100.0;
-    return u1 + (u2 - u1) / t->step * (time - k * t->step);
+    return vp_trace_util_at(t, i, vp_trace_at(t, time));
 }
 
 double vp_trace_duration(const vp_trace *t)

@@ -15,6 +15,7 @@
 #ifndef VP_TRACE_H
 #define VP_TRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,28 @@ void vp_trace_free(vp_trace *t);
 /* CPU utilization of VM i at time t, as a fraction in [0, 1]; sample 0
  * for t < 0, 0 for an unknown i. */
 double vp_trace_util(const vp_trace *t, size_t i, double time);
+
+/* Where time t falls in the trace: at sample j, or between j and j + 1
+ * (w seconds past j).  A model reading many VMs at one instant finds it
+ * once; vp_trace_util_at then gives vp_trace_util's value, bit for bit. */
+typedef struct vp_trace_pos {
+    size_t j;
+    double w;
+    bool between;
+} vp_trace_pos;
+
+vp_trace_pos vp_trace_at(const vp_trace *t, double time);
+
+static inline double vp_trace_util_at(const vp_trace *t, size_t i, vp_trace_pos p)
+{
+    if (!t || i >= t->n_vms)
+        return 0;
+    const uint8_t *row = t->percent + i * t->n_samples;
+    if (!p.between)
+        return row[p.j] / 100.0;
+    double u1 = row[p.j] / 100.0, u2 = row[p.j + 1] / 100.0;
+    return u1 + (u2 - u1) / t->step * p.w;
+}
 
 /* Seconds covered by the trace: (n_samples - 1) * step. */
 double vp_trace_duration(const vp_trace *t);
