@@ -22,10 +22,11 @@
 #define IN_SHARE 0.1   /* what a VM migrating in costs its destination */
 #define OUT_SHARE 0.9  /* what a VM migrating away still gets */
 
-/* One state-history entry (host: flag = active; VM: flag = migrating). */
+/* One state-history entry (host: flag = active; VM: flag = migrating);
+ * prev: the flag of the last entry folded before it. */
 typedef struct entry {
     double t, alloc, req;
-    bool flag, set;
+    bool flag, set, prev;
 } entry;
 
 /* Running sums of a sequence of samples (mean and sample stdev). */
@@ -35,21 +36,22 @@ typedef struct stat {
 
 typedef struct cs_host {
     double util_mips;   /* utilizationMips of the last update */
-    entry cur;          /* pending state-history entry */
-    bool prev_active;   /* of the last folded entry (CloudSim starts at true) */
+    entry cur;          /* pending state-history entry (prev: CloudSim starts at true) */
     double switched_on; /* time of the last inactive -> active entry */
     uint32_t phantoms;  /* phantom VMs coming in */
 } cs_host;
 
+/* A VM as the model keeps it: one cache line, as an update of its host
+ * reads and writes all of it (cur.req: its request at that update). */
 typedef struct cs_vm {
-    double req;          /* request at the last update of its host */
     entry cur;
-    bool prev_mig;
-    bool has_row;        /* row: its trace row (asked once) */
-    size_t row;
     double mig_started;
     double tot_alloc, tot_req, under_mig; /* cpu-seconds */
 } cs_vm;
+
+_Static_assert(sizeof(cs_vm) == 64, "a model VM is one cache line");
+
+#define ROW_NONE UINT32_MAX /* in rows: the VM has no trace row */
 
 typedef struct phantom {
     vp_id vm, host;
@@ -72,8 +74,10 @@ struct vp_csm {
     bool npa;
     cs_host *hosts;
     size_t nhosts;
-    cs_vm *vms;
+    cs_vm *vms;         /* 64-byte aligned */
     size_t nvms;
+    uint32_t *rows;     /* by VM: its trace row + 1, 0 until asked, or ROW_NONE */
+    size_t nrows;
     phantom *ph;
     size_t nph, capph;
     slot *slots;
@@ -118,19 +122,38 @@ static void mark_busy(vp_csm *m, vp_id host)
 
 static void on_gain(void *ud, vp_id host) { mark_busy(ud, host); }
 
+/* m->vms to nv entries at least, new ones zeroed, cache-line aligned. */
+static int grow_vms(vp_csm *m, size_t nv)
+{
+    if (nv <= m->nvms)
+        return 0;
+    size_t cap = nv > 2 * m->nvms ? nv : 2 * m->nvms;
+    cs_vm *p = aligned_alloc(64, cap * sizeof *p);
+    if (!p)
+        return -1;
+    if (m->nvms)
+        memcpy(p, m->vms, m->nvms * sizeof *p);
+    memset(p + m->nvms, 0, (cap - m->nvms) * sizeof *p);
+    free(m->vms);
+    m->vms = p;
+    m->nvms = cap;
+    return 0;
+}
+
 static int grow(vp_csm *m)
 {
     size_t oh = m->nhosts, ob = m->nbusy;
     size_t nh = vp_pool_host_end(m->pool), nv = vp_pool_vm_end(m->pool);
     if ((nh > oh && vp_array_reserve((void **)&m->hosts, &m->nhosts, nh, sizeof *m->hosts)) ||
-        vp_array_reserve_zeroed((void **)&m->vms, &m->nvms, nv, sizeof *m->vms) ||
+        grow_vms(m, nv) ||
+        vp_array_reserve_zeroed((void **)&m->rows, &m->nrows, nv, sizeof *m->rows) ||
         (m->nhosts > 64 * ob &&
          vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)))
         return -1;
     for (size_t i = ob; i < m->nbusy; i++) /* new hosts: updated until found idle */
         m->busy[i] = ~(uint64_t)0;
     for (size_t i = oh; i < m->nhosts; i++)
-        m->hosts[i] = (cs_host){.prev_active = true};
+        m->hosts[i] = (cs_host){.cur.prev = true};
     return 0;
 }
 
@@ -143,14 +166,14 @@ static vp_trace_pos trace_pos(const vp_csm *m, double t)
 /* The VM's request at trace position p: trace utilization x cpu size. */
 static double request(const vp_csm *m, const vp_vm *v, vp_trace_pos p)
 {
-    cs_vm *cv = &m->vms[v->id];
-    if (!cv->has_row) {
-        cv->row = m->row_of(m->row_ud, v->id);
-        cv->has_row = true;
+    uint32_t *row = &m->rows[v->id];
+    if (!*row) {
+        size_t r = m->row_of(m->row_ud, v->id);
+        *row = r < ROW_NONE - 1 ? (uint32_t)r + 1 : ROW_NONE;
     }
-    if (cv->row == SIZE_MAX)
+    if (*row == ROW_NONE)
         return 0;
-    return vp_trace_util_at(m->trace, cv->row, p) * v->size.v[VP_CPU];
+    return vp_trace_util_at(m->trace, *row - 1, p) * v->size.v[VP_CPU];
 }
 
 /* HostDynamicWorkload.getUtilizationOfCpu: values just above 1 are 1. */
@@ -170,17 +193,18 @@ static void host_fold(vp_csm *m, cs_host *h, double next_t)
         if (e->alloc < e->req)
             m->sla_time += next_t - e->t;
     }
-    if (h->prev_active && !e->flag)
+    if (e->prev && !e->flag)
         stat_add(&m->shutdown, e->t - h->switched_on);
-    if (!h->prev_active && e->flag)
+    if (!e->prev && e->flag)
         h->switched_on = e->t;
-    h->prev_active = e->flag;
+    h->cur.prev = e->flag;
 }
 
 static void host_entry(vp_csm *m, cs_host *h, entry e)
 {
     if (h->cur.set && h->cur.t != e.t)
         host_fold(m, h, e.t);
+    e.prev = h->cur.prev;
     h->cur = e;
 }
 
@@ -198,17 +222,18 @@ static void vm_fold(vp_csm *m, cs_vm *v, double next_t)
                 v->under_mig += (e->req - e->alloc) * dt;
         }
     }
-    if (v->prev_mig && !e->flag)
+    if (e->prev && !e->flag)
         stat_add(&m->migtime, e->t - v->mig_started);
-    if (!v->prev_mig && e->flag)
+    if (!e->prev && e->flag)
         v->mig_started = e->t;
-    v->prev_mig = e->flag;
+    v->cur.prev = e->flag;
 }
 
 static void vm_entry(vp_csm *m, cs_vm *v, entry e)
 {
     if (v->cur.set && v->cur.t != e.t)
         vm_fold(m, v, e.t);
+    e.prev = v->cur.prev;
     v->cur = e;
 }
 
@@ -222,8 +247,10 @@ static size_t collect(vp_csm *m, const vp_host *h)
     size_t n = 0, most = (size_t)h->vms.n + h->incoming.n + ch->phantoms;
     if (vp_array_reserve((void **)&m->slots, &m->capslots, most, sizeof *m->slots))
         return 0;
-    for (uint32_t i = 0; i < h->vms.n; i++) {
+    for (uint32_t i = 0; i < h->vms.n; i++) { /* the lines update_host reads next, all at once */
         vp_vm *v = vp_pool_vm(m->pool, h->vms.ids[i]);
+        __builtin_prefetch(&m->vms[v->id]);
+        __builtin_prefetch(&v->allocated, 1);
         m->slots[n++] = (slot){.vm = v, .kind = v->state == VP_VM_MIGRATING ? 1 : 0};
     }
     for (uint32_t i = 0; i < h->incoming.n; i++)
@@ -283,9 +310,7 @@ static void update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
     for (size_t i = 0; i < n; i++) {
         const slot *s = &m->slots[i];
         if (s->kind != 2) {
-            cs_vm *cv = &m->vms[s->vm->id];
-            cv->req = s->req;
-            vm_entry(m, cv, (entry){t, s->alloc, s->req, s->kind == 1, true});
+            vm_entry(m, &m->vms[s->vm->id], (entry){t, s->alloc, s->req, s->kind == 1, true, false});
             vp_pool_set_allocated(m->pool, s->vm->id, with_cpu(s->vm->demand, s->alloc));
         }
         util += s->kind == 1 ? s->alloc / OUT_SHARE : s->alloc;
@@ -293,7 +318,7 @@ static void update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
     }
     cs_host *ch = &m->hosts[h->id];
     ch->util_mips = util;
-    host_entry(m, ch, (entry){t, util, req, util > 0, true});
+    host_entry(m, ch, (entry){t, util, req, util > 0, true, false});
     vp_pool_set_host_allocated(m->pool, h->id, with_cpu(h->demand, util));
 }
 
@@ -319,6 +344,7 @@ void vp_csm_free(vp_csm *m)
         return;
     free(m->hosts);
     free(m->vms);
+    free(m->rows);
     free(m->ph);
     free(m->slots);
     free(m->idle);
@@ -348,7 +374,7 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
 {
     cs_host *ch = &m->hosts[h->id];
     if (m->npa || h->vms.n || h->incoming.n || ch->phantoms || ch->util_mips != 0 ||
-        !ch->cur.set || ch->cur.flag || ch->prev_active || ch->cur.alloc != 0 || ch->cur.req != 0)
+        !ch->cur.set || ch->cur.flag || ch->cur.prev || ch->cur.alloc != 0 || ch->cur.req != 0)
         return false;
     ch->cur.t = t;
     vp_pool_set_host_allocated(m->pool, h->id, with_cpu(h->demand, 0));
@@ -381,7 +407,7 @@ static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
     m->last_t = t;
     size_t n = 0;
     for (vp_id i = 0; i < vp_pool_vm_end(m->pool); i++) {
-        if (m->vms[i].req != 0) /* the model's own array first */
+        if (m->vms[i].cur.req != 0) /* the model's own array first */
             continue;
         const vp_vm *v = vp_pool_vm(m->pool, i);
         if (v && v->state == VP_VM_RUNNING &&
