@@ -1149,26 +1149,47 @@ static int m_best_fit_power(lua_State *L)
     return 2;
 }
 
-/* The running VMs of h, biggest request first (a stable sort: equal
- * requests keep their arrival order), into ids (n of them). */
-/* Inserts v into ids[0..n) kept biggest request first; equal requests
- * keep their order (CloudSim's stable sort).  ids has room for n + 1. */
-static void insert_by_request(const plan *pl, vp_id *ids, size_t n, const vp_vm *v)
+/* A VM to sort: its request, its place in the input, its id. */
+typedef struct keyed {
+    double req;
+    size_t pos;
+    vp_id id;
+} keyed;
+
+static int by_request_desc(const void *pa, const void *pb)
 {
-    size_t j = n;
-    for (; j > 0 && vm_request(vm_at(pl, ids[j - 1])) < vm_request(v); j--)
-        ids[j] = ids[j - 1];
-    ids[j] = v->id;
+    const keyed *a = pa, *b = pb;
+    if (a->req != b->req)
+        return a->req < b->req ? 1 : -1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
-static size_t by_request(const plan *pl, const plan_host *h, vp_id *ids)
+/* ids[0..n) biggest request first, equal requests in their order
+ * (CloudSim's stable sort); each request read once.  May push and pop a
+ * scratch userdata. */
+static void sort_by_request(lua_State *L, const plan *pl, vp_id *ids, size_t n)
+{
+    keyed small[32], *k = small;
+    if (n > 32)
+        k = lua_newuserdatauv(L, n * sizeof *k, 0);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (keyed){vm_request(vm_at(pl, ids[i])), i, ids[i]};
+    qsort(k, n, sizeof *k, by_request_desc);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = k[i].id;
+    if (k != small)
+        lua_pop(L, 1);
+}
+
+/* The running VMs of h, biggest request first (a stable sort: equal
+ * requests keep their arrival order), into ids (n of them). */
+static size_t by_request(lua_State *L, const plan *pl, const plan_host *h, vp_id *ids)
 {
     size_t n = 0;
-    for (uint32_t i = 0; i < h->n; i++) {
-        const vp_vm *v = vm_at(pl, h->vms[i]);
-        if (v->state == VP_VM_RUNNING)
-            insert_by_request(pl, ids, n++, v);
-    }
+    for (uint32_t i = 0; i < h->n; i++)
+        if (vm_at(pl, h->vms[i])->state == VP_VM_RUNNING)
+            ids[n++] = h->vms[i];
+    sort_by_request(L, pl, ids, n);
     return n;
 }
 
@@ -1186,7 +1207,7 @@ static int m_evacuate(lua_State *L)
     /* a userdata, so that an error in accept frees it with the rest */
     vp_id *ids = lua_newuserdatauv(L, 2 * ((size_t)src->n + 1) * sizeof(vp_id), 0);
     vp_id *to = ids + src->n + 1;
-    size_t n = by_request(pl, src, ids), k = 0;
+    size_t n = by_request(L, pl, src, ids), k = 0;
     for (; k < n; k++) {
         cand c = best_fit(L, pl, vm_at(pl, ids[k]), mask);
         if (c.id == VP_NONE)
@@ -1226,9 +1247,10 @@ static int m_place_each(lua_State *L)
     vp_id *ids = lua_newuserdatauv(L, (n + 1) * sizeof(vp_id), 0);
     for (size_t i = 0; i < n; i++) {
         lua_rawgeti(L, 2, (lua_Integer)i + 1);
-        insert_by_request(pl, ids, i, arg_vm(L, pl, -1));
+        ids[i] = arg_vm(L, pl, -1)->id;
         lua_pop(L, 1);
     }
+    sort_by_request(L, pl, ids, n);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         const vp_vm *v = vm_at(pl, ids[i]);
