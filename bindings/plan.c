@@ -29,7 +29,9 @@
  *   plan:remove(h, vm)   vm leaves h; the rest are allocated again
  *   plan:requested(h [, vm]), plan:load(h), plan:available(h),
  *   plan:capacity(h)     cpu (requested: with vm's request added)
- *   plan:loaded()        the hosts that are up and hold VMs, in id order
+ *   plan:loaded([t])     the hosts that are up and hold VMs, in id order
+ *                        (with t: only those whose requested / capacity
+ *                        is above t, THR's test)
  *   plan:request(vm)     the cpu vm requests
  *   plan:smallest(h, "memory" | "utilization")  the running VM on h with
  *                        the least of it (ties: the first to arrive)
@@ -61,6 +63,9 @@
  *       order in none of the sets, or nil.
  *   plan:by_utilization({sets...}) -> the hosts with 0 < utilization < 1
  *       in none of the sets, least utilized first (ties: lower id).
+ *   plan:least_utilized({sets...}) -> the first of those, or nil
+ *       (CloudSim's getUnderUtilizedHost; a loop that excludes each host
+ *       it gets walks the order once: sets only grow).
  * A Plan is valid for the call that made it, like every proxy.
  */
 #include "lb.h"
@@ -105,6 +110,9 @@ typedef struct plan {
     vp_power_curve curves[PLAN_CURVES]; /* the host types' tables (the first 16) */
     const double *curve_of[PLAN_CURVES];
     int ncurves;
+    vp_id *under;          /* least_utilized: member hosts with 0 < u < 1 by u, */
+    size_t nunder, at;     /* n of them; the first not skipped for at_mask */
+    uint8_t at_mask;
     void *scratch;         /* candidate buffer of nh + 1 entries, while not busy */
     bool scratch_busy;     /* a search is using it (accept may search again) */
 } plan;
@@ -421,6 +429,7 @@ static int plan_gc(lua_State *L)
         sr(L, pl->h[i].hist, (size_t)pl->h[i].hist_len * sizeof(double), 0);
     }
     sr(L, pl->scratch, pl->scratch ? (pl->nh + 1) * sizeof(double) * 2 : 0, 0);
+    sr(L, pl->under, pl->under ? (pl->nh + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
     sr(L, pl->alloc, pl->alloc ? (pl->nv + 1) * sizeof(double) : 0, 0);
     sr(L, pl->sched, pl->sched ? (pl->nv + 1) * sizeof(double) : 0, 0);
@@ -428,6 +437,7 @@ static int plan_gc(lua_State *L)
     index_free(L, pl);
     pl->h = NULL;
     pl->scratch = NULL;
+    pl->under = NULL;
     pl->alloc = pl->sched = pl->reqv = NULL;
     return 0;
 }
@@ -1403,10 +1413,13 @@ static int m_request(lua_State *L)
 static int m_loaded(lua_State *L)
 {
     plan *pl = toplan(L);
+    bool all = lua_isnoneornil(L, 2);
+    double t = all ? 0 : luaL_checknumber(L, 2);
     lua_newtable(L);
     lua_Integer k = 0;
     for (size_t i = 0; i < pl->nh; i++)
-        if (pl->h[i].member && pl->h[i].up && pl->h[i].n > 0) {
+        if (pl->h[i].member && pl->h[i].up && pl->h[i].n > 0 &&
+            (all || (pl->h[i].cap > 0 && pl->h[i].req / pl->h[i].cap > t))) {
             push_host(L, pl, (vp_id)i);
             lua_rawseti(L, -2, ++k);
         }
@@ -1422,11 +1435,10 @@ static int by_u(const void *a, const void *b)
     return ux < uy ? -1 : ux > uy ? 1 : (x > y) - (x < y);
 }
 
-static int m_by_utilization(lua_State *L)
+/* The member hosts with 0 < u < 1 in none of mask's sets, least u first
+ * (ties: lower id), into ids (room for nh); returns how many. */
+static size_t by_utilization(plan *pl, vp_id *ids, uint8_t mask)
 {
-    plan *pl = toplan(L);
-    uint8_t mask = arg_sets(L, 2);
-    vp_id *ids = sr(L, NULL, 0, (pl->nh + 1) * sizeof *ids);
     size_t n = 0;
     for (size_t i = 0; i < pl->nh; i++) {
         const plan_host *h = &pl->h[i];
@@ -1435,12 +1447,46 @@ static int m_by_utilization(lua_State *L)
     }
     sort_plan = pl;
     qsort(ids, n, sizeof *ids, by_u);
+    return n;
+}
+
+static int m_by_utilization(lua_State *L)
+{
+    plan *pl = toplan(L);
+    uint8_t mask = arg_sets(L, 2);
+    vp_id *ids = sr(L, NULL, 0, (pl->nh + 1) * sizeof *ids);
+    size_t n = by_utilization(pl, ids, mask);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         push_host(L, pl, ids[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     sr(L, ids, (pl->nh + 1) * sizeof *ids, 0);
+    return 1;
+}
+
+/* The order of all candidates is made once (u is fixed for the plan); a
+ * cursor per mask skips the hosts found in the sets, for good, as a host
+ * never leaves a set. */
+static int m_least_utilized(lua_State *L)
+{
+    plan *pl = toplan(L);
+    uint8_t mask = arg_sets(L, 2);
+    if (!pl->under) {
+        pl->under = sr(L, NULL, 0, (pl->nh + 1) * sizeof *pl->under);
+        pl->nunder = by_utilization(pl, pl->under, 0);
+        pl->at = 0;
+        pl->at_mask = mask;
+    }
+    if (mask != pl->at_mask) {
+        pl->at = 0;
+        pl->at_mask = mask;
+    }
+    while (pl->at < pl->nunder && (pl->h[pl->under[pl->at]].excl & mask))
+        pl->at++;
+    if (pl->at == pl->nunder)
+        return lua_pushnil(L), 1;
+    push_host(L, pl, pl->under[pl->at]);
     return 1;
 }
 
@@ -1479,6 +1525,7 @@ static const luaL_Reg methods[] = {{"vms", m_vms},
                                    {"place_each", m_place_each},
                                    {"first_fit", m_first_fit},
                                    {"by_utilization", m_by_utilization},
+                                   {"least_utilized", m_least_utilized},
                                    {NULL, NULL}};
 static const luaL_Reg module[] = {{"Plan", plan_new}, {NULL, NULL}};
 

@@ -193,6 +193,49 @@ describe("Plan", function()
     assert.same({}, names(plan:by_utilization({ 4 })))
   end)
 
+  -- h1 0.5, h2 0.2, h3 0.5 (a tie: after h1), h4 empty, h5 0.8
+  local function spread()
+    local hosts, vms = {}, {}
+    for i, d in ipairs({ 5, 2, 5, 0, 8 }) do
+      hosts[i] = { name = "h" .. i, cpu = 10, memory = 4096, network = 1000, power = LINEAR }
+      if d > 0 then
+        vms[#vms + 1] = { name = "v" .. i, cpu = 10, memory = 512, host = "h" .. i, demand = d }
+      end
+    end
+    return vp.pool { hosts = hosts, vms = vms }
+  end
+
+  it("loaded(t) keeps the hosts whose requested utilization is above t", function()
+    local plan = vp.Plan(spread())
+    assert.same({ "h1", "h2", "h3", "h5" }, names(plan:loaded()))
+    assert.same({ "h1", "h3", "h5" }, names(plan:loaded(0.49)))
+    assert.same({ "h5" }, names(plan:loaded(0.5))) -- 0.5 is not above 0.5
+    assert.same({}, names(plan:loaded(0.8)))
+    assert.matches("number expected", err(plan.loaded, plan, "high"))
+  end)
+
+  it("least_utilized walks by_utilization's order, skipping the sets", function()
+    local pool = spread()
+    local plan = vp.Plan(pool)
+    assert.same({ "h2", "h1", "h3", "h5" }, names(plan:by_utilization({})))
+    assert.equal("h2", plan:least_utilized({ 2 }).name)
+    assert.equal("h2", plan:least_utilized({ 2 }).name) -- still the least, until excluded
+    local seen = {}
+    while true do
+      local h = plan:least_utilized({ 2 })
+      if h == nil then break end
+      seen[#seen + 1] = h.name
+      plan:exclude(h, 2)
+    end
+    assert.same({ "h2", "h1", "h3", "h5" }, seen)
+    -- another mask starts from the least again; set 1 holds h1 only
+    plan:exclude(pool:host("h1"), 1)
+    assert.equal("h2", plan:least_utilized({ 1 }).name)
+    plan:exclude(pool:host("h2"), 1)
+    assert.equal("h3", plan:least_utilized({ 1 }).name)
+    assert.is_nil(plan:least_utilized({ 1, 2 }))
+  end)
+
   it("builds a host's history from its VMs (CloudSim's host history)", function()
     -- a: x [0.8, 0.6] x 5 / 10 + y [0.4] x 5 / 10 = [0.6, 0.3]
     local pool = fixture()

@@ -454,9 +454,12 @@ function M.plan(pool, ctx, cfg)
   local plan = st.plan
   local moves = {}
 
-  -- 1. over-utilization detection, in id order (a host without VMs never is)
+  -- 1. over-utilization detection, in id order (a host without VMs never is).
+  -- THR's test is requested / capacity > safety: the plan lists just the
+  -- hosts that pass it (the detector still decides), not every loaded one.
   local over, over_list = {}, {}
-  for _, h in ipairs(plan:loaded()) do
+  local loaded = st.det_name == "thr" and plan:loaded(st.safety) or plan:loaded()
+  for _, h in ipairs(loaded) do
     local is_over, limit = st:over(h)
     if is_over then
       over[h] = string.format("%s overloaded (%s): cpu %s, limit %.3g", h.name,
@@ -494,12 +497,15 @@ function M.plan(pool, ctx, cfg)
   -- switched off nor already emptied; if one has no host, none moves.
   plan:exclude_off(SOURCE, TARGET) -- down or switched off
 
-  -- u is fixed for the round, so one sorted pass finds the hosts in the
-  -- order CloudSim's repeated scan does.
-  for _, under in ipairs(plan:by_utilization({ OVER, SOURCE })) do
+  -- getUnderUtilizedHost: u is fixed for the round and a host never leaves
+  -- a set, so least_utilized walks the hosts once, in the order CloudSim's
+  -- repeated scan finds them; each host it gives goes into SOURCE.
+  while true do
+    local under = plan:least_utilized({ OVER, SOURCE })
+    if under == nil then break end
+    plan:exclude(under, SOURCE)
     -- areAllVmsMigratingOutOrAnyVmMigratingIn: skip a host with no VM
-    if not plan:excluded(under, SOURCE) and plan:count(under) > 0 then
-      plan:exclude(under, SOURCE)
+    if plan:count(under) > 0 then
       plan:exclude(under, TARGET)
       local placed = st:evacuate(under, { OVER, TARGET })
       if placed and placed[1] then
