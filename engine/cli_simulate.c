@@ -298,9 +298,10 @@ static void print_json(const vp_sim_summary *s, const vp_policy *p, const vp_con
     json_t *pol = json_object();
     for (int i = 0; i < VP_SLOT_N; i++)
         json_object_set_new(pol, vp_slot_names[i],
-                            json_pack("{s:s,s:s,s:I,s:f}", "name", p->id[i].name, "version",
+                            json_pack("{s:s,s:s,s:I,s:I,s:f}", "name", p->id[i].name, "version",
                                       p->id[i].version, "calls", (json_int_t)st->decisions[i],
-                                      "time_s", st->latency_sum[i]));
+                                      "errors", (json_int_t)st->policy_errors[i], "time_s",
+                                      st->latency_sum[i]));
     json_t *j = json_pack(
         "{s:s,s:f,s:f,s:I,s:I,s:o,s:I,s:I,s:{s:I,s:I,s:I,s:f},s:f,s:{s:f,s:I,s:I},s:f,s:f,s:f}",
         "config", source, "simulated_s", s->duration, "step_s", s->step, "hosts",
