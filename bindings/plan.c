@@ -918,19 +918,28 @@ static inline void sink_add(cand_sink *s, cand c)
 /* P(u + d) - P(u) for hosts of class c. */
 static double marginal(const lclass *c, double u, double d)
 {
+    if (c->curve) /* the usual case, inline */
+        return vp_power_curve_at(c->curve, u + d) - vp_power_curve_at(c->curve, u);
     return power_by(c->curve, c->power, u + d) - power_by(c->curve, c->power, u);
 }
 
+static double least(double x, double y) { return x < y ? x : y; }
+
 /* The least P(u + d) - P(u) for u in [a, b], a range inside one tenth:
  * the function is linear between the range's ends and the points where
- * u + d crosses a tenth (P is linear between tenths, and flat past 1). */
+ * u + d crosses a tenth (P is linear between tenths, and flat past 1).
+ * Those tenths k / 10 lie in (a + d, b + d): only the k around them are
+ * tried (a window one wider on each side than the range). */
 static double range_floor(const lclass *c, double a, double b, double d)
 {
-    double m = fmin(marginal(c, a, d), marginal(c, b, d));
-    for (int k = 1; k <= 10; k++) {
+    double m = least(marginal(c, a, d), marginal(c, b, d));
+    double x = (a + d) * 10, y = (b + d) * 10; /* NaN: every k */
+    int lo = x >= 1 && x <= 11 ? (int)x - 1 : x > 11 ? 11 : 1;
+    int hi = y >= 0 && y <= 9 ? (int)y + 2 : 10;
+    for (int k = lo < 1 ? 1 : lo; k <= hi; k++) {
         double u = k / 10.0 - d;
         if (u > a && u < b)
-            m = fmin(m, marginal(c, u, d));
+            m = least(m, marginal(c, u, d));
     }
     return m;
 }
