@@ -296,7 +296,8 @@ static void share(slot *s, size_t n, double total)
                                     : floor(s[i].capped * f);
 }
 
-static void update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
+/* Returns how many slots (m->slots) the host had. */
+static size_t update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
 {
     size_t n = collect(m, h);
     double total = h->capacity.v[VP_CPU], pe = total / (h->cores > 0 ? h->cores : 1);
@@ -320,6 +321,25 @@ static void update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
     ch->util_mips = util;
     host_entry(m, ch, (entry){t, util, req, util > 0, true, false});
     vp_pool_set_host_allocated(m->pool, h->id, with_cpu(h->demand, util));
+    return n;
+}
+
+/* The running VMs among the first n slots whose request is 0, into m->idle
+ * from *k on. */
+static void add_idle(vp_csm *m, size_t n, size_t *k)
+{
+    for (size_t i = 0; i < n; i++) {
+        const slot *s = &m->slots[i];
+        if (s->kind == 0 && s->req == 0 && s->vm->state == VP_VM_RUNNING &&
+            vp_array_reserve((void **)&m->idle, &m->capidle, *k + 1, sizeof *m->idle) == 0)
+            m->idle[(*k)++] = s->vm->id;
+    }
+}
+
+static int by_id(const void *a, const void *b)
+{
+    vp_id x = *(const vp_id *)a, y = *(const vp_id *)b;
+    return (x > y) - (x < y);
 }
 
 /* ====== public ====== */
@@ -382,12 +402,14 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
 }
 
 /* Updates the hosts (all, or those that may not be idle) at t, in id
- * order; the idle VMs into *idle. */
+ * order; the idle VMs (running, request 0) into *idle, in id order.  Every
+ * running VM is on a host with VMs, which is busy: it was just updated. */
 static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
 {
     (void)grow(m);
     double dt = t - m->last_t, e = 0;
     vp_trace_pos pos = trace_pos(m, t);
+    size_t n = 0;
     for (vp_id i = 0; i < vp_pool_host_end(m->pool); i++) {
         uint64_t bit = (uint64_t)1 << (i % 64);
         if (!every && !(m->busy[i / 64] & bit))
@@ -399,21 +421,13 @@ static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
         }
         m->busy[i / 64] |= bit;
         double prev = m->hosts[i].util_mips;
-        update_host(m, h, t, pos);
+        add_idle(m, update_host(m, h, t, pos), &n);
         if (dt > 0)
             e += host_energy(m, h, prev, dt);
     }
     m->energy_ws += e;
     m->last_t = t;
-    size_t n = 0;
-    for (vp_id i = 0; i < vp_pool_vm_end(m->pool); i++) {
-        if (m->vms[i].cur.req != 0) /* the model's own array first */
-            continue;
-        const vp_vm *v = vp_pool_vm(m->pool, i);
-        if (v && v->state == VP_VM_RUNNING &&
-            vp_array_reserve((void **)&m->idle, &m->capidle, n + 1, sizeof *m->idle) == 0)
-            m->idle[n++] = i;
-    }
+    qsort(m->idle, n, sizeof *m->idle, by_id);
     m->removed += n;
     *idle = m->idle;
     return n;
