@@ -404,16 +404,41 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
 /* Updates the hosts (all, or those that may not be idle) at t, in id
  * order; the idle VMs (running, request 0) into *idle, in id order.  Every
  * running VM is on a host with VMs, which is busy: it was just updated. */
+/* The first host from `from` on that update() looks at: every host, or
+ * the busy ones; the end if none. */
+static vp_id next_host(const vp_csm *m, vp_id from, bool every, vp_id end)
+{
+    if (every)
+        return from;
+    for (; from < end; from = (from / 64 + 1) * 64) { /* a word of bits at a time */
+        uint64_t w = m->busy[from / 64] >> (from % 64);
+        if (w)
+            return from + (vp_id)__builtin_ctzll(w) < end ? from + (vp_id)__builtin_ctzll(w) : end;
+    }
+    return end;
+}
+
+/* Starts fetching the VMs of host id, which update() will read next. */
+static void prefetch_host(const vp_csm *m, vp_id id)
+{
+    const vp_host *h = vp_pool_host(m->pool, id);
+    for (uint32_t k = 0; h && k < h->vms.n; k++) {
+        vp_pool_prefetch_vm(m->pool, h->vms.ids[k]);
+        __builtin_prefetch(&m->vms[h->vms.ids[k]]);
+    }
+}
+
 static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
 {
     (void)grow(m);
     double dt = t - m->last_t, e = 0;
     vp_trace_pos pos = trace_pos(m, t);
     size_t n = 0;
-    for (vp_id i = 0; i < vp_pool_host_end(m->pool); i++) {
+    vp_id end = vp_pool_host_end(m->pool);
+    for (vp_id i = next_host(m, 0, every, end), j; i < end; i = j) {
         uint64_t bit = (uint64_t)1 << (i % 64);
-        if (!every && !(m->busy[i / 64] & bit))
-            continue; /* idle since it was found so: it would add 0 */
+        if ((j = next_host(m, i + 1, every, end)) < end)
+            prefetch_host(m, j); /* its VMs arrive while this one is updated */
         vp_host *h = vp_pool_host(m->pool, i);
         if (!h || stays_idle(m, h, t)) {
             m->busy[i / 64] &= ~bit;

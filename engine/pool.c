@@ -260,6 +260,15 @@ vp_host *vp_pool_host(const vp_pool *pool, vp_id id)
     return id < pool->nhosts ? pool->hosts[id] : NULL;
 }
 
+void vp_pool_prefetch_vm(const vp_pool *pool, vp_id id)
+{
+    if (id < pool->nvms && slab_of(pool, id)) {
+        const vp_vm *v = &slab_of(pool, id)->vms[id & (VM_SLAB - 1)];
+        __builtin_prefetch(v);
+        __builtin_prefetch(&v->demand);
+    }
+}
+
 vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id)
 {
     if (id >= pool->nvms || !slab_of(pool, id))

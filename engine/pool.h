@@ -120,6 +120,10 @@ int vp_pool_remove_vm(vp_pool *pool, vp_id vm, vp_err *err);
 vp_host *vp_pool_host(const vp_pool *pool, vp_id id);
 vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id);
 
+/* Asks the CPU to fetch VM id's first two cache lines (nothing if unknown);
+ * reads nothing of the VM itself.  For loops that will read many VMs. */
+void vp_pool_prefetch_vm(const vp_pool *pool, vp_id id);
+
 /* VP_NONE when not found. */
 vp_id vp_pool_find_host(const vp_pool *pool, const char *name);
 vp_id vp_pool_find_vm(const vp_pool *pool, const char *name);
