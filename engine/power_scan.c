@@ -11,8 +11,10 @@
  * where 10u is an integer, which also covers u = 0 and u = 1), less
  * p_last.  Each lane keeps its own least (cost, id); the lanes are merged
  * by the same order at the end, so for finite costs the winner and its
- * cost are the plain loop's.  Without AVX2 (or off x86-64) the plain loop
- * runs: two-wide SSE2 vectors are slower than it.
+ * cost are the plain loop's.  With AVX-512 eight lanes go at once and the
+ * curve's three tables sit in registers (a permute of two registers looks
+ * an entry up); with AVX2, four lanes and loads.  Without either (or off
+ * x86-64) the plain loop runs: two-wide SSE2 vectors are slower than it.
  */
 #include "power_scan.h"
 
@@ -49,6 +51,8 @@ void vp_scan_cheapest_plain(const vp_power_curve *c, const vp_scan_cols *cols, u
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define VP_SCAN_VECTOR 1
+
+#include <immintrin.h>
 
 typedef double v4d __attribute__((vector_size(32)));
 typedef long long v4l __attribute__((vector_size(32)));
@@ -124,28 +128,97 @@ scan_avx2(const vp_power_curve *c, const vp_scan_cols *cols, uint32_t n, double 
     }
     *least_off = least;
 }
+
+/* The same eight hosts at a time, with the curve's tables in registers
+ * (a two-register permute looks up 16 entries), where AVX-512 is there. */
+__attribute__((target("avx512f,avx512dq"))) static void
+scan_avx512(const vp_power_curve *c, const vp_scan_cols *m, uint32_t n, double cap, double r,
+            double t, vp_scan_best *best, double *least_off)
+{
+    const __m512d zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1), ten = _mm512_set1_pd(10);
+    const __m512d hundred = _mm512_set1_pd(100), inf = _mm512_set1_pd(INFINITY);
+    const __m512d vr = _mm512_set1_pd(r), vcap = _mm512_set1_pd(cap), vt = _mm512_set1_pd(t);
+    const __mmask8 rest = (1u << (VP_POWER_POINTS - 8)) - 1; /* entries 8..10 */
+    const __m512d p0 = _mm512_loadu_pd(c->p), p1 = _mm512_maskz_loadu_pd(rest, c->p + 8);
+    const __m512d s0 = _mm512_loadu_pd(c->step), s1 = _mm512_maskz_loadu_pd(rest, c->step + 8);
+    const __m512d t0 = _mm512_loadu_pd(c->tenth), t1 = _mm512_maskz_loadu_pd(rest, c->tenth + 8);
+    __m512d bd = inf, bi = inf, lo = inf;
+    for (uint32_t q = 0; q < n; q += 8) {
+        __mmask8 in = n - q >= 8 ? 0xff : (__mmask8)((1u << (n - q)) - 1);
+        __m512d load = _mm512_maskz_loadu_pd(in, m->load + q);
+        __m512d req = _mm512_maskz_loadu_pd(in, m->req + q);
+        __m512d avail = _mm512_maskz_loadu_pd(in, m->avail + q);
+        __m512d plast = _mm512_maskz_loadu_pd(in, m->p_last + q);
+        __m512d off = _mm512_mask_loadu_pd(inf, in, m->off + q);
+        __m512d id = _mm512_cvtepi32_pd(_mm512_castsi512_si256(_mm512_maskz_loadu_epi32(in, m->id + q)));
+        lo = _mm512_mask_mov_pd(lo, _mm512_cmp_pd_mask(off, lo, _CMP_LT_OQ), off);
+        __mmask8 over = _mm512_cmp_pd_mask(_mm512_div_pd(_mm512_add_pd(req, vr), vcap), vt,
+                                           _CMP_GT_OQ);
+        __mmask8 ok = in & (_mm512_cmp_pd_mask(load, zero, _CMP_EQ_OQ) | (__mmask8)~over) &
+                      (__mmask8)~_mm512_cmp_pd_mask(avail, vr, _CMP_LT_OQ);
+        __m512d u = _mm512_div_pd(_mm512_add_pd(load, vr), vcap);
+        u = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(u, zero, _CMP_GT_OQ), u); /* also NaN */
+        u = _mm512_mask_mov_pd(u, _mm512_cmp_pd_mask(u, one, _CMP_GT_OQ), one);
+        __m512d x = _mm512_mul_pd(u, ten);
+        __m512i i = _mm512_cvttpd_epi64(x); /* truncation: x is in [0, 10] */
+        __m512d p = _mm512_permutex2var_pd(p0, i, p1);
+        __m512d step = _mm512_permutex2var_pd(s0, i, s1);
+        __m512d tenth = _mm512_permutex2var_pd(t0, i, t1);
+        __m512d line = _mm512_add_pd(
+            p, _mm512_mul_pd(_mm512_mul_pd(step, _mm512_sub_pd(u, tenth)), hundred));
+        __mmask8 whole = _mm512_cmp_pd_mask(x, _mm512_cvtepi64_pd(i), _CMP_EQ_OQ);
+        __m512d d = _mm512_sub_pd(_mm512_mask_mov_pd(line, whole, p), plast);
+        __mmask8 take = ok & (_mm512_cmp_pd_mask(d, bd, _CMP_LT_OQ) |
+                              (_mm512_cmp_pd_mask(d, bd, _CMP_EQ_OQ) &
+                               _mm512_cmp_pd_mask(id, bi, _CMP_LT_OQ)));
+        bd = _mm512_mask_mov_pd(bd, take, d);
+        bi = _mm512_mask_mov_pd(bi, take, id);
+    }
+    double lanes_d[8], lanes_i[8], lanes_lo[8];
+    _mm512_storeu_pd(lanes_d, bd);
+    _mm512_storeu_pd(lanes_i, bi);
+    _mm512_storeu_pd(lanes_lo, lo);
+    double least = INFINITY;
+    for (int k = 0; k < 8; k++) {
+        least = lanes_lo[k] < least ? lanes_lo[k] : least;
+        if (lanes_i[k] != INFINITY && before(lanes_d[k], (int64_t)lanes_i[k], best))
+            *best = (vp_scan_best){lanes_d[k], (int64_t)lanes_i[k]};
+    }
+    *least_off = least;
+}
 #endif
 
-bool vp_scan_simd(void)
+int vp_scan_simd(void)
 {
 #ifdef VP_SCAN_VECTOR
-    static int have = -1;
-    if (have < 0)
-        have = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return have;
+    static int width = -1;
+    if (width < 0)
+        width = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 512
+              : __builtin_cpu_supports("avx2")                                           ? 256
+                                                                                         : 0;
+    return width;
 #else
-    return false;
+    return 0;
 #endif
+}
+
+void vp_scan_cheapest_with(int width, const vp_power_curve *c, const vp_scan_cols *cols,
+                           uint32_t n, double cap, double r, double t, vp_scan_best *best,
+                           double *least_off)
+{
+#ifdef VP_SCAN_VECTOR
+    int have = vp_scan_simd();
+    if (width >= 512 && have >= 512)
+        scan_avx512(c, cols, n, cap, r, t, best, least_off);
+    else if (width >= 256 && have >= 256)
+        scan_avx2(c, cols, n, cap, r, t, best, least_off);
+    else
+#endif
+        vp_scan_cheapest_plain(c, cols, n, cap, r, t, best, least_off);
 }
 
 void vp_scan_cheapest(const vp_power_curve *c, const vp_scan_cols *cols, uint32_t n, double cap,
                       double r, double t, vp_scan_best *best, double *least_off)
 {
-#ifdef VP_SCAN_VECTOR
-    if (vp_scan_simd()) {
-        scan_avx2(c, cols, n, cap, r, t, best, least_off);
-        return;
-    }
-#endif
-    vp_scan_cheapest_plain(c, cols, n, cap, r, t, best, least_off);
+    vp_scan_cheapest_with(vp_scan_simd(), c, cols, n, cap, r, t, best, least_off);
 }

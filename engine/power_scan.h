@@ -5,14 +5,14 @@
  *
  * Provides: vp_scan_cols, vp_scan_best, vp_scan_cheapest() and its plain
  * C variant vp_scan_cheapest_plain() (what the first must equal, bit for
- * bit), vp_scan_simd().
+ * bit), vp_scan_simd(), vp_scan_cheapest_with().
  * Uses: power.h.
  *
  * A host's cost is P((load + r) / cap) - p_last (vp_power_curve_at), the
  * same double as computing it one host at a time: on x86-64 CPUs with
- * AVX2 four hosts go through each operation at once, in the same IEEE
- * operations and order (no fused multiply-add), so the result is the
- * same host and the same double.
+ * AVX-512 eight hosts (with AVX2 four) go through each operation at once,
+ * in the same IEEE operations and order (no fused multiply-add), so the
+ * result is the same host and the same double.
  */
 #ifndef VP_POWER_SCAN_H
 #define VP_POWER_SCAN_H
@@ -51,7 +51,14 @@ void vp_scan_cheapest_plain(const vp_power_curve *c, const vp_scan_cols *cols, u
                             double cap, double r, double t, vp_scan_best *best,
                             double *least_off);
 
-/* Whether vp_scan_cheapest uses the CPU's vector unit here. */
-bool vp_scan_simd(void);
+/* The vector width vp_scan_cheapest uses on this CPU: 512 (AVX-512, eight
+ * hosts at a time), 256 (AVX2, four) or 0 (the plain loop). */
+int vp_scan_simd(void);
+
+/* vp_scan_cheapest at a given width (0, 256 or 512; a wider one than the
+ * CPU has runs the widest it has): for tests and benchmarks. */
+void vp_scan_cheapest_with(int width, const vp_power_curve *c, const vp_scan_cols *cols,
+                           uint32_t n, double cap, double r, double t, vp_scan_best *best,
+                           double *least_off);
 
 #endif

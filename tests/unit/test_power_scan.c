@@ -1,8 +1,8 @@
 /*
  * test_power_scan.c - unit tests for power_scan.c: the cheapest host of a
  * set, against a reference written here with vp_power_at one host at a
- * time; the vector variant (where the CPU has it) against the plain one
- * bit for bit, on random sets full of ties, on tails of every length and
+ * time; the vector variants (AVX2, AVX-512, where the CPU has them)
+ * against the plain one bit for bit, on random sets full of ties, on tails of every length and
  * on the edges of the power curve (u = 0, tenths, u > 1).
  */
 #include "check.h"
@@ -130,10 +130,11 @@ static void test_hand(const vp_power_curve *c)
     CHECK(lo == INFINITY);
 }
 
-/* The winner in every position of sets of every length 1..12 (tails). */
+/* The winner in every position of sets of every length 1..20 (tails of
+ * both vector widths), at each width. */
 static void test_positions(const vp_power_curve *c)
 {
-    for (uint32_t n = 1; n <= 12; n++)
+    for (uint32_t n = 1; n <= 20; n++)
         for (uint32_t w = 0; w < n; w++) {
             set s = {.n = n};
             for (uint32_t q = 0; q < n; q++) {
@@ -145,11 +146,13 @@ static void test_positions(const vp_power_curve *c)
                 s.id[q] = (int32_t)(100 + q);
             }
             vp_scan_cols cols = cols_of(&s);
-            vp_scan_best b = {0, -1};
-            double lo;
-            vp_scan_cheapest(c, &cols, n, 1000, 100, 0.9, &b, &lo);
-            CHECK_EQ_INT(b.id, 100 + w);
-            CHECK(lo == -1);
+            for (int width = 0; width <= 512; width += 256) {
+                vp_scan_best b = {0, -1};
+                double lo;
+                vp_scan_cheapest_with(width, c, &cols, n, 1000, 100, 0.9, &b, &lo);
+                CHECK_EQ_INT(b.id, 100 + w);
+                CHECK(lo == -1);
+            }
         }
 }
 
@@ -163,15 +166,20 @@ static void test_random(const vp_power_curve *c)
         random_set(&s, (uint32_t)(uniform() * 41), cap, lo, width);
         double r = uniform() < 0.1 ? 0 : uniform() * cap * 0.4, t = 0.5 + 0.6 * uniform();
         vp_scan_best in = uniform() < 0.2 ? (vp_scan_best){3 * uniform(), 50000} : (vp_scan_best){0, -1};
-        vp_scan_best fast = in, plain = in, ref = reference(&s, cap, r, t, in);
-        double lo_fast, lo_plain;
+        vp_scan_best plain = in, ref = reference(&s, cap, r, t, in);
+        double lo_plain;
         vp_scan_cols cols = cols_of(&s);
-        vp_scan_cheapest(c, &cols, s.n, cap, r, t, &fast, &lo_fast);
         vp_scan_cheapest_plain(c, &cols, s.n, cap, r, t, &plain, &lo_plain);
         bad_ref += !same(plain, ref);
-        bad_plain += !same(fast, plain);
-        bad_off += !(lo_fast == lo_plain && lo_plain == least_off(&s));
-        found += fast.id >= 0 && fast.id != in.id;
+        bad_off += !(lo_plain == least_off(&s));
+        for (int w = 256; w <= 512; w *= 2) { /* each vector width the CPU has */
+            vp_scan_best fast = in;
+            double lo_fast;
+            vp_scan_cheapest_with(w, c, &cols, s.n, cap, r, t, &fast, &lo_fast);
+            bad_plain += !same(fast, plain);
+            bad_off += !(lo_fast == lo_plain);
+        }
+        found += plain.id >= 0 && plain.id != in.id;
     }
     CHECK_EQ_INT(bad_ref, 0);
     CHECK_EQ_INT(bad_plain, 0);
@@ -183,7 +191,8 @@ int main(void)
 {
     vp_power_curve c;
     vp_power_curve_init(&c, G4);
-    fprintf(stderr, "vector scan: %s\n", vp_scan_simd() ? "avx2" : "no (plain loop)");
+    int w = vp_scan_simd();
+    fprintf(stderr, "vector scan: %s\n", w == 512 ? "avx-512 (and avx2)" : w ? "avx2" : "no (plain loop)");
     test_hand(&c);
     test_positions(&c);
     test_random(&c);
