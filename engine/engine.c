@@ -640,10 +640,7 @@ static vp_decision_info pool_inputs(const vp_pool *pool)
             d.used = vp_res_add(d.used, x->used);
         }
     }
-    for (vp_id v = 0; v < vp_pool_vm_end(pool); v++) {
-        const vp_vm *x = vp_pool_vm(pool, v);
-        d.vms += x && x->state == VP_VM_RUNNING;
-    }
+    d.vms = vp_pool_vm_count_in(pool, VP_VM_RUNNING);
     return d;
 }
 

@@ -38,6 +38,7 @@ struct vp_pool {
     vp_id nhosts, nvms;      /* ids handed out */
     size_t capHosts, capSlabs;
     size_t live_hosts, live_vms;
+    size_t vms_in[4];        /* live VMs by state (vp_vm_state) */
     size_t draining;     /* hosts in state draining */
     vp_host *host_by_name;
     vp_vm *vm_by_name;
@@ -54,6 +55,14 @@ static const char *const vm_state_names[] = {"pending", "running", "migrating", 
 
 const char *vp_host_state_name(vp_host_state s) { return host_state_names[s]; }
 const char *vp_vm_state_name(vp_vm_state s) { return vm_state_names[s]; }
+
+/* Every change of a VM's state goes through here (the counts by state). */
+static void set_vm_state(vp_pool *pool, vp_vm *v, vp_vm_state s)
+{
+    pool->vms_in[v->state]--;
+    pool->vms_in[s]++;
+    v->state = s;
+}
 
 /* ====== id lists ====== */
 
@@ -233,6 +242,7 @@ vp_id vp_pool_add_vm(vp_pool *pool, const char *name, vp_res size, vp_err *err)
     pool->nvms++;
     slab_of(pool, v->id)->live++;
     v->state = VP_VM_PENDING;
+    pool->vms_in[VP_VM_PENDING]++;
     v->type = -1;
     v->size = size;
     v->host = v->dest = VP_NONE;
@@ -251,6 +261,7 @@ int vp_pool_remove_vm(vp_pool *pool, vp_id id, vp_err *err)
                           vp_vm_state_name(v->state));
     HASH_DEL(pool->vm_by_name, v);
     pool->live_vms--;
+    pool->vms_in[v->state]--;
     vm_struct_free(pool, v);
     return 0;
 }
@@ -293,6 +304,8 @@ vp_id vp_pool_find_vm(const vp_pool *pool, const char *name)
 
 size_t vp_pool_host_count(const vp_pool *pool) { return pool->live_hosts; }
 size_t vp_pool_vm_count(const vp_pool *pool) { return pool->live_vms; }
+
+size_t vp_pool_vm_count_in(const vp_pool *pool, vp_vm_state s) { return pool->vms_in[s]; }
 vp_id vp_pool_host_end(const vp_pool *pool) { return pool->nhosts; }
 vp_id vp_pool_vm_end(const vp_pool *pool) { return pool->nvms; }
 
@@ -401,7 +414,7 @@ int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
         return vp_err_set(err, "out of memory");
     gained(pool, host);
     v->host = host;
-    v->state = VP_VM_RUNNING;
+    set_vm_state(pool, v, VP_VM_RUNNING);
     v->allocated = v->size;
     host_charge(pool, h, v->size, +1);
     host_add_demand(h, v->demand, +1);
@@ -460,7 +473,7 @@ int vp_pool_release(vp_pool *pool, vp_id vm, vp_err *err)
     vp_id host = v->host;
     unlink_resident(pool, v);
     v->host = VP_NONE;
-    v->state = VP_VM_STOPPED;
+    set_vm_state(pool, v, VP_VM_STOPPED);
     RECHECK(pool, vm, host, VP_NONE);
     (void)host;
     return 0;
@@ -482,7 +495,7 @@ int vp_pool_begin_migration(vp_pool *pool, vp_id vm, vp_id dst, vp_err *err)
         return vp_err_set(err, "out of memory");
     gained(pool, dst);
     v->dest = dst;
-    v->state = VP_VM_MIGRATING;
+    set_vm_state(pool, v, VP_VM_MIGRATING);
     host_charge(pool, d, v->size, +1);
     RECHECK(pool, vm, v->host, dst);
     return 0;
@@ -503,7 +516,7 @@ int vp_pool_end_migration(vp_pool *pool, vp_id vm, vp_err *err)
     gained(pool, dst);
     v->host = dst;
     v->dest = VP_NONE;
-    v->state = VP_VM_RUNNING;
+    set_vm_state(pool, v, VP_VM_RUNNING);
     host_charge(pool, d, v->size, +1);
     host_add_demand(d, v->demand, +1);
     RECHECK(pool, vm, src, dst);
@@ -519,7 +532,7 @@ int vp_pool_abort_migration(vp_pool *pool, vp_id vm, vp_err *err)
     vp_id dst = v->dest;
     unlink_incoming(pool, v);
     v->dest = VP_NONE;
-    v->state = VP_VM_RUNNING;
+    set_vm_state(pool, v, VP_VM_RUNNING);
     RECHECK(pool, vm, v->host, dst);
     (void)dst;
     return 0;
@@ -772,7 +785,7 @@ static int check_vm(const vp_pool *pool, const vp_vm *v, vp_err *err)
 int vp_pool_check(const vp_pool *pool, vp_err *err)
 {
     vp_res free_up = vp_res_zero();
-    size_t placed = 0, listed = 0;
+    size_t placed = 0, listed = 0, in[4] = {0};
     for (vp_id i = 0; i < pool->nhosts; i++) {
         const vp_host *h = pool->hosts[i];
         if (!h)
@@ -788,9 +801,15 @@ int vp_pool_check(const vp_pool *pool, vp_err *err)
         if (v && check_vm(pool, v, err))
             return -1;
         placed += v && v->host != VP_NONE;
+        if (v)
+            in[v->state]++;
     }
     if (placed != listed)
         return vp_err_set(err, "%zu VMs are placed but hosts list %zu", placed, listed);
+    for (int k = 0; k < 4; k++)
+        if (in[k] != pool->vms_in[k])
+            return vp_err_set(err, "%zu VMs are %s but the pool counts %zu", in[k],
+                              vm_state_names[k], pool->vms_in[k]);
     if (!res_near(free_up, pool->free_up))
         return vp_err_set(err, "pool free capacity is stale");
     return 0;

@@ -130,6 +130,9 @@ vp_id vp_pool_find_vm(const vp_pool *pool, const char *name);
 
 size_t vp_pool_host_count(const vp_pool *pool);
 size_t vp_pool_vm_count(const vp_pool *pool);
+
+/* How many VMs are in state s (kept as they change: no scan). */
+size_t vp_pool_vm_count_in(const vp_pool *pool, vp_vm_state s);
 /* One past the largest id ever given out, for iteration with
  * vp_pool_host()/vp_pool_vm() (which return NULL for gaps). */
 vp_id vp_pool_host_end(const vp_pool *pool);

@@ -87,6 +87,12 @@ static void test_allocate_release(void)
     CHECK_NEAR(vp_pool_host(p, h)->used.v[VP_MEM], 12, 0);
     CHECK_EQ_INT(vp_pool_remove_vm(p, a, &e), -1);
     CHECK_STR_HAS(e.text, "release it first");
+    /* the counts by state follow: a, c, d running, b stopped */
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_RUNNING), 3);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_STOPPED), 1);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_PENDING), 0);
+    CHECK_EQ_INT(vp_pool_remove_vm(p, b, &e), 0);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_STOPPED), 0);
     pool_ok(p);
     vp_pool_free(p);
 }
@@ -134,8 +140,12 @@ static void test_migration(void)
     CHECK_EQ_INT(vp_pool_allocate(p, a, s, &e), 0);
     CHECK_EQ_INT(vp_pool_begin_migration(p, a, s, &e), -1);
     CHECK_STR_HAS(e.text, "already on host 'src'");
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_RUNNING), 1);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_PENDING), 1);
     CHECK_EQ_INT(vp_pool_begin_migration(p, a, d, &e), 0);
     CHECK_EQ_INT(vp_pool_vm(p, a)->state, VP_VM_MIGRATING);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_RUNNING), 0);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_MIGRATING), 1);
     /* capacity held on both ends */
     CHECK_NEAR(vp_pool_host(p, s)->used.v[VP_CPU], 3, 0);
     CHECK_NEAR(vp_pool_host(p, d)->used.v[VP_CPU], 3, 0);
@@ -144,6 +154,8 @@ static void test_migration(void)
     pool_ok(p);
     CHECK_EQ_INT(vp_pool_abort_migration(p, a, &e), 0);
     CHECK_EQ_INT(vp_pool_vm(p, a)->host, s);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_RUNNING), 1);
+    CHECK_EQ_INT(vp_pool_vm_count_in(p, VP_VM_MIGRATING), 0);
     CHECK_NEAR(vp_pool_host(p, d)->used.v[VP_CPU], 0, 0);
     CHECK_EQ_INT(vp_pool_end_migration(p, a, &e), -1);
     CHECK_STR_HAS(e.text, "is running, not migrating");
