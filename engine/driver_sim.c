@@ -80,14 +80,21 @@ static const vp_vm *vm_of(const sim_driver *s, vp_id vm, vp_err *err)
     return v;
 }
 
-/* The VM's demand now: its size, cpu scaled by the trace utilization. */
-static vp_res demand_of(const sim_driver *s, const vp_vm *v)
+/* Where the trace is now (one look-up serves every VM sampled). */
+static vp_trace_pos trace_now(const sim_driver *s)
+{
+    return vp_trace_at(s->trace, vp_clock_now(s->clock) - s->trace_start);
+}
+
+/* The VM's demand at trace position p: its size, cpu scaled by the trace
+ * utilization. */
+static vp_res demand_of(const sim_driver *s, const vp_vm *v, vp_trace_pos p)
 {
     vp_res r = v->size;
     size_t row = v->id < s->n_rows ? s->rows[v->id] : NO_ROW;
     double u = 0;
     if (row != NO_ROW)
-        u = vp_trace_util(s->trace, row, vp_clock_now(s->clock) - s->trace_start);
+        u = vp_trace_util_at(s->trace, row, p);
     r.v[VP_CPU] = u * v->size.v[VP_CPU];
     return r;
 }
@@ -201,9 +208,10 @@ static int sim_sample(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud
     const vp_host *h = host_of(s, host, err);
     if (!h)
         return -1;
+    vp_trace_pos p = trace_now(s);
     for (uint32_t i = 0; i < h->vms.n; i++) {
         const vp_vm *v = vp_pool_vm(s->pool, h->vms.ids[i]);
-        cb(ud, v->id, demand_of(s, v));
+        cb(ud, v->id, demand_of(s, v, p));
     }
     return 0;
 }

@@ -471,6 +471,8 @@ void vp_trace_free(vp_trace *t)
 
 vp_trace_pos vp_trace_at(const vp_trace *t, double time)
 {
+    if (!t || !t->n_samples)
+        return (vp_trace_pos){0, 0, false};
     size_t last = t->n_samples - 1;
     if (!(time > 0)) /* also NaN */
         return (vp_trace_pos){0, 0, false};
