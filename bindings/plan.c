@@ -81,8 +81,9 @@ typedef struct plan_host {
     double cap, pe, avail, load, req, u_last, p_last, mem, net;
     const double *power;
     const vp_power_curve *curve; /* the plan's copy of power, or NULL */
-    vp_id *vms;
+    vp_id *vms;         /* in the plan's arena (its first list) or, once grown, its own */
     uint32_t n, capv;
+    bool own;           /* vms is its own allocation */
     uint8_t excl;
     bool member, up;
     int32_t lc, lb, li; /* its place in the candidate index: lcl[lc].bin[lb].m[li], */
@@ -110,6 +111,8 @@ typedef struct plan {
     vp_power_curve curves[PLAN_CURVES]; /* the host types' tables (the first 16) */
     const double *curve_of[PLAN_CURVES];
     int ncurves;
+    vp_id *arena;          /* the hosts' first VM lists, one block (2 nv + 1 ids) */
+    size_t arena_used;
     vp_id *under;          /* least_utilized: member hosts with 0 < u < 1 by u, */
     size_t nunder, at;     /* n of them; the first not skipped for at_mask */
     uint8_t at_mask;
@@ -185,6 +188,7 @@ typedef struct lclass {
         double *load, *req, *avail, *p_last, *off;
         int32_t *id;
         uint32_t n, capn;
+        uint32_t want; /* plan_new: members it will have */
         double minoff;
     } bin[10];
 } lclass;
@@ -312,9 +316,12 @@ static void bin_columns(struct lbin *b, char *block, uint32_t capn)
     b->capn = capn;
 }
 
-static void bin_grow(lua_State *L, struct lbin *b)
+/* Room for at least `want` members in b (doubling, from 8). */
+static void bin_grow(lua_State *L, struct lbin *b, uint32_t want)
 {
     uint32_t cap = b->capn ? 2 * b->capn : 8;
+    while (cap < want)
+        cap *= 2;
     struct lbin old = *b;
     bin_columns(b, sr(L, NULL, 0, cap * BIN_ENTRY), cap);
     if (!old.capn)
@@ -349,7 +356,7 @@ static void class_add(lua_State *L, plan *pl, int k, int j, vp_id id)
 {
     struct lbin *b = &pl->lcl[k].bin[j];
     if (b->n == b->capn)
-        bin_grow(L, b);
+        bin_grow(L, b, b->n + 1);
     if (!b->n)
         b->minoff = INFINITY;
     pl->h[id].lc = k;
@@ -377,12 +384,25 @@ static void index_drop(plan *pl, vp_id id)
 }
 
 /* Puts host id (a member) where it belongs now, if it is up. */
+/* Whether h is a loaded host the classes keep (up, with VMs, with
+ * capacity: one with none is never a candidate); its class (made if
+ * missing) and bin into *k, *j. */
+static bool loaded_place(lua_State *L, plan *pl, const plan_host *h, int *k, int *j)
+{
+    if (!h->up || is_empty(h) || !(h->cap > 0))
+        return false;
+    int f = hundredth_of(h);
+    *k = class_of(L, pl, h, f / 10);
+    *j = f % 10;
+    return true;
+}
+
 static void index_update(lua_State *L, plan *pl, vp_id id)
 {
     plan_host *h = &pl->h[id];
     bool empty = is_empty(h);
-    if (h->up && !empty && h->cap > 0) { /* loaded (no capacity: never a candidate) */
-        int f = hundredth_of(h), k = class_of(L, pl, h, f / 10), j = f % 10;
+    int k, j;
+    if (loaded_place(L, pl, h, &k, &j)) {
         if (k != h->lc || j != h->lb) {
             index_drop(pl, id);
             class_add(L, pl, k, j, id);
@@ -425,9 +445,12 @@ static int plan_gc(lua_State *L)
 {
     plan *pl = lua_touserdata(L, 1);
     for (size_t i = 0; pl->h && i < pl->nh; i++) {
-        sr(L, pl->h[i].vms, pl->h[i].capv * sizeof(vp_id), 0);
-        sr(L, pl->h[i].hist, (size_t)pl->h[i].hist_len * sizeof(double), 0);
+        if (pl->h[i].own)
+            sr(L, pl->h[i].vms, pl->h[i].capv * sizeof(vp_id), 0);
+        if (pl->h[i].hist)
+            sr(L, pl->h[i].hist, (size_t)pl->h[i].hist_len * sizeof(double), 0);
     }
+    sr(L, pl->arena, pl->arena ? (2 * pl->nv + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->scratch, pl->scratch ? (pl->nh + 1) * sizeof(double) * 2 : 0, 0);
     sr(L, pl->under, pl->under ? (pl->nh + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
@@ -438,6 +461,7 @@ static int plan_gc(lua_State *L)
     pl->h = NULL;
     pl->scratch = NULL;
     pl->under = NULL;
+    pl->arena = NULL;
     pl->alloc = pl->sched = pl->reqv = NULL;
     return 0;
 }
@@ -501,12 +525,28 @@ static void reallocate(plan *pl, plan_host *h)
 
 static void push_vm(lua_State *L, plan_host *h, vp_id v)
 {
-    if (h->n == h->capv) {
+    if (h->n == h->capv) { /* grown: from the arena (or nothing) to its own */
         uint32_t cap = h->capv ? h->capv * 2 : 4;
-        h->vms = sr(L, h->vms, h->capv * sizeof(vp_id), cap * sizeof(vp_id));
+        vp_id *own = sr(L, h->own ? h->vms : NULL, h->own ? h->capv * sizeof(vp_id) : 0,
+                        cap * sizeof(vp_id));
+        if (!h->own && h->n)
+            memcpy(own, h->vms, h->n * sizeof(vp_id));
+        h->vms = own;
         h->capv = cap;
+        h->own = true;
     }
     h->vms[h->n++] = v;
+}
+
+/* Room for k ids in the arena as h's first list (nothing if k is 0 or the
+ * arena is full: push_vm then allocates). */
+static void arena_list(plan *pl, plan_host *h, size_t k)
+{
+    if (k && pl->arena && pl->arena_used + k <= 2 * pl->nv + 1) {
+        h->vms = pl->arena + pl->arena_used;
+        h->capv = (uint32_t)k;
+        pl->arena_used += k;
+    }
 }
 
 /* The plan's curve for power table t (NULL past PLAN_CURVES tables). */
@@ -532,6 +572,7 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
                      .power = src->power, .member = true, .up = src->state == VP_HOST_UP,
                      .lc = -1, .lb = -1, .li = -1, .bk = -1, .curve = curve_for(pl, src->power)};
     h->p_last = power(h, u);
+    arena_list(pl, h, (size_t)src->vms.n + src->incoming.n);
     const vp_idlist *lists[2] = {&src->vms, &src->incoming};
     for (int k = 0; k < 2; k++)
         for (uint32_t i = 0; i < lists[k]->n; i++) {
@@ -565,6 +606,26 @@ static const lb_proxy *source(lua_State *L, bool *all)
     return p;
 }
 
+/* The index of a new plan: the bins sized first (a count of where the
+ * loaded hosts go), so that filling them never grows one. */
+static void index_build(lua_State *L, plan *pl)
+{
+    int k, j;
+    for (size_t i = 0; i < pl->nh; i++)
+        if (pl->h[i].member && loaded_place(L, pl, &pl->h[i], &k, &j))
+            pl->lcl[k].bin[j].want++;
+    for (int c = 0; c < pl->nlc; c++)
+        for (j = 0; j < 10; j++) {
+            struct lbin *b = &pl->lcl[c].bin[j];
+            if (b->want > b->capn)
+                bin_grow(L, b, b->want);
+            b->want = 0;
+        }
+    for (size_t i = 0; i < pl->nh; i++)
+        if (pl->h[i].member)
+            index_update(L, pl, (vp_id)i);
+}
+
 /* vmpilot.Plan(pool | hostlist | {hosts...}). */
 static int plan_new(lua_State *L)
 {
@@ -586,6 +647,7 @@ static int plan_new(lua_State *L)
     pl->alloc = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
     pl->sched = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
     pl->reqv = sr(L, NULL, 0, (pl->nv + 1) * sizeof(double));
+    pl->arena = sr(L, NULL, 0, (2 * pl->nv + 1) * sizeof(vp_id)); /* a VM is on <= 2 lists */
     size_t n;
     const vp_id *ids = all ? NULL : lb_hostlist_ids(L, 1, &n);
     if (!ids)
@@ -603,9 +665,7 @@ static int plan_new(lua_State *L)
         if (h && !pl->h[id].member)
             init_host(L, pl, h);
     }
-    for (size_t i = 0; i < pl->nh; i++)
-        if (pl->h[i].member)
-            index_update(L, pl, (vp_id)i);
+    index_build(L, pl);
     return 1;
 }
 
