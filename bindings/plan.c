@@ -95,7 +95,6 @@ typedef struct plan_host {
     double largest[4];
 } plan_host;
 
-#define PLAN_CURVES 16 /* power tables a plan keeps as curves */
 
 typedef struct plan {
     lb_proxy p;            /* view and generation; id unused */
@@ -108,9 +107,7 @@ typedef struct plan {
     struct bucket *bk;     /* index: empty hosts by shape and exclusion sets */
     int nbk, capbk, nshapes;
     vp_id *shape_best;     /* per shape, scratch of candidates() */
-    vp_power_curve curves[PLAN_CURVES]; /* the host types' tables (the first 16) */
-    const double *curve_of[PLAN_CURVES];
-    int ncurves;
+    vp_power_curves curves; /* the host types' tables */
     vp_id *arena;          /* the hosts' first VM lists, one block (2 nv + 1 ids) */
     size_t arena_used;
     vp_id *under;          /* least_utilized: member hosts with 0 < u < 1 by u, */
@@ -136,7 +133,7 @@ static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
 
 /* ====== power ====== */
 
-/* P(u) by the plan's curve c of table t (or t itself past PLAN_CURVES);
+/* P(u) by the plan's curve c of table t (or t itself past VP_POWER_CURVES);
  * with no table, u clamped to [0, 1]. */
 static double power_by(const vp_power_curve *c, const double *t, double u)
 {
@@ -549,19 +546,6 @@ static void arena_list(plan *pl, plan_host *h, size_t k)
     }
 }
 
-/* The plan's curve for power table t (NULL past PLAN_CURVES tables). */
-static const vp_power_curve *curve_for(plan *pl, const double *t)
-{
-    for (int i = 0; t && i < pl->ncurves; i++)
-        if (pl->curve_of[i] == t)
-            return &pl->curves[i];
-    if (!t || pl->ncurves == PLAN_CURVES)
-        return NULL;
-    vp_power_curve_init(&pl->curves[pl->ncurves], t);
-    pl->curve_of[pl->ncurves] = t;
-    return &pl->curves[pl->ncurves++];
-}
-
 static void init_host(lua_State *L, plan *pl, const vp_host *src)
 {
     plan_host *h = &pl->h[src->id];
@@ -570,7 +554,7 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
         u = 1;
     *h = (plan_host){.cap = cap, .pe = cap / (src->cores > 0 ? src->cores : 1), .u_last = u,
                      .power = src->power, .member = true, .up = src->state == VP_HOST_UP,
-                     .lc = -1, .lb = -1, .li = -1, .bk = -1, .curve = curve_for(pl, src->power)};
+                     .lc = -1, .lb = -1, .li = -1, .bk = -1, .curve = vp_power_curve_of(&pl->curves, src->power)};
     h->p_last = power(h, u);
     arena_list(pl, h, (size_t)src->vms.n + src->incoming.n);
     const vp_idlist *lists[2] = {&src->vms, &src->incoming};

@@ -92,6 +92,7 @@ struct vp_csm {
     double sla_time, active_time;    /* SLATAH sums */
     double avg_sum, avg_n;           /* average SLA violation */
     stat shutdown, migtime;
+    vp_power_curves curves; /* of the hosts' power tables */
 };
 
 /* ====== helpers ====== */
@@ -373,16 +374,16 @@ void vp_csm_free(vp_csm *m)
     free(m);
 }
 
-static double host_energy(const vp_csm *m, const vp_host *h, double prev_mips, double dt)
+static double host_energy(vp_csm *m, const vp_host *h, double prev_mips, double dt)
 {
     if (!h->power)
         return 0;
     if (m->npa)
-        return vp_power_at(h->power, 1.0) * dt;
+        return vp_power_by(&m->curves, h->power, 1.0) * dt;
     double from = host_u(h, prev_mips), to = host_u(h, m->hosts[h->id].util_mips);
     if (from == 0)
         return 0;
-    double p0 = vp_power_at(h->power, from), p1 = vp_power_at(h->power, to);
+    double p0 = vp_power_by(&m->curves, h->power, from), p1 = vp_power_by(&m->curves, h->power, to);
     return (p0 + (p1 - p0) / 2) * dt;
 }
 

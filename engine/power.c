@@ -40,3 +40,21 @@ void vp_power_curve_init(vp_power_curve *c, const double table[VP_POWER_POINTS])
     c->step[VP_POWER_POINTS - 1] = 0;
     c->tenth[VP_POWER_POINTS - 1] = 1;
 }
+
+const vp_power_curve *vp_power_curve_of(vp_power_curves *cs, const double *t)
+{
+    for (int i = 0; t && i < cs->n; i++)
+        if (cs->table[i] == t)
+            return &cs->curve[i];
+    if (!t || cs->n == VP_POWER_CURVES)
+        return NULL;
+    vp_power_curve_init(&cs->curve[cs->n], t);
+    cs->table[cs->n] = t;
+    return &cs->curve[cs->n++];
+}
+
+double vp_power_by(vp_power_curves *cs, const double t[VP_POWER_POINTS], double u)
+{
+    const vp_power_curve *c = vp_power_curve_of(cs, t);
+    return c ? vp_power_curve_at(c, u) : vp_power_at(t, u);
+}

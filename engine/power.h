@@ -45,4 +45,20 @@ static inline double vp_power_curve_at(const vp_power_curve *c, double u)
     return c->p[i] + c->step[i] * (u - c->tenth[i]) * 100;
 }
 
+/* The curves of up to VP_POWER_CURVES tables, made as tables are met
+ * (a pool has a few host types).  Zero-initialize. */
+#define VP_POWER_CURVES 16
+typedef struct vp_power_curves {
+    vp_power_curve curve[VP_POWER_CURVES];
+    const double *table[VP_POWER_CURVES];
+    int n;
+} vp_power_curves;
+
+/* The curve of table t (made if new); NULL for no table or past
+ * VP_POWER_CURVES tables. */
+const vp_power_curve *vp_power_curve_of(vp_power_curves *cs, const double *t);
+
+/* vp_power_at(t, u), through t's curve when there is one. */
+double vp_power_by(vp_power_curves *cs, const double t[VP_POWER_POINTS], double u);
+
 #endif

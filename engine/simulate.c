@@ -34,6 +34,7 @@ typedef struct run {
     size_t active_min, active_max, rounds;
     vp_sim_round now;   /* the round being accounted */
     size_t migrations;  /* started since the last round */
+    vp_power_curves curves; /* of the hosts' power tables */
 } run;
 
 static int build_hosts(vp_sim_world *w, const vp_config *cfg, vp_err *err)
@@ -173,7 +174,8 @@ static void account_host(run *r, const vp_host *h, double dt, size_t *active)
     double prev = r->prev_u[h->id], u = host_util(h);
     if (prev >= 0) {
         if (h->power)
-            r->energy_ws += (vp_power_at(h->power, prev) + vp_power_at(h->power, u)) / 2 * dt;
+            r->energy_ws += (vp_power_by(&r->curves, h->power, prev) +
+                             vp_power_by(&r->curves, h->power, u)) / 2 * dt;
         r->active_time += dt;
         r->req_cpu_s += r->prev_demand[h->id] * dt;
         if (r->prev_demand[h->id] > h->capacity.v[VP_CPU]) {
@@ -187,7 +189,7 @@ static void account_host(run *r, const vp_host *h, double dt, size_t *active)
     *active += on;
     double cap = h->capacity.v[VP_CPU], ua = cap > 0 ? h->allocated.v[VP_CPU] / cap : 0;
     if (on && h->power)
-        r->now.power_w += vp_power_at(h->power, ua < 1 ? ua : 1);
+        r->now.power_w += vp_power_by(&r->curves, h->power, ua < 1 ? ua : 1);
     r->now.overloaded_hosts += h->demand.v[VP_CPU] > cap;
 }
 
