@@ -4,9 +4,11 @@
  * budget, and protected calls with script:line: function errors.
  *
  * Provides: lb_box_* (sandbox.h).
- * Uses: Lua 5.4 (lauxlib, lualib), lb.h, err.h, POSIX stat.
+ * Uses: Lua 5.4 (lauxlib, lualib), lb.h, err.h, blocks.h, POSIX stat.
  */
 #include "sandbox.h"
+
+#include "blocks.h"
 
 #include <lualib.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ struct lb_box {
     lb_view view;
     char modules[LB_MODULES_MAX][LB_MODULE_PATH]; /* files require loaded, in order */
     size_t nmodules;
+    lb_blocks blocks; /* small freed blocks, for the next ones */
 };
 
 static lb_box *box_of(lua_State *L) { return *(lb_box **)lua_getextraspace(L); }
@@ -52,19 +55,47 @@ static bool over_ceiling(lb_box *b, size_t after)
     return !b->armed || after > b->limit + b->limit / 8;
 }
 
+/* A block's size decides where it comes from and goes back to: small
+ * ones through the box's block cache, the others through malloc. */
+static void block_free(lb_box *b, void *p, size_t size)
+{
+    if (lb_block_small(size))
+        lb_blocks_free(&b->blocks, p, size);
+    else
+        free(p);
+}
+
+static void *block_resize(lb_box *b, void *ptr, size_t old, size_t nsize)
+{
+    bool from = lb_block_small(old), to = lb_block_small(nsize);
+    if (!ptr)
+        return to ? lb_blocks_alloc(&b->blocks, nsize) : malloc(nsize);
+    if (!from && !to)
+        return realloc(ptr, nsize);
+    if (from && to && lb_block_class(old) == lb_block_class(nsize))
+        return ptr; /* the block already has room */
+    void *p = to ? lb_blocks_alloc(&b->blocks, nsize) : malloc(nsize);
+    if (p) {
+        memcpy(p, ptr, old < nsize ? old : nsize);
+        block_free(b, ptr, old);
+    }
+    return p;
+}
+
 static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     lb_box *b = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        if (ptr)
+            block_free(b, ptr, old);
         b->used -= old;
         return NULL;
     }
     if (b->limit && nsize > old && b->used - old + nsize > b->limit &&
         over_ceiling(b, b->used - old + nsize))
         return NULL;
-    void *p = realloc(ptr, nsize);
+    void *p = block_resize(b, ptr, old, nsize);
     if (p) {
         b->used = b->used - old + nsize;
         if (b->used > b->peak)
@@ -342,6 +373,7 @@ lua_State *lb_box_new(const lb_box_opts *opts, vp_err *err)
     snprintf(b->lib_dir, sizeof b->lib_dir, "%s", opts->lib_dir ? opts->lib_dir : "");
     lua_State *L = lua_newstate(box_alloc, b);
     if (!L) {
+        lb_blocks_release(&b->blocks);
         free(b);
         return vp_err_set(err, "out of memory creating a Lua state"), NULL;
     }
@@ -363,6 +395,7 @@ void lb_box_close(lua_State *L)
     lb_box *b = box_of(L);
     lb_forget_state(L);
     lua_close(L);
+    lb_blocks_release(&b->blocks);
     free(b);
 }
 
