@@ -26,7 +26,24 @@ typedef struct lb_blocks {
     size_t cached;
 } lb_blocks;
 
-static inline bool lb_block_small(size_t size) { return size > 0 && size <= LB_BLOCK_MAX; }
+/* Under AddressSanitizer every block goes to malloc, so that it still
+ * sees each use after free in a Lua state. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LB_BLOCKS_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LB_BLOCKS_ON 0
+#endif
+#endif
+#ifndef LB_BLOCKS_ON
+#define LB_BLOCKS_ON 1
+#endif
+
+/* Whether a block of that size goes through the cache. */
+static inline bool lb_block_small(size_t size)
+{
+    return LB_BLOCKS_ON && size > 0 && size <= LB_BLOCK_MAX;
+}
 
 /* The size class of a small size (0 .. LB_BLOCK_MAX / 16 - 1). */
 static inline size_t lb_block_class(size_t size) { return (size - 1) / 16; }
