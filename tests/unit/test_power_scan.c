@@ -187,6 +187,45 @@ static void test_random(const vp_power_curve *c)
     CHECK(found > 10000); /* the sets do have winners */
 }
 
+/* The threshold test at and around (req + r) / cap = t, down to single
+ * ulps: each host alone, every width against the plain loop. */
+static void test_threshold_edges(const vp_power_curve *c)
+{
+    const double caps[] = {3720, 5320, 1000, 3}, ts[] = {0.8, 0.7, 1.0, 0.1, 0.9999999999};
+    int bad = 0, tried = 0, passed = 0;
+    for (size_t a = 0; a < sizeof caps / sizeof *caps; a++)
+        for (size_t b = 0; b < sizeof ts / sizeof *ts; b++) {
+            double tc = ts[b] * caps[a];
+            double xs[] = {tc, tc * (1 - 0x1p-50), tc * (1 + 0x1p-50), tc * (1 - 0x1p-49),
+                           tc * (1 + 0x1p-49)};
+            for (size_t k = 0; k < sizeof xs / sizeof *xs; k++)
+                for (int step = -3; step <= 3; step++) {
+                    double x = xs[k];
+                    for (int i = 0; i < (step < 0 ? -step : step); i++)
+                        x = nextafter(x, step < 0 ? 0 : INFINITY);
+                    set s = {.n = 1};
+                    s.load[0] = caps[a] / 4;
+                    s.req[0] = x; /* r = 0: req + r is x itself */
+                    s.avail[0] = caps[a];
+                    s.p_last[0] = vp_power_at(G4, 0.25);
+                    s.id[0] = 7;
+                    vp_scan_cols cols = cols_of(&s);
+                    vp_scan_best plain = {0, -1};
+                    double lo;
+                    vp_scan_cheapest_plain(c, &cols, 1, caps[a], 0, ts[b], &plain, &lo);
+                    passed += plain.id == 7;
+                    for (int w = 256; w <= 512; w *= 2) {
+                        vp_scan_best fast = {0, -1};
+                        vp_scan_cheapest_with(w, c, &cols, 1, caps[a], 0, ts[b], &fast, &lo);
+                        bad += !same(fast, plain);
+                        tried++;
+                    }
+                }
+        }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(tried > 0 && passed > 0 && passed < tried / 2); /* both sides of t were tried */
+}
+
 int main(void)
 {
     vp_power_curve c;
@@ -196,5 +235,6 @@ int main(void)
     test_hand(&c);
     test_positions(&c);
     test_random(&c);
+    test_threshold_edges(&c);
     return CHECK_DONE();
 }
