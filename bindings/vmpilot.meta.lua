@@ -312,6 +312,162 @@ function HostList:loosest(vm, resource) end
 ---@return HostList
 function vmpilot.HostList(pool, hosts) end
 
+-- ====== Plan ======
+
+---A tentative copy of the pool's cpu accounting (CloudSim's
+---over-subscription scheduler) that a policy changes while it plans moves;
+---the pool itself never changes.  The searches run in C.  Valid during the
+---call that made it.  Exclusion sets are numbered 1..8.
+---@class Plan
+local Plan = {}
+
+---A plan of every host of a Pool, or of the hosts of a HostList or array.
+---@param src Pool|HostList|Host[]
+---@return Plan
+function vmpilot.Plan(src) end
+
+---The VMs tentatively on h in arrival order (only those not migrating,
+---with "running").
+---@param h Host
+---@param which? "running"
+---@return Vm[]
+function Plan:vms(h, which) end
+
+---@param h Host
+---@return integer
+function Plan:count(h) end
+
+---vm goes onto h, allocated its request.
+---@param h Host
+---@param vm Vm
+function Plan:add(h, vm) end
+
+---Pending vm placed on h, as the pool accounts it until its first sample.
+---@param h Host
+---@param vm Vm
+function Plan:create(h, vm) end
+
+---vm leaves h; the rest are allocated again.
+---@param h Host
+---@param vm Vm
+function Plan:remove(h, vm) end
+
+---Requested cpu on h (with vm's request added when given).
+---@param h Host
+---@param vm? Vm
+---@return number
+function Plan:requested(h, vm) end
+
+---@param h Host
+---@return number  what h's VMs are allocated
+function Plan:load(h) end
+
+---@param h Host
+---@return number
+function Plan:available(h) end
+
+---@param h Host
+---@return number
+function Plan:capacity(h) end
+
+---The hosts that are up and hold VMs, in id order; with t, only those
+---whose requested cpu / capacity is above t.
+---@param t? number
+---@return Host[]
+function Plan:loaded(t) end
+
+---@param vm Vm
+---@return number  the cpu vm requests
+function Plan:request(vm) end
+
+---The running VM on h with the least of it (ties: the first to arrive).
+---@param h Host
+---@param what "memory"|"utilization"
+---@return Vm|nil
+function Plan:smallest(h, what) end
+
+---h's cpu utilization history made of its VMs' (and vm's), newest first.
+---@param h Host
+---@param vm? Vm
+---@param length? integer
+---@return Series
+function Plan:history(h, vm, length) end
+
+---The largest size `resource` among h's VMs (and vm).
+---@param h Host
+---@param resource "cpu"|"memory"|"disk"|"network"
+---@param vm? Vm
+---@return number
+function Plan:largest(h, resource, vm) end
+
+---h's utilization at the last sample (fixed for the plan).
+---@param h Host
+---@return number
+function Plan:utilization(h) end
+
+---@param h Host
+---@param vm Vm
+---@return boolean
+function Plan:suitable(h, vm) end
+
+---@param h Host
+---@param set integer
+function Plan:exclude(h, set) end
+
+---@param h Host
+---@param set integer
+---@return boolean
+function Plan:excluded(h, set) end
+
+---Hosts not up or idle at the last sample go into every set given.
+---@param ... integer
+function Plan:exclude_off(...) end
+
+---Power-aware best fit: over the hosts up, in none of the sets and
+---suitable, the least power increase (ties: the lower id); a host with
+---load must pass accept (a function accept(host, vm, u) or a cpu
+---threshold).  The host and the increase in watts, or nil.
+---@param vm Vm
+---@param sets integer[]
+---@param accept? number|fun(host: Host, vm: Vm, u: number): boolean
+---@return Host|nil, number
+function Plan:best_fit_power(vm, sets, accept) end
+
+---Every running VM of h, biggest request first, by best_fit_power; all of
+---them or none (nil).
+---@param h Host
+---@param sets integer[]
+---@param accept? number|fun(host: Host, vm: Vm, u: number): boolean
+---@return vmpilot.Move[]|nil
+function Plan:evacuate(h, sets, accept) end
+
+---The VMs biggest request first, each by best_fit_power; a VM with no
+---host is left out.
+---@param vms Vm[]
+---@param sets integer[]
+---@param accept? number|fun(host: Host, vm: Vm, u: number): boolean
+---@return vmpilot.Move[]
+function Plan:place_each(vms, sets, accept) end
+
+---The first suitable host in id order in none of the sets.
+---@param vm Vm
+---@param sets? integer[]
+---@return Host|nil
+function Plan:first_fit(vm, sets) end
+
+---The hosts with 0 < utilization < 1 in none of the sets, least utilized
+---first (ties: lower id).
+---@param sets integer[]
+---@return Host[]
+function Plan:by_utilization(sets) end
+
+---The first of by_utilization's hosts, or nil (CloudSim's
+---getUnderUtilizedHost); a loop that puts each host it gets into one of
+---the sets walks the order once.
+---@param sets integer[]
+---@return Host|nil
+function Plan:least_utilized(sets) end
+
 -- ====== Host ======
 
 ---A host of the pool (read-only proxy).  `tostring(h)` is "Host(name)";
