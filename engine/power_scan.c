@@ -52,6 +52,21 @@ void vp_scan_cheapest_plain(const vp_power_curve *c, const vp_scan_cols *cols, u
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define VP_SCAN_VECTOR 1
 
+/* The lanes' least (cost, id) (id +inf: none) into *best and their least
+ * off into *least_off, by the plain loop's order (inline: it runs inside
+ * the vector functions, before their registers are cleared). */
+static inline void merge_lanes(int lanes, const double *d, const double *id, const double *lo,
+                               vp_scan_best *best, double *least_off)
+{
+    double least = INFINITY;
+    for (int k = 0; k < lanes; k++) {
+        least = lo[k] < least ? lo[k] : least;
+        if (id[k] != INFINITY && before(d[k], (int64_t)id[k], best))
+            *best = (vp_scan_best){d[k], (int64_t)id[k]};
+    }
+    *least_off = least;
+}
+
 #include <immintrin.h>
 
 typedef double v4d __attribute__((vector_size(32)));
@@ -88,7 +103,8 @@ scan_avx2(const vp_power_curve *c, const vp_scan_cols *cols, uint32_t n, double 
     double buf[5][4];
     int32_t buf_id[4];
     for (uint32_t q = 0; q < n; q += 4) {
-        vp_scan_cols tail, *m = (vp_scan_cols *)cols;
+        vp_scan_cols tail;
+        const vp_scan_cols *m = cols;
         uint32_t at = q;
         if (q + 4 > n) { /* the last few: lanes of a padded copy */
             tail = pad_tail(cols, q, n, buf, buf_id);
@@ -120,13 +136,11 @@ scan_avx2(const vp_power_curve *c, const vp_scan_cols *cols, uint32_t n, double 
         bd = SEL(take, d, bd);
         bi = SEL(take, id, bi);
     }
-    double least = INFINITY;
-    for (int k = 0; k < 4; k++) {
-        least = lo[k] < least ? lo[k] : least;
-        if (bi[k] != INFINITY && before(bd[k], (int64_t)bi[k], best))
-            *best = (vp_scan_best){bd[k], (int64_t)bi[k]};
-    }
-    *least_off = least;
+    double lanes_d[4], lanes_i[4], lanes_lo[4];
+    memcpy(lanes_d, &bd, sizeof lanes_d);
+    memcpy(lanes_i, &bi, sizeof lanes_i);
+    memcpy(lanes_lo, &lo, sizeof lanes_lo);
+    merge_lanes(4, lanes_d, lanes_i, lanes_lo, best, least_off);
 }
 
 /* The same eight hosts at a time, with the curve's tables in registers
@@ -178,13 +192,7 @@ scan_avx512(const vp_power_curve *c, const vp_scan_cols *m, uint32_t n, double c
     _mm512_storeu_pd(lanes_d, bd);
     _mm512_storeu_pd(lanes_i, bi);
     _mm512_storeu_pd(lanes_lo, lo);
-    double least = INFINITY;
-    for (int k = 0; k < 8; k++) {
-        least = lanes_lo[k] < least ? lanes_lo[k] : least;
-        if (lanes_i[k] != INFINITY && before(lanes_d[k], (int64_t)lanes_i[k], best))
-            *best = (vp_scan_best){lanes_d[k], (int64_t)lanes_i[k]};
-    }
-    *least_off = least;
+    merge_lanes(8, lanes_d, lanes_i, lanes_lo, best, least_off);
 }
 #endif
 
