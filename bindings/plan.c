@@ -95,7 +95,6 @@ typedef struct plan_host {
     double largest[4];
 } plan_host;
 
-
 typedef struct plan {
     lb_proxy p;            /* view and generation; id unused */
     size_t nh, nv;
@@ -134,8 +133,9 @@ static void *sr(lua_State *L, void *p, size_t osize, size_t nsize)
 /* ====== power ====== */
 
 /* P(u) by the plan's curve c of table t (or t itself past VP_POWER_CURVES);
- * with no table, u clamped to [0, 1]. */
-static double power_by(const vp_power_curve *c, const double *t, double u)
+ * with no table, u clamped to [0, 1].  Inline: the bounds of a search
+ * evaluate it many times. */
+static inline double power_by(const vp_power_curve *c, const double *t, double u)
 {
     if (c)
         return vp_power_curve_at(c, u);
@@ -380,7 +380,6 @@ static void index_drop(plan *pl, vp_id id)
     }
 }
 
-/* Puts host id (a member) where it belongs now, if it is up. */
 /* Whether h is a loaded host the classes keep (up, with VMs, with
  * capacity: one with none is never a candidate); its class (made if
  * missing) and bin into *k, *j. */
@@ -394,6 +393,7 @@ static bool loaded_place(lua_State *L, plan *pl, const plan_host *h, int *k, int
     return true;
 }
 
+/* Puts host id (a member) where it belongs now, if it is up. */
 static void index_update(lua_State *L, plan *pl, vp_id id)
 {
     plan_host *h = &pl->h[id];
@@ -962,8 +962,6 @@ static inline void sink_add(cand_sink *s, cand c)
 /* P(u + d) - P(u) for hosts of class c. */
 static double marginal(const lclass *c, double u, double d)
 {
-    if (c->curve) /* the usual case, inline */
-        return vp_power_curve_at(c->curve, u + d) - vp_power_curve_at(c->curve, u);
     return power_by(c->curve, c->power, u + d) - power_by(c->curve, c->power, u);
 }
 
@@ -1525,11 +1523,9 @@ static int m_least_utilized(lua_State *L)
 {
     plan *pl = toplan(L);
     uint8_t mask = arg_sets(L, 2);
-    if (!pl->under) {
+    if (!pl->under) { /* at and at_mask start at 0 */
         pl->under = sr(L, NULL, 0, (pl->nh + 1) * sizeof *pl->under);
         pl->nunder = by_utilization(pl, pl->under, 0);
-        pl->at = 0;
-        pl->at_mask = mask;
     }
     if (mask != pl->at_mask) {
         pl->at = 0;
