@@ -402,9 +402,6 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
     return true;
 }
 
-/* Updates the hosts (all, or those that may not be idle) at t, in id
- * order; the idle VMs (running, request 0) into *idle, in id order.  Every
- * running VM is on a host with VMs, which is busy: it was just updated. */
 /* The first host from `from` on that update() looks at: every host, or
  * the busy ones; the end if none. */
 static vp_id next_host(const vp_csm *m, vp_id from, bool every, vp_id end)
@@ -413,8 +410,10 @@ static vp_id next_host(const vp_csm *m, vp_id from, bool every, vp_id end)
         return from;
     for (; from < end; from = (from / 64 + 1) * 64) { /* a word of bits at a time */
         uint64_t w = m->busy[from / 64] >> (from % 64);
-        if (w)
-            return from + (vp_id)__builtin_ctzll(w) < end ? from + (vp_id)__builtin_ctzll(w) : end;
+        if (w) {
+            vp_id at = from + (vp_id)__builtin_ctzll(w);
+            return at < end ? at : end;
+        }
     }
     return end;
 }
@@ -429,6 +428,9 @@ static void prefetch_host(const vp_csm *m, vp_id id)
     }
 }
 
+/* Updates the hosts (all, or those that may not be idle) at t, in id
+ * order; the idle VMs (running, request 0) into *idle, in id order.  Every
+ * running VM is on a host with VMs, which is busy: it was just updated. */
 static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
 {
     (void)grow(m);

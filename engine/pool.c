@@ -32,13 +32,15 @@ struct vm_slab {
     uint32_t live;
 };
 
+#define VM_STATES (VP_VM_STOPPED + 1) /* values of vp_vm_state */
+
 struct vp_pool {
     vp_host **hosts;
     struct vm_slab **slabs;  /* by id >> VM_SLAB_SHIFT; NULL once freed */
     vp_id nhosts, nvms;      /* ids handed out */
     size_t capHosts, capSlabs;
     size_t live_hosts, live_vms;
-    size_t vms_in[4];        /* live VMs by state (vp_vm_state) */
+    size_t vms_in[VM_STATES]; /* live VMs by state */
     size_t draining;     /* hosts in state draining */
     vp_host *host_by_name;
     vp_vm *vm_by_name;
@@ -51,7 +53,7 @@ struct vp_pool {
 };
 
 static const char *const host_state_names[] = {"up", "draining", "down"};
-static const char *const vm_state_names[] = {"pending", "running", "migrating", "stopped"};
+static const char *const vm_state_names[VM_STATES] = {"pending", "running", "migrating", "stopped"};
 
 const char *vp_host_state_name(vp_host_state s) { return host_state_names[s]; }
 const char *vp_vm_state_name(vp_vm_state s) { return vm_state_names[s]; }
@@ -785,7 +787,7 @@ static int check_vm(const vp_pool *pool, const vp_vm *v, vp_err *err)
 int vp_pool_check(const vp_pool *pool, vp_err *err)
 {
     vp_res free_up = vp_res_zero();
-    size_t placed = 0, listed = 0, in[4] = {0};
+    size_t placed = 0, listed = 0, in[VM_STATES] = {0};
     for (vp_id i = 0; i < pool->nhosts; i++) {
         const vp_host *h = pool->hosts[i];
         if (!h)
@@ -806,7 +808,7 @@ int vp_pool_check(const vp_pool *pool, vp_err *err)
     }
     if (placed != listed)
         return vp_err_set(err, "%zu VMs are placed but hosts list %zu", placed, listed);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < VM_STATES; k++)
         if (in[k] != pool->vms_in[k])
             return vp_err_set(err, "%zu VMs are %s but the pool counts %zu", in[k],
                               vm_state_names[k], pool->vms_in[k]);
