@@ -89,6 +89,8 @@ struct vp_csm {
     uint64_t migrations, phantoms_total, removed;
     uint64_t *busy; /* bit per host id: may not be idle (see stays_idle) */
     size_t nbusy;   /* words */
+    uint64_t *changed; /* bit per host id: its VMs changed since the last update */
+    size_t nchanged;   /* words */
     double sla_time, active_time;    /* SLATAH sums */
     double avg_sum, avg_n;           /* average SLA violation */
     stat shutdown, migtime;
@@ -114,14 +116,20 @@ static double stat_sd(const stat *s)
     return v > 0 ? sqrt(v) : 0;
 }
 
-/* Makes hosts/vms cover every id of the pool (new entries zeroed). */
 static void mark_busy(vp_csm *m, vp_id host)
 {
     if (host / 64 < m->nbusy)
         m->busy[host / 64] |= (uint64_t)1 << (host % 64);
 }
 
-static void on_gain(void *ud, vp_id host) { mark_busy(ud, host); }
+/* A host whose VMs changed may no longer be idle, and needs an update. */
+static void on_change(void *ud, vp_id host)
+{
+    vp_csm *m = ud;
+    mark_busy(m, host);
+    if (host / 64 < m->nchanged)
+        m->changed[host / 64] |= (uint64_t)1 << (host % 64);
+}
 
 /* m->vms to nv entries at least, new ones zeroed, cache-line aligned. */
 static int grow_vms(vp_csm *m, size_t nv)
@@ -141,6 +149,7 @@ static int grow_vms(vp_csm *m, size_t nv)
     return 0;
 }
 
+/* Makes hosts/vms cover every id of the pool (new entries zeroed). */
 static int grow(vp_csm *m)
 {
     size_t oh = m->nhosts, ob = m->nbusy;
@@ -149,7 +158,8 @@ static int grow(vp_csm *m)
         grow_vms(m, nv) ||
         vp_array_reserve_zeroed((void **)&m->rows, &m->nrows, nv, sizeof *m->rows) ||
         (m->nhosts > 64 * ob &&
-         vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)))
+         vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)) ||
+        vp_array_reserve_zeroed((void **)&m->changed, &m->nchanged, m->nbusy, sizeof *m->changed))
         return -1;
     for (size_t i = ob; i < m->nbusy; i++) /* new hosts: updated until found idle */
         m->busy[i] = ~(uint64_t)0;
@@ -355,7 +365,7 @@ vp_csm *vp_csm_new(vp_pool *pool, const vp_trace *trace, double trace_start,
                   .row_ud = row_ud, .npa = non_power_aware, .last_t = trace_start};
     if (grow(m))
         return vp_csm_free(m), NULL;
-    vp_pool_on_gain(pool, on_gain, m);
+    vp_pool_on_change(pool, on_change, m);
     return m;
 }
 
@@ -370,7 +380,8 @@ void vp_csm_free(vp_csm *m)
     free(m->slots);
     free(m->idle);
     free(m->busy);
-    vp_pool_on_gain(m->pool, NULL, NULL);
+    free(m->changed);
+    vp_pool_on_change(m->pool, NULL, NULL);
     free(m);
 }
 
@@ -402,14 +413,17 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
     return true;
 }
 
-/* The first host from `from` on that update() looks at: every host, or
- * the busy ones; the end if none. */
-static vp_id next_host(const vp_csm *m, vp_id from, bool every, vp_id end)
+/* Which hosts update() looks at. */
+typedef enum { EVERY, BUSY, CHANGED } which;
+
+/* The first host from `from` on that update() looks at; the end if none. */
+static vp_id next_host(const vp_csm *m, vp_id from, which w_, vp_id end)
 {
-    if (every)
+    if (w_ == EVERY)
         return from;
+    const uint64_t *bits = w_ == BUSY ? m->busy : m->changed;
     for (; from < end; from = (from / 64 + 1) * 64) { /* a word of bits at a time */
-        uint64_t w = m->busy[from / 64] >> (from % 64);
+        uint64_t w = bits[from / 64] >> (from % 64);
         if (w) {
             vp_id at = from + (vp_id)__builtin_ctzll(w);
             return at < end ? at : end;
@@ -428,19 +442,20 @@ static void prefetch_host(const vp_csm *m, vp_id id)
     }
 }
 
-/* Updates the hosts (all, or those that may not be idle) at t, in id
- * order; the idle VMs (running, request 0) into *idle, in id order.  Every
- * running VM is on a host with VMs, which is busy: it was just updated. */
-static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
+/* Updates the hosts (all, those that may not be idle, or those changed)
+ * at t, in id order; the idle VMs (running, request 0) on them into *idle,
+ * in id order.  Every running VM is on a host with VMs, which is busy: it
+ * was just updated. */
+static size_t update(vp_csm *m, double t, which w, const vp_id **idle)
 {
     (void)grow(m);
     double dt = t - m->last_t, e = 0;
     vp_trace_pos pos = trace_pos(m, t);
     size_t n = 0;
     vp_id end = vp_pool_host_end(m->pool);
-    for (vp_id i = next_host(m, 0, every, end), j; i < end; i = j) {
+    for (vp_id i = next_host(m, 0, w, end), j; i < end; i = j) {
         uint64_t bit = (uint64_t)1 << (i % 64);
-        if ((j = next_host(m, i + 1, every, end)) < end)
+        if ((j = next_host(m, i + 1, w, end)) < end)
             prefetch_host(m, j); /* its VMs arrive while this one is updated */
         vp_host *h = vp_pool_host(m->pool, i);
         if (!h || stays_idle(m, h, t)) {
@@ -455,6 +470,7 @@ static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
     }
     m->energy_ws += e;
     m->last_t = t;
+    memset(m->changed, 0, m->nchanged * sizeof *m->changed);
     qsort(m->idle, n, sizeof *m->idle, by_id);
     m->removed += n;
     *idle = m->idle;
@@ -463,12 +479,17 @@ static size_t update(vp_csm *m, double t, bool every, const vp_id **idle)
 
 size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
 {
-    return update(m, t, true, idle);
+    return update(m, t, EVERY, idle);
 }
 
 size_t vp_csm_update_busy(vp_csm *m, double t, const vp_id **idle)
 {
-    return update(m, t, false, idle);
+    return update(m, t, BUSY, idle);
+}
+
+size_t vp_csm_update_changed(vp_csm *m, double t, const vp_id **idle)
+{
+    return update(m, t, t == m->last_t ? CHANGED : BUSY, idle);
 }
 
 void vp_csm_update_host(vp_csm *m, vp_id host, double t)
@@ -486,7 +507,7 @@ int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
         vp_array_reserve((void **)&m->ph, &m->capph, m->nph + 1, sizeof *m->ph))
         return -1;
     m->ph[m->nph++] = (phantom){vm, host};
-    mark_busy(m, host);
+    on_change(m, host);
     m->hosts[host].phantoms++;
     m->phantoms_total++;
     m->migrations++;
@@ -497,8 +518,10 @@ void vp_csm_migration_ended(vp_csm *m, vp_id vm)
 {
     size_t k = 0;
     for (size_t i = 0; i < m->nph; i++) {
-        if (m->ph[i].vm == vm)
+        if (m->ph[i].vm == vm) {
             m->hosts[m->ph[i].host].phantoms--;
+            on_change(m, m->ph[i].host);
+        }
         else
             m->ph[k++] = m->ph[i];
     }

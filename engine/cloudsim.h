@@ -79,6 +79,12 @@ size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle);
  * corrects. */
 size_t vp_csm_update_busy(vp_csm *m, double t, const vp_id **idle);
 
+/* After an update at t, the hosts whose VMs changed since (vp_pool_on_change,
+ * phantoms come and gone) updated again at t: the others' update would
+ * give what the last one did (same VMs, same requests, no time to
+ * integrate).  At a later t, vp_csm_update_busy. */
+size_t vp_csm_update_changed(vp_csm *m, double t, const vp_id **idle);
+
 /* Re-allocates one host at t (a migration started there). */
 void vp_csm_update_host(vp_csm *m, vp_id host, double t);
 

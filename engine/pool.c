@@ -48,8 +48,8 @@ struct vp_pool {
     vp_res reserved;  /* pool-level reservation */
     bool has_reserve; /* reserved is not all zero */
     uint32_t hist_len; /* samples kept per history */
-    vp_pool_gain_fn on_gain; /* told when a host gains a VM (resident or incoming) */
-    void *on_gain_ud;
+    vp_pool_change_fn on_change; /* told when a host's VMs change (vp_pool_on_change) */
+    void *on_change_ud;
 };
 
 static const char *const host_state_names[] = {"up", "draining", "down"};
@@ -68,16 +68,16 @@ static void set_vm_state(vp_pool *pool, vp_vm *v, vp_vm_state s)
 
 /* ====== id lists ====== */
 
-static void gained(vp_pool *pool, vp_id host)
+static void changed(vp_pool *pool, vp_id host)
 {
-    if (pool->on_gain)
-        pool->on_gain(pool->on_gain_ud, host);
+    if (pool->on_change)
+        pool->on_change(pool->on_change_ud, host);
 }
 
-void vp_pool_on_gain(vp_pool *pool, vp_pool_gain_fn fn, void *ud)
+void vp_pool_on_change(vp_pool *pool, vp_pool_change_fn fn, void *ud)
 {
-    pool->on_gain = fn;
-    pool->on_gain_ud = ud;
+    pool->on_change = fn;
+    pool->on_change_ud = ud;
 }
 
 /* Makes room for one more id; after it succeeds, idlist_push cannot fail.
@@ -414,7 +414,7 @@ int vp_pool_allocate(vp_pool *pool, vp_id vm, vp_id host, vp_err *err)
     vp_host *h = pool->hosts[host];
     if (idlist_push(&h->vms, h->vms_inline, vm, &SLOT(pool, vm)))
         return vp_err_set(err, "out of memory");
-    gained(pool, host);
+    changed(pool, host);
     v->host = host;
     set_vm_state(pool, v, VP_VM_RUNNING);
     v->allocated = v->size;
@@ -474,10 +474,10 @@ int vp_pool_release(vp_pool *pool, vp_id vm, vp_err *err)
         return -1;
     vp_id host = v->host;
     unlink_resident(pool, v);
+    changed(pool, host);
     v->host = VP_NONE;
     set_vm_state(pool, v, VP_VM_STOPPED);
     RECHECK(pool, vm, host, VP_NONE);
-    (void)host;
     return 0;
 }
 
@@ -495,7 +495,8 @@ int vp_pool_begin_migration(vp_pool *pool, vp_id vm, vp_id dst, vp_err *err)
         return -1;
     if (idlist_push(&d->incoming, NULL, vm, &DEST_SLOT(pool, vm)))
         return vp_err_set(err, "out of memory");
-    gained(pool, dst);
+    changed(pool, v->host);
+    changed(pool, dst);
     v->dest = dst;
     set_vm_state(pool, v, VP_VM_MIGRATING);
     host_charge(pool, d, v->size, +1);
@@ -515,14 +516,14 @@ int vp_pool_end_migration(vp_pool *pool, vp_id vm, vp_err *err)
     unlink_resident(pool, v);
     unlink_incoming(pool, v);
     (void)idlist_push(&d->vms, d->vms_inline, vm, &SLOT(pool, vm));
-    gained(pool, dst);
+    changed(pool, src);
+    changed(pool, dst);
     v->host = dst;
     v->dest = VP_NONE;
     set_vm_state(pool, v, VP_VM_RUNNING);
     host_charge(pool, d, v->size, +1);
     host_add_demand(d, v->demand, +1);
     RECHECK(pool, vm, src, dst);
-    (void)src;
     return 0;
 }
 
@@ -533,10 +534,11 @@ int vp_pool_abort_migration(vp_pool *pool, vp_id vm, vp_err *err)
         return -1;
     vp_id dst = v->dest;
     unlink_incoming(pool, v);
+    changed(pool, v->host);
+    changed(pool, dst);
     v->dest = VP_NONE;
     set_vm_state(pool, v, VP_VM_RUNNING);
     RECHECK(pool, vm, v->host, dst);
-    (void)dst;
     return 0;
 }
 

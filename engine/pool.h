@@ -187,11 +187,12 @@ void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand);
  * or simulator that models contention overrides them afterwards. */
 void vp_pool_set_allocated(vp_pool *pool, vp_id vm, vp_res allocated);
 
-/* fn(ud, host) is called whenever a host gains a VM: one placed on it,
- * one starting to migrate to it, one arriving there (NULL: none).  One
- * listener (the simulator's CloudSim model). */
-typedef void (*vp_pool_gain_fn)(void *ud, vp_id host);
-void vp_pool_on_gain(vp_pool *pool, vp_pool_gain_fn fn, void *ud);
+/* fn(ud, host) is called whenever a host's VM lists or the state of a VM
+ * on them change: a VM placed on it or released from it, a migration from
+ * or to it beginning, ending or aborted (NULL: none).  One listener (the
+ * simulator's CloudSim model). */
+typedef void (*vp_pool_change_fn)(void *ud, vp_id host);
+void vp_pool_on_change(vp_pool *pool, vp_pool_change_fn fn, void *ud);
 void vp_pool_set_host_allocated(vp_pool *pool, vp_id host, vp_res allocated);
 void vp_pool_grant_demand(vp_pool *pool);
 

@@ -217,15 +217,16 @@ static void on_round(run *r)
 
 /* ====== the cloudsim model's updates ====== */
 
-/* A whole update at now; the VMs whose request fell to 0 are removed. */
-/* Every host after a sample round (which re-granted them their demand),
- * else the ones that may have changed. */
-static void csm_update(run *r, bool every)
+/* An update of the model at now by fn (vp_csm_update_all after a sample
+ * round, which re-granted every host its demand; else _busy or, after
+ * migrations completed, _changed); the VMs whose request fell to 0 are
+ * removed. */
+typedef size_t (*csm_update_fn)(vp_csm *m, double t, const vp_id **idle);
+
+static void csm_update(run *r, csm_update_fn fn)
 {
     const vp_id *idle;
-    double now = vp_clock_now(r->clock);
-    size_t n = every ? vp_csm_update_all(r->w.csm, now, &idle)
-                     : vp_csm_update_busy(r->w.csm, now, &idle);
+    size_t n = fn(r->w.csm, vp_clock_now(r->clock), &idle);
     for (size_t i = 0; i < n; i++)
         (void)vp_engine_remove_vm(r->w.engine, idle[i], "its cpu demand fell to 0", NULL);
 }
@@ -235,7 +236,7 @@ static void csm_before_completion(void *ud, vp_id vm, vp_id src, vp_id dst)
 {
     run *r = ud;
     if (vp_clock_now(r->clock) > vp_csm_last_update(r->w.csm))
-        csm_update(r, false);
+        csm_update(r, vp_csm_update_busy);
 }
 
 /* After the last migration completing at an instant (a 0-delay timer runs
@@ -244,7 +245,7 @@ static void csm_settle(vp_clock *c, vp_timer *t, void *ud)
 {
     run *r = ud;
     r->settle_armed = false;
-    csm_update(r, false);
+    csm_update(r, vp_csm_update_changed);
 }
 
 static void csm_observe(run *r, const vp_event *ev)
@@ -253,7 +254,7 @@ static void csm_observe(run *r, const vp_event *ev)
     double now = vp_clock_now(r->clock);
     switch (ev->kind) {
     case VP_EV_SAMPLED:
-        csm_update(r, true);
+        csm_update(r, vp_csm_update_all);
         break;
     case VP_EV_MIGRATION_SUPERSEDED:
         (void)vp_csm_phantom(m, ev->vm, ev->to);
