@@ -1254,6 +1254,17 @@ static size_t by_request(lua_State *L, const plan *pl, const plan_host *h, vp_id
     return n;
 }
 
+/* A move {vm = vm, to = host}, with room for the `why` a balance policy
+ * adds (a table that grows rehashes). */
+static void push_move(lua_State *L, plan *pl, vp_id vm, vp_id to)
+{
+    lua_createtable(L, 0, 3);
+    push_vm_proxy(L, pl, vm);
+    lua_setfield(L, -2, "vm");
+    push_host(L, pl, to);
+    lua_setfield(L, -2, "to");
+}
+
 /* plan:evacuate(h, {sets}, accept) -> {{vm=, to=}, ...} or nil: places
  * every running VM of h, biggest request first, by best_fit_power on the
  * hosts outside the sets; all of them or, if one has no host, none (the
@@ -1283,11 +1294,7 @@ static int m_evacuate(lua_State *L)
     } else {
         lua_createtable(L, (int)n, 0);
         for (size_t i = 0; i < n; i++) {
-            lua_createtable(L, 0, 2);
-            push_vm_proxy(L, pl, ids[i]);
-            lua_setfield(L, -2, "vm");
-            push_host(L, pl, to[i]);
-            lua_setfield(L, -2, "to");
+            push_move(L, pl, ids[i], to[i]);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
     }
@@ -1319,11 +1326,7 @@ static int m_place_each(lua_State *L)
         if (c.id == VP_NONE)
             continue;
         plan_add(L, pl, &pl->h[c.id], v, false);
-        lua_createtable(L, 0, 2);
-        push_vm_proxy(L, pl, v->id);
-        lua_setfield(L, -2, "vm");
-        push_host(L, pl, c.id);
-        lua_setfield(L, -2, "to");
+        push_move(L, pl, v->id, c.id);
         lua_rawseti(L, -2, (lua_Integer)++k);
     }
     return 1;
