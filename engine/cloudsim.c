@@ -9,6 +9,12 @@
  * match to many digits, not only on average.  Host and VM state histories
  * are not stored: each keeps its pending entry (which an entry at the same
  * time replaces) and folds it into the sums when a later one arrives.
+ *
+ * A large update runs in two parts, the hosts below an id on the caller's
+ * thread and the rest on a worker (worker.h): a host's update touches only
+ * that host, its resident VMs and its bits of the busy set, and the sums
+ * the second part would add to are logged and added after the first's, in
+ * host order, so that the figures do not depend on the threads.
  */
 #include "cloudsim.h"
 
@@ -16,8 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdatomic.h>
+
 #include "array.h"
 #include "power.h"
+#include "worker.h"
 
 #define IN_SHARE 0.1   /* what a VM migrating in costs its destination */
 #define OUT_SHARE 0.9  /* what a VM migrating away still gets */
@@ -52,6 +61,7 @@ typedef struct cs_vm {
 _Static_assert(sizeof(cs_vm) == 64, "a model VM is one cache line");
 
 #define ROW_NONE UINT32_MAX /* in rows: the VM has no trace row */
+#define PARALLEL_MIN 1024   /* hosts to update that make an update run in two parts */
 
 typedef struct phantom {
     vp_id vm, host;
@@ -65,6 +75,48 @@ typedef struct slot {
     int kind; /* 0 normal, 1 migrating away, 2 migrating in */
 } slot;
 
+/* The run's sums that the histories fold into. */
+typedef struct sums {
+    double sla_time, active_time; /* SLATAH */
+    double avg_sum, avg_n;        /* average SLA violation */
+    stat shutdown, migtime;
+} sums;
+
+/* A value a fold or a host's update adds to a sum (ADD_ENERGY: x is the
+ * host's utilization mips before the update; the energy is computed when
+ * it is added). */
+typedef enum { ADD_ACTIVE, ADD_SLA, ADD_AVG, ADD_SHUTDOWN, ADD_MIGTIME, ADD_ENERGY } add_kind;
+
+typedef struct addend {
+    double x;
+    vp_id host;
+    add_kind kind;
+} addend;
+
+/* Which hosts an update looks at. */
+typedef enum { EVERY, BUSY, CHANGED } which;
+
+/* One thread's share of an update: the hosts [from, to) it looks at, its
+ * scratch, and where it adds: into sums and energy directly (the caller's
+ * part, first in host order), or with sums NULL into log (caplog entries
+ * reserved beforehand: the worker never allocates for it), which the
+ * caller adds after its own, in order. */
+typedef struct part {
+    struct vp_csm *m;
+    sums *sums;
+    double energy;
+    addend *log;
+    size_t nlog, caplog;
+    slot *slots;
+    size_t capslots;
+    vp_id *idle; /* the idle VMs found (running, request 0) */
+    size_t nidle, capidle;
+    vp_id from, to;
+    which which;
+    double t, dt;
+    vp_trace_pos pos;
+} part;
+
 struct vp_csm {
     vp_pool *pool;
     const vp_trace *trace;
@@ -76,14 +128,15 @@ struct vp_csm {
     size_t nhosts;
     cs_vm *vms;         /* 64-byte aligned */
     size_t nvms;
-    uint32_t *rows;     /* by VM: its trace row + 1, 0 until asked, or ROW_NONE */
+    _Atomic uint32_t *rows; /* by VM: its trace row + 1, 0 until asked, or ROW_NONE
+                             * (either part may fill a VM's: relaxed atomics) */
     size_t nrows;
     phantom *ph;
     size_t nph, capph;
-    slot *slots;
-    size_t capslots;
-    vp_id *idle;
-    size_t capidle;
+    part own, other;    /* the caller's part of an update and the worker's */
+    vp_worker *worker;  /* NULL until the first large update */
+    int threads;        /* vp_csm_set_threads */
+    bool serial;        /* no worker: one CPU (threads 0), or it could not start */
     double last_t;
     double energy_ws;
     uint64_t migrations, phantoms_total, removed;
@@ -91,9 +144,7 @@ struct vp_csm {
     size_t nbusy;   /* words */
     uint64_t *changed; /* bit per host id: its VMs changed since the last update */
     size_t nchanged;   /* words */
-    double sla_time, active_time;    /* SLATAH sums */
-    double avg_sum, avg_n;           /* average SLA violation */
-    stat shutdown, migtime;
+    sums s;
     vp_power_curves curves; /* of the hosts' power tables */
 };
 
@@ -177,14 +228,15 @@ static vp_trace_pos trace_pos(const vp_csm *m, double t)
 /* The VM's request at trace position p: trace utilization x cpu size. */
 static double request(const vp_csm *m, const vp_vm *v, vp_trace_pos p)
 {
-    uint32_t *row = &m->rows[v->id];
-    if (!*row) {
+    uint32_t row = atomic_load_explicit(&m->rows[v->id], memory_order_relaxed);
+    if (!row) {
         size_t r = m->row_of(m->row_ud, v->id);
-        *row = r < ROW_NONE - 1 ? (uint32_t)r + 1 : ROW_NONE;
+        row = r < ROW_NONE - 1 ? (uint32_t)r + 1 : ROW_NONE;
+        atomic_store_explicit(&m->rows[v->id], row, memory_order_relaxed);
     }
-    if (*row == ROW_NONE)
+    if (row == ROW_NONE)
         return 0;
-    return vp_trace_util_at(m->trace, *row - 1, p) * v->size.v[VP_CPU];
+    return vp_trace_util_at(m->trace, row - 1, p) * v->size.v[VP_CPU];
 }
 
 /* HostDynamicWorkload.getUtilizationOfCpu: values just above 1 are 1. */
@@ -196,30 +248,32 @@ static double host_u(const vp_host *h, double mips)
 
 /* ====== state histories ====== */
 
-static void host_fold(vp_csm *m, cs_host *h, double next_t)
+static void add(part *p, add_kind k, double x, vp_id host);
+
+static void host_fold(part *p, cs_host *h, double next_t)
 {
     const entry *e = &h->cur;
     if (next_t >= 0 && e->flag) {
-        m->active_time += next_t - e->t;
+        add(p, ADD_ACTIVE, next_t - e->t, 0);
         if (e->alloc < e->req)
-            m->sla_time += next_t - e->t;
+            add(p, ADD_SLA, next_t - e->t, 0);
     }
     if (e->prev && !e->flag)
-        stat_add(&m->shutdown, e->t - h->switched_on);
+        add(p, ADD_SHUTDOWN, e->t - h->switched_on, 0);
     if (!e->prev && e->flag)
         h->switched_on = e->t;
     h->cur.prev = e->flag;
 }
 
-static void host_entry(vp_csm *m, cs_host *h, entry e)
+static void host_entry(part *p, cs_host *h, entry e)
 {
     if (h->cur.set && h->cur.t != e.t)
-        host_fold(m, h, e.t);
+        host_fold(p, h, e.t);
     e.prev = h->cur.prev;
     h->cur = e;
 }
 
-static void vm_fold(vp_csm *m, cs_vm *v, double next_t)
+static void vm_fold(part *p, cs_vm *v, double next_t)
 {
     const entry *e = &v->cur;
     if (next_t >= 0) {
@@ -227,48 +281,49 @@ static void vm_fold(vp_csm *m, cs_vm *v, double next_t)
         v->tot_alloc += e->alloc * dt;
         v->tot_req += e->req * dt;
         if (e->alloc < e->req) {
-            m->avg_sum += (e->req - e->alloc) / e->req;
-            m->avg_n += 1;
+            add(p, ADD_AVG, (e->req - e->alloc) / e->req, 0);
             if (e->flag)
                 v->under_mig += (e->req - e->alloc) * dt;
         }
     }
     if (e->prev && !e->flag)
-        stat_add(&m->migtime, e->t - v->mig_started);
+        add(p, ADD_MIGTIME, e->t - v->mig_started, 0);
     if (!e->prev && e->flag)
         v->mig_started = e->t;
     v->cur.prev = e->flag;
 }
 
-static void vm_entry(vp_csm *m, cs_vm *v, entry e)
+static void vm_entry(part *p, cs_vm *v, entry e)
 {
     if (v->cur.set && v->cur.t != e.t)
-        vm_fold(m, v, e.t);
+        vm_fold(p, v, e.t);
     e.prev = v->cur.prev;
     v->cur = e;
 }
 
 /* ====== one host's update (HostDynamicWorkload.updateVmsProcessing) ====== */
 
-/* The host's vmList at this update into m->slots; returns the count
+/* The host's vmList at this update into p->slots; returns the count
  * (0 when the slots cannot grow). */
-static size_t collect(vp_csm *m, const vp_host *h)
+static size_t collect(part *p, const vp_host *h)
 {
+    const vp_csm *m = p->m;
     const cs_host *ch = &m->hosts[h->id];
     size_t n = 0, most = (size_t)h->vms.n + h->incoming.n + ch->phantoms;
-    if (vp_array_reserve((void **)&m->slots, &m->capslots, most, sizeof *m->slots))
+    if (vp_array_reserve((void **)&p->slots, &p->capslots, most, sizeof *p->slots))
         return 0;
+    slot *sl = p->slots;
     for (uint32_t i = 0; i < h->vms.n; i++) { /* the lines update_host reads next, all at once */
         vp_vm *v = vp_pool_vm(m->pool, h->vms.ids[i]);
         __builtin_prefetch(&m->vms[v->id]);
         __builtin_prefetch(&v->allocated, 1);
-        m->slots[n++] = (slot){.vm = v, .kind = v->state == VP_VM_MIGRATING ? 1 : 0};
+        sl[n++] = (slot){.vm = v, .kind = v->state == VP_VM_MIGRATING ? 1 : 0};
     }
     for (uint32_t i = 0; i < h->incoming.n; i++)
-        m->slots[n++] = (slot){.vm = vp_pool_vm(m->pool, h->incoming.ids[i]), .kind = 2};
+        sl[n++] = (slot){.vm = vp_pool_vm(m->pool, h->incoming.ids[i]), .kind = 2};
     for (size_t i = 0; ch->phantoms && i < m->nph && n < most; i++)
         if (m->ph[i].host == h->id)
-            m->slots[n++] = (slot){.vm = vp_pool_vm(m->pool, m->ph[i].vm), .kind = 2};
+            sl[n++] = (slot){.vm = vp_pool_vm(m->pool, m->ph[i].vm), .kind = 2};
     return n;
 }
 
@@ -307,22 +362,24 @@ static void share(slot *s, size_t n, double total)
                                     : floor(s[i].capped * f);
 }
 
-/* Returns how many slots (m->slots) the host had. */
-static size_t update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
+/* The host at p's time; returns how many slots (p->slots) it had. */
+static size_t update_host(part *p, vp_host *h)
 {
-    size_t n = collect(m, h);
+    vp_csm *m = p->m;
+    double t = p->t;
+    size_t n = collect(p, h);
     double total = h->capacity.v[VP_CPU], pe = total / (h->cores > 0 ? h->cores : 1);
     for (size_t i = 0; i < n; i++) {
-        slot *s = &m->slots[i];
-        s->req = request(m, s->vm, pos);
+        slot *s = &p->slots[i];
+        s->req = request(m, s->vm, p->pos);
         s->capped = s->req > pe ? pe : s->req;
     }
-    share(m->slots, n, total);
+    share(p->slots, n, total);
     double util = 0, req = 0;
     for (size_t i = 0; i < n; i++) {
-        const slot *s = &m->slots[i];
+        const slot *s = &p->slots[i];
         if (s->kind != 2) {
-            vm_entry(m, &m->vms[s->vm->id], (entry){t, s->alloc, s->req, s->kind == 1, true, false});
+            vm_entry(p, &m->vms[s->vm->id], (entry){t, s->alloc, s->req, s->kind == 1, true, false});
             vp_pool_set_allocated(m->pool, s->vm->id, with_cpu(s->vm->demand, s->alloc));
         }
         util += s->kind == 1 ? s->alloc / OUT_SHARE : s->alloc;
@@ -330,20 +387,20 @@ static size_t update_host(vp_csm *m, vp_host *h, double t, vp_trace_pos pos)
     }
     cs_host *ch = &m->hosts[h->id];
     ch->util_mips = util;
-    host_entry(m, ch, (entry){t, util, req, util > 0, true, false});
+    host_entry(p, ch, (entry){t, util, req, util > 0, true, false});
     vp_pool_set_host_allocated(m->pool, h->id, with_cpu(h->demand, util));
     return n;
 }
 
-/* The running VMs among the first n slots whose request is 0, into m->idle
- * from *k on. */
-static void add_idle(vp_csm *m, size_t n, size_t *k)
+/* The running VMs among the first n slots whose request is 0, onto
+ * p->idle. */
+static void add_idle(part *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const slot *s = &m->slots[i];
+        const slot *s = &p->slots[i];
         if (s->kind == 0 && s->req == 0 && s->vm->state == VP_VM_RUNNING &&
-            vp_array_reserve((void **)&m->idle, &m->capidle, *k + 1, sizeof *m->idle) == 0)
-            m->idle[(*k)++] = s->vm->id;
+            vp_array_reserve((void **)&p->idle, &p->capidle, p->nidle + 1, sizeof *p->idle) == 0)
+            p->idle[p->nidle++] = s->vm->id;
     }
 }
 
@@ -363,6 +420,8 @@ vp_csm *vp_csm_new(vp_pool *pool, const vp_trace *trace, double trace_start,
         return NULL;
     *m = (vp_csm){.pool = pool, .trace = trace, .trace_start = trace_start, .row_of = row_of,
                   .row_ud = row_ud, .npa = non_power_aware, .last_t = trace_start};
+    m->own = (part){.m = m, .sums = &m->s};
+    m->other = (part){.m = m};
     if (grow(m))
         return vp_csm_free(m), NULL;
     vp_pool_on_change(pool, on_change, m);
@@ -373,12 +432,17 @@ void vp_csm_free(vp_csm *m)
 {
     if (!m)
         return;
+    vp_worker_free(m->worker);
     free(m->hosts);
     free(m->vms);
-    free(m->rows);
+    free((void *)m->rows);
     free(m->ph);
-    free(m->slots);
-    free(m->idle);
+    const part *parts[2] = {&m->own, &m->other};
+    for (int i = 0; i < 2; i++) {
+        free(parts[i]->slots);
+        free(parts[i]->idle);
+        free(parts[i]->log);
+    }
     free(m->busy);
     free(m->changed);
     vp_pool_on_change(m->pool, NULL, NULL);
@@ -413,9 +477,6 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
     return true;
 }
 
-/* Which hosts update() looks at. */
-typedef enum { EVERY, BUSY, CHANGED } which;
-
 /* The first host from `from` on that update() looks at; the end if none. */
 static vp_id next_host(const vp_csm *m, vp_id from, which w_, vp_id end)
 {
@@ -442,6 +503,102 @@ static void prefetch_host(const vp_csm *m, vp_id id)
     }
 }
 
+/* a added to the sums and energy given (dt: the update's time step). */
+static void apply(vp_csm *m, sums *s, double *energy, double dt, addend a)
+{
+    switch (a.kind) {
+    case ADD_ACTIVE:
+        s->active_time += a.x;
+        break;
+    case ADD_SLA:
+        s->sla_time += a.x;
+        break;
+    case ADD_AVG:
+        s->avg_sum += a.x;
+        s->avg_n += 1;
+        break;
+    case ADD_SHUTDOWN:
+        stat_add(&s->shutdown, a.x);
+        break;
+    case ADD_MIGTIME:
+        stat_add(&s->migtime, a.x);
+        break;
+    case ADD_ENERGY:
+        *energy += host_energy(m, vp_pool_host(m->pool, a.host), a.x, dt);
+        break;
+    }
+}
+
+static void add(part *p, add_kind k, double x, vp_id host)
+{
+    addend a = {x, host, k};
+    if (p->sums)
+        apply(p->m, p->sums, &p->energy, p->dt, a);
+    else if (p->nlog < p->caplog)
+        p->log[p->nlog++] = a;
+}
+
+/* Updates p's hosts (see part), in id order. */
+static void run_part(void *arg)
+{
+    part *p = arg;
+    vp_csm *m = p->m;
+    for (vp_id i = next_host(m, p->from, p->which, p->to), j; i < p->to; i = j) {
+        uint64_t bit = (uint64_t)1 << (i % 64);
+        if ((j = next_host(m, i + 1, p->which, p->to)) < p->to)
+            prefetch_host(m, j); /* its VMs arrive while this one is updated */
+        vp_host *h = vp_pool_host(m->pool, i);
+        if (!h || stays_idle(m, h, p->t)) {
+            m->busy[i / 64] &= ~bit;
+            continue;
+        }
+        m->busy[i / 64] |= bit;
+        double prev = m->hosts[i].util_mips;
+        add_idle(p, update_host(p, h));
+        if (p->dt > 0)
+            add(p, ADD_ENERGY, prev, i);
+    }
+}
+
+/* Where an update of the hosts below end splits (a multiple of 64, so that
+ * the parts share no word of the busy set): about half the hosts that may
+ * need work (the busy ones; for CHANGED, the changed ones) on each side.
+ * end, for one part: a small update, one CPU, no worker, or no room for
+ * the second part's log (which can hold every addend: two per VM, four
+ * per host). */
+static vp_id split(vp_csm *m, which w, vp_id end)
+{
+    const uint64_t *bits = w == CHANGED ? m->changed : m->busy;
+    size_t words = ((size_t)end + 63) / 64, total = 0, half = 0, k = 0;
+    for (size_t i = 0; i < words; i++)
+        total += (size_t)__builtin_popcountll(bits[i]);
+    if (total < PARALLEL_MIN || m->serial || m->threads == 1)
+        return end;
+    if (!m->worker && ((m->threads == 0 && vp_worker_cpus() < 2) || !(m->worker = vp_worker_new()))) {
+        m->serial = true;
+        return end;
+    }
+    size_t need = 2 * (size_t)vp_pool_vm_end(m->pool) + 4 * (size_t)end;
+    if (vp_array_reserve((void **)&m->other.log, &m->other.caplog, need, sizeof(addend)))
+        return end;
+    while (k < words && half < total / 2)
+        half += (size_t)__builtin_popcountll(bits[k++]);
+    return k * 64 < end ? (vp_id)(k * 64) : end;
+}
+
+/* The second part's sums and idle VMs after the first's, in order. */
+static void merge(vp_csm *m, double *energy)
+{
+    part *o = &m->other, *p = &m->own;
+    for (size_t i = 0; i < o->nlog; i++)
+        apply(m, &m->s, energy, o->dt, o->log[i]);
+    if (o->nidle &&
+        vp_array_reserve((void **)&p->idle, &p->capidle, p->nidle + o->nidle, sizeof *p->idle) == 0) {
+        memcpy(p->idle + p->nidle, o->idle, o->nidle * sizeof *p->idle);
+        p->nidle += o->nidle;
+    }
+}
+
 /* Updates the hosts (all, those that may not be idle, or those changed)
  * at t, in id order; the idle VMs (running, request 0) on them into *idle,
  * in id order.  Every running VM is on a host with VMs, which is busy: it
@@ -449,32 +606,38 @@ static void prefetch_host(const vp_csm *m, vp_id id)
 static size_t update(vp_csm *m, double t, which w, const vp_id **idle)
 {
     (void)grow(m);
-    double dt = t - m->last_t, e = 0;
-    vp_trace_pos pos = trace_pos(m, t);
-    size_t n = 0;
-    vp_id end = vp_pool_host_end(m->pool);
-    for (vp_id i = next_host(m, 0, w, end), j; i < end; i = j) {
-        uint64_t bit = (uint64_t)1 << (i % 64);
-        if ((j = next_host(m, i + 1, w, end)) < end)
-            prefetch_host(m, j); /* its VMs arrive while this one is updated */
-        vp_host *h = vp_pool_host(m->pool, i);
-        if (!h || stays_idle(m, h, t)) {
-            m->busy[i / 64] &= ~bit;
-            continue;
-        }
-        m->busy[i / 64] |= bit;
-        double prev = m->hosts[i].util_mips;
-        add_idle(m, update_host(m, h, t, pos), &n);
-        if (dt > 0)
-            e += host_energy(m, h, prev, dt);
+    vp_id end = vp_pool_host_end(m->pool), mid = split(m, w, end);
+    part *p = &m->own, *o = &m->other;
+    p->which = o->which = w;
+    p->t = o->t = t;
+    p->dt = o->dt = t - m->last_t;
+    p->pos = o->pos = trace_pos(m, t);
+    p->energy = 0;
+    p->nidle = o->nidle = o->nlog = 0;
+    p->from = 0;
+    p->to = o->from = mid;
+    o->to = end;
+    if (mid < end)
+        vp_worker_start(m->worker, run_part, o);
+    run_part(p);
+    double e = p->energy;
+    if (mid < end) {
+        vp_worker_wait(m->worker);
+        merge(m, &e);
     }
     m->energy_ws += e;
     m->last_t = t;
     memset(m->changed, 0, m->nchanged * sizeof *m->changed);
-    qsort(m->idle, n, sizeof *m->idle, by_id);
-    m->removed += n;
-    *idle = m->idle;
-    return n;
+    qsort(p->idle, p->nidle, sizeof *p->idle, by_id);
+    m->removed += p->nidle;
+    *idle = p->idle;
+    return p->nidle;
+}
+
+void vp_csm_set_threads(vp_csm *m, int n)
+{
+    m->threads = n;
+    m->serial = false;
 }
 
 size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle)
@@ -496,7 +659,9 @@ void vp_csm_update_host(vp_csm *m, vp_id host, double t)
 {
     vp_host *h = vp_pool_host(m->pool, host);
     if (h && grow(m) == 0) {
-        update_host(m, h, t, trace_pos(m, t));
+        m->own.t = t;
+        m->own.pos = trace_pos(m, t);
+        update_host(&m->own, h);
         mark_busy(m, host);
     }
 }
@@ -521,9 +686,9 @@ void vp_csm_migration_ended(vp_csm *m, vp_id vm)
         if (m->ph[i].vm == vm) {
             m->hosts[m->ph[i].host].phantoms--;
             on_change(m, m->ph[i].host);
-        }
-        else
+        } else {
             m->ph[k++] = m->ph[i];
+        }
     }
     m->nph = k;
 }
@@ -537,16 +702,17 @@ void vp_csm_metrics_get(const vp_csm *m, vp_csm_metrics *out)
     /* close the histories on a copy: the sums of the last entries' switch
      * transitions, not their (open) intervals */
     vp_csm c = *m;
+    part p = {.m = &c, .sums = &c.s};
     double tot_alloc = 0, tot_req = 0, under = 0;
     for (size_t i = 0; i < c.nhosts; i++) {
         cs_host h = c.hosts[i];
         if (h.cur.set)
-            host_fold(&c, &h, -1);
+            host_fold(&p, &h, -1);
     }
     for (size_t i = 0; i < c.nvms; i++) {
         cs_vm v = c.vms[i];
         if (v.cur.set)
-            vm_fold(&c, &v, -1);
+            vm_fold(&p, &v, -1);
         tot_alloc += v.tot_alloc;
         tot_req += v.tot_req;
         under += v.under_mig;
@@ -555,15 +721,15 @@ void vp_csm_metrics_get(const vp_csm *m, vp_csm_metrics *out)
     out->energy_ws = c.energy_ws;
     out->migrations = c.migrations;
     out->phantoms = c.phantoms_total;
-    out->slatah = c.active_time > 0 ? c.sla_time / c.active_time : 0;
+    out->slatah = c.s.active_time > 0 ? c.s.sla_time / c.s.active_time : 0;
     out->pdm = tot_req > 0 ? under / tot_req : 0;
     out->slav = out->slatah * out->pdm;
     out->overall_sla = tot_req > 0 ? (tot_req - tot_alloc) / tot_req : 0;
-    out->average_sla = c.avg_n > 0 ? c.avg_sum / c.avg_n : 0;
-    out->shutdowns = (uint64_t)c.shutdown.n;
-    out->shutdown_time_mean = stat_mean(&c.shutdown);
-    out->shutdown_time_sd = stat_sd(&c.shutdown);
-    out->migration_time_mean = stat_mean(&c.migtime);
-    out->migration_time_sd = stat_sd(&c.migtime);
+    out->average_sla = c.s.avg_n > 0 ? c.s.avg_sum / c.s.avg_n : 0;
+    out->shutdowns = (uint64_t)c.s.shutdown.n;
+    out->shutdown_time_mean = stat_mean(&c.s.shutdown);
+    out->shutdown_time_sd = stat_sd(&c.s.shutdown);
+    out->migration_time_mean = stat_mean(&c.s.migtime);
+    out->migration_time_sd = stat_sd(&c.s.migtime);
     out->vms_removed = c.removed;
 }

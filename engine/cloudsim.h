@@ -65,6 +65,12 @@ vp_csm *vp_csm_new(vp_pool *pool, const vp_trace *trace, double trace_start,
                    vp_csm_row_fn row_of, const void *row_ud, bool non_power_aware);
 void vp_csm_free(vp_csm *m);
 
+/* How updates run: 1 on the caller's thread only; 2 in two parts, the
+ * second on a worker thread, when an update has at least 1024 hosts that
+ * may need work; 0 (the default) as 2 when the process may use two CPUs,
+ * else as 1.  The figures are the same to the last bit either way. */
+void vp_csm_set_threads(vp_csm *m, int n);
+
 /* Re-allocates every host at t; integrates energy since the previous
  * whole update when t is later.  Then *idle (owned by m, valid until the
  * next call) lists the running VMs whose request is 0 (CloudSim removes

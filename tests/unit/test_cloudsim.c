@@ -15,12 +15,29 @@ static char trace_dir[] = "/tmp/vp_test_cloudsim_XXXXXX";
 static const int UTIL[] = {50, 80, 0, 50}; /* % for the whole day, per VM file */
 #define NVM 4
 
+/* Row i's file in dir (names in row order). */
+static void row_path(char *path, size_t len, const char *dir, int i)
+{
+    snprintf(path, len, "%s/vm%02d", dir, i);
+}
+
+/* Removes the n row files of dir and dir. */
+static void remove_rows(const char *dir, int n)
+{
+    char path[300];
+    for (int i = 0; i < n; i++) {
+        row_path(path, sizeof path, dir, i);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 static void write_trace(void)
 {
-    char path[256];
+    char path[300];
     CHECK(mkdtemp(trace_dir) != NULL);
     for (int i = 0; i < NVM; i++) {
-        snprintf(path, sizeof path, "%s/vm%d", trace_dir, i);
+        row_path(path, sizeof path, trace_dir, i);
         FILE *f = fopen(path, "w");
         for (int k = 0; k < 288; k++)
             fprintf(f, "%d\n", UTIL[i]);
@@ -28,40 +45,38 @@ static void write_trace(void)
     }
 }
 
-static void remove_trace(void)
-{
-    char path[256];
-    for (int i = 0; i < NVM; i++) {
-        snprintf(path, sizeof path, "%s/vm%d", trace_dir, i);
-        unlink(path);
-    }
-    rmdir(trace_dir);
-}
-
 static size_t row_of(const void *ud, vp_id vm) { return vm; } /* files in name order */
 
 /* P(u) = 100 + 100 u */
 static const double LINEAR[11] = {100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200};
 
-/* h0, h1, h2: 1000 cpu in 2 cores of 500, linear power.  VMs of 1000
- * cpu: vm0 (50 %) and vm1 (80 %) on h0, vm2 (0 %) on h1, vm3 (50 %)
- * pending; h2 stays empty. */
-static vp_pool *make_pool(void)
+/* A pool of `hosts` hosts h0, h1, ... of 1000 cpu in 2 cores, linear
+ * power, and `vms` pending VMs vm0, vm1, ... of `cpu` cpu. */
+static vp_pool *linear_pool(int hosts, int vms, double cpu)
 {
     vp_pool *p = vp_pool_new();
-    for (int i = 0; i < 3; i++) {
-        char name[8];
+    for (int i = 0; i < hosts; i++) {
+        char name[16];
         snprintf(name, sizeof name, "h%d", i);
         vp_id h = vp_pool_add_host(p, name, vp_res_make(1000, 4096, 0, 1000),
                                    vp_res_make(10, 10, 1, 10), NULL);
         vp_pool_set_host_cores(p, h, 2);
         vp_pool_set_host_model(p, h, "linear", LINEAR);
     }
-    for (int i = 0; i < NVM; i++) {
-        char name[8];
+    for (int i = 0; i < vms; i++) {
+        char name[16];
         snprintf(name, sizeof name, "vm%d", i);
-        CHECK(vp_pool_add_vm(p, name, vp_res_make(1000, 512, 0, 0), NULL) != VP_NONE);
+        CHECK(vp_pool_add_vm(p, name, vp_res_make(cpu, 512, 0, 0), NULL) != VP_NONE);
     }
+    return p;
+}
+
+/* h0, h1, h2: 1000 cpu in 2 cores of 500, linear power.  VMs of 1000
+ * cpu: vm0 (50 %) and vm1 (80 %) on h0, vm2 (0 %) on h1, vm3 (50 %)
+ * pending; h2 stays empty. */
+static vp_pool *make_pool(void)
+{
+    vp_pool *p = linear_pool(3, NVM, 1000);
     CHECK_EQ_INT(vp_pool_allocate(p, 0, 0, NULL), 0);
     CHECK_EQ_INT(vp_pool_allocate(p, 1, 0, NULL), 0);
     CHECK_EQ_INT(vp_pool_allocate(p, 2, 1, NULL), 0);
@@ -219,6 +234,133 @@ static void test_busy_updates(const vp_trace *t)
     vp_pool_free(pb);
 }
 
+/* ====== two parts against one: the same figures to the last bit ====== */
+
+#define BIG_HOSTS 2112 /* all busy: above the 1024 that split an update */
+#define BIG_VMS (2 * BIG_HOSTS + 100)
+#define BIG_ROWS 16
+#define BIG_TRAIL ((size_t)40 * (BIG_VMS + BIG_HOSTS + 8))
+
+static char big_dir[] = "/tmp/vp_test_cloudsim_big_XXXXXX";
+
+/* 16 rows that change every step (so that instants between samples
+ * interpolate), 0 now and then (idle VMs). */
+static vp_trace *big_trace(void)
+{
+    char path[300];
+    CHECK(mkdtemp(big_dir) != NULL);
+    for (int i = 0; i < BIG_ROWS; i++) {
+        row_path(path, sizeof path, big_dir, i);
+        FILE *f = fopen(path, "w");
+        for (int k = 0; k < 288; k++)
+            fprintf(f, "%d\n", (i * 37 + k * 11) % 101 < 4 ? 0 : (i * 37 + k * 11) % 101);
+        fclose(f);
+    }
+    vp_err err = {0};
+    vp_trace *t = vp_trace_load(big_dir, NULL, 300, 0, &err);
+    CHECK(t != NULL);
+    return t;
+}
+
+static size_t big_row(const void *ud, vp_id vm) { return vm % BIG_ROWS; }
+
+/* BIG_HOSTS hosts of 1000 cpu (2 cores); VMs of 600 cpu, two per host
+ * (over-subscribed when both are busy), the last 100 pending. */
+static vp_pool *big_pool(void)
+{
+    vp_pool *p = linear_pool(BIG_HOSTS, BIG_VMS, 600);
+    for (int i = 0; i < 2 * BIG_HOSTS; i++)
+        CHECK_EQ_INT(vp_pool_allocate(p, (vp_id)i, (vp_id)(i % BIG_HOSTS), NULL), 0);
+    return p;
+}
+
+/* Every VM's and host's allocated cpu, and the idle VMs, onto trail. */
+static void big_record(const vp_pool *p, const vp_id *idle, size_t n, double *trail, size_t *k)
+{
+    for (vp_id v = 0; v < BIG_VMS && *k < BIG_TRAIL; v++)
+        trail[(*k)++] = vp_pool_vm(p, v)->allocated.v[VP_CPU];
+    for (vp_id h = 0; h < BIG_HOSTS && *k < BIG_TRAIL; h++)
+        trail[(*k)++] = vp_pool_host(p, h)->allocated.v[VP_CPU];
+    for (size_t i = 0; i < n && *k < BIG_TRAIL; i++)
+        trail[(*k)++] = idle[i];
+    if (*k < BIG_TRAIL)
+        trail[(*k)++] = (double)n;
+}
+
+/* Five rounds: a whole update at the sample, 300 migrations started (every
+ * fifth also sent to a phantom host), a busy update between samples, the
+ * migrations completed and the changed hosts updated, another busy
+ * update.  Returns the length of the trail. */
+static size_t big_run(vp_pool *p, vp_csm *m, double *trail, vp_csm_metrics *out)
+{
+    const vp_id *idle;
+    size_t k = 0, n;
+    for (int r = 0; r < 5; r++) {
+        double t0 = 300.0 * r;
+        n = vp_csm_update_all(m, t0, &idle);
+        big_record(p, idle, n, trail, &k);
+        vp_id moved[300];
+        int nm = 0;
+        for (int i = 0; i < 300; i++) {
+            vp_id v = (vp_id)((r * 7 + 13 * i) % (2 * BIG_HOSTS));
+            const vp_vm *vm = vp_pool_vm(p, v);
+            if (vm->state != VP_VM_RUNNING)
+                continue;
+            vp_id src = vm->host, dst = (vp_id)((src + 1 + r) % BIG_HOSTS);
+            CHECK_EQ_INT(vp_pool_begin_migration(p, v, dst, NULL), 0);
+            vp_csm_count_migration(m);
+            vp_csm_update_host(m, src, t0);
+            vp_csm_update_host(m, dst, t0);
+            if (i % 5 == 0) {
+                vp_id ph = (vp_id)((src + 2 + r) % BIG_HOSTS);
+                CHECK_EQ_INT(vp_csm_phantom(m, v, ph), 0);
+                vp_csm_update_host(m, ph, t0);
+            }
+            moved[nm++] = v;
+        }
+        n = vp_csm_update_busy(m, t0 + 37.5, &idle);
+        big_record(p, idle, n, trail, &k);
+        for (int i = 0; i < nm; i++) {
+            CHECK_EQ_INT(vp_pool_end_migration(p, moved[i], NULL), 0);
+            vp_csm_migration_ended(m, moved[i]);
+        }
+        n = vp_csm_update_changed(m, t0 + 37.5, &idle);
+        big_record(p, idle, n, trail, &k);
+        n = vp_csm_update_busy(m, t0 + 120.25, &idle);
+        big_record(p, idle, n, trail, &k);
+    }
+    vp_csm_metrics_get(m, out);
+    return k;
+}
+
+/* The same run with updates in two parts and in one gives the same
+ * allocations, idle VMs and figures, bit for bit. */
+static void test_parallel_same(void)
+{
+    vp_trace *t = big_trace();
+    double *trail[2];
+    size_t len[2];
+    vp_csm_metrics mt[2];
+    for (int i = 0; i < 2; i++) {
+        vp_pool *p = big_pool();
+        vp_csm *m = vp_csm_new(p, t, 0, big_row, NULL, false);
+        vp_csm_set_threads(m, i ? 2 : 1);
+        trail[i] = calloc(BIG_TRAIL, sizeof(double));
+        len[i] = big_run(p, m, trail[i], &mt[i]);
+        vp_csm_free(m);
+        vp_pool_free(p);
+    }
+    CHECK(len[0] == len[1] && len[0] < BIG_TRAIL);
+    CHECK(memcmp(trail[0], trail[1], len[0] * sizeof(double)) == 0);
+    CHECK(memcmp(&mt[0], &mt[1], sizeof mt[0]) == 0);
+    CHECK(mt[0].energy_ws > 0 && mt[0].slatah > 0 && mt[0].migration_time_mean > 0);
+    CHECK(mt[0].vms_removed > 0); /* idle VMs were found (and merged) */
+    free(trail[0]);
+    free(trail[1]);
+    vp_trace_free(t);
+    remove_rows(big_dir, BIG_ROWS);
+}
+
 int main(void)
 {
     vp_err err = {0};
@@ -237,6 +379,7 @@ int main(void)
     vp_trace_free(t);
     test_oversubscription();
     test_always_on();
-    remove_trace();
+    remove_rows(trace_dir, NVM);
+    test_parallel_same();
     return CHECK_DONE();
 }
