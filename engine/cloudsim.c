@@ -133,6 +133,8 @@ struct vp_csm {
     size_t nrows;
     phantom *ph;
     size_t nph, capph;
+    uint32_t *vm_ph;    /* by VM: how many of ph are its */
+    size_t nvm_ph;
     part own, other;    /* the caller's part of an update and the worker's */
     vp_worker *worker;  /* NULL until the first large update */
     int threads;        /* vp_csm_set_threads */
@@ -208,6 +210,7 @@ static int grow(vp_csm *m)
     if ((nh > oh && vp_array_reserve((void **)&m->hosts, &m->nhosts, nh, sizeof *m->hosts)) ||
         grow_vms(m, nv) ||
         vp_array_reserve_zeroed((void **)&m->rows, &m->nrows, nv, sizeof *m->rows) ||
+        vp_array_reserve_zeroed((void **)&m->vm_ph, &m->nvm_ph, nv, sizeof *m->vm_ph) ||
         (m->nhosts > 64 * ob &&
          vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)) ||
         vp_array_reserve_zeroed((void **)&m->changed, &m->nchanged, m->nbusy, sizeof *m->changed))
@@ -437,6 +440,7 @@ void vp_csm_free(vp_csm *m)
     free(m->vms);
     free((void *)m->rows);
     free(m->ph);
+    free(m->vm_ph);
     const part *parts[2] = {&m->own, &m->other};
     for (int i = 0; i < 2; i++) {
         free(parts[i]->slots);
@@ -668,10 +672,11 @@ void vp_csm_update_host(vp_csm *m, vp_id host, double t)
 
 int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
 {
-    if (grow(m) || host >= m->nhosts ||
+    if (grow(m) || host >= m->nhosts || vm >= m->nvm_ph ||
         vp_array_reserve((void **)&m->ph, &m->capph, m->nph + 1, sizeof *m->ph))
         return -1;
     m->ph[m->nph++] = (phantom){vm, host};
+    m->vm_ph[vm]++;
     on_change(m, host);
     m->hosts[host].phantoms++;
     m->phantoms_total++;
@@ -681,6 +686,9 @@ int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
 
 void vp_csm_migration_ended(vp_csm *m, vp_id vm)
 {
+    if (vm >= m->nvm_ph || !m->vm_ph[vm]) /* the usual case: no scan */
+        return;
+    m->vm_ph[vm] = 0;
     size_t k = 0;
     for (size_t i = 0; i < m->nph; i++) {
         if (m->ph[i].vm == vm) {
