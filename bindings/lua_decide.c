@@ -117,13 +117,20 @@ static int push_pool_ctx(lslot *s, void *arg)
     return 2;
 }
 
+/* Whether k is a field of a move: vm, to or why. */
+static bool move_field(const char *k)
+{
+    return (k[0] == 'v' && k[1] == 'm' && !k[2]) || (k[0] == 't' && k[1] == 'o' && !k[2]) ||
+           (k[0] == 'w' && k[1] == 'h' && k[2] == 'y' && !k[3]);
+}
+
 static int check_move_fields(lslot *s, int t, lua_Integer i, vp_err *err)
 {
     lua_State *L = s->L;
     lua_pushnil(L);
     while (lua_next(L, t)) {
         const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-        if (!k || (strcmp(k, "vm") && strcmp(k, "to") && strcmp(k, "why")))
+        if (!k || !move_field(k))
             return lua_pop(L, 2), lslot_invalid(s, err, "move %lld: unknown field %s%s%s "
                                                 "(expected vm, to, why)", (long long)i,
                                                 k ? "'" : "(a ", k ? k : type_name(L, -2),

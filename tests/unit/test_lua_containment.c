@@ -258,6 +258,13 @@ static void test_bad_returns(void)
     expect_bad_return(VP_SLOT_BALANCE, "'all of them'", "expected a list of moves");
     expect_bad_return(VP_SLOT_BALANCE, "{ {vm = pool:vm('v0'), to = pool:host('h1'), dst = 1} }",
                       "move 1: unknown field 'dst' (expected vm, to, why)");
+    /* names one letter off the fields' */
+    expect_bad_return(VP_SLOT_BALANCE, "{ {vm = pool:vm('v0'), to = pool:host('h1'), wh = 1} }",
+                      "move 1: unknown field 'wh'");
+    expect_bad_return(VP_SLOT_BALANCE, "{ {vm = pool:vm('v0'), to = pool:host('h1'), vmm = 1} }",
+                      "move 1: unknown field 'vmm'");
+    expect_bad_return(VP_SLOT_BALANCE, "{ {vm = pool:vm('v0'), to = pool:host('h1'), t = 1} }",
+                      "move 1: unknown field 't'");
     expect_bad_return(VP_SLOT_BALANCE, "{ {vm = pool:host('h1'), to = pool:host('h1')} }",
                       "move 1: 'vm' must be a Vm, got Host");
     expect_bad_return(VP_SLOT_BALANCE, "{ x = 1 }", "expected a list (keys 1..n)");
