@@ -39,7 +39,8 @@ static vp_pool *check_pool(void)
     for (int k = 0; p && k < 12; k++) {
         for (vp_id v = 0; v < 6; v++)
             vp_pool_set_demand(p, v, vp_res_make(v == 5 ? 1.9 : 0.2 + 0.1 * (k % 3), 2048, 1, 10));
-        vp_pool_record_history(p);
+        for (vp_id h = 0; h < 4; h++) /* a sample round's end, as the engine's */
+            vp_pool_sample_done(p, h);
     }
     return p;
 }

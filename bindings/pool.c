@@ -582,8 +582,9 @@ static int m_set_demand(lua_State *L)
 
 static int m_record(lua_State *L)
 {
-    vp_pool_grant_demand(toplain(L)->own.pool);
-    vp_pool_record_history(toplain(L)->own.pool);
+    vp_pool *pl = toplain(L)->own.pool;
+    for (vp_id h = 0; h < vp_pool_host_end(pl); h++)
+        vp_pool_sample_done(pl, h);
     lua_pushboolean(L, 1);
     return 1;
 }

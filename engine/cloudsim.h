@@ -81,7 +81,7 @@ size_t vp_csm_update_all(vp_csm *m, double t, const vp_id **idle);
  * an earlier update that have gained no VM since: their update would
  * change nothing but the time of their pending entry, which no metric
  * reads.  Only between two sample rounds: a round re-grants every host
- * its demand (vp_pool_grant_demand), which vp_csm_update_all then
+ * its demand (vp_pool_sample_done), which vp_csm_update_all then
  * corrects. */
 size_t vp_csm_update_busy(vp_csm *m, double t, const vp_id **idle);
 

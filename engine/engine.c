@@ -554,13 +554,14 @@ void vp_engine_sample_now(vp_engine *e)
     vp_err err = {0};
     for (vp_id h = 0; h < vp_pool_host_end(e->pool); h++) {
         const vp_host *host = vp_pool_host(e->pool, h);
-        if (host && host->state != VP_HOST_DOWN &&
+        if (!host)
+            continue;
+        if (host->state != VP_HOST_DOWN &&
             e->driver->ops->sample(e->driver, h, on_sample, e->pool, &err))
             vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLE_FAILED, .host = h,
                                          .vm = VP_NONE, .to = VP_NONE, .reason = err.text});
+        vp_pool_sample_done(e->pool, h);
     }
-    vp_pool_grant_demand(e->pool);
-    vp_pool_record_history(e->pool);
     retry_pending(e);
     vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .vm = VP_NONE, .host = VP_NONE,
                                  .to = VP_NONE});

@@ -651,18 +651,6 @@ void vp_pool_set_host_allocated(vp_pool *pool, vp_id host, vp_res allocated)
         h->allocated = allocated;
 }
 
-void vp_pool_grant_demand(vp_pool *pool)
-{
-    for (vp_id i = 0; i < pool->nhosts; i++)
-        if (pool->hosts[i])
-            pool->hosts[i]->allocated = pool->hosts[i]->demand;
-    for (vp_id i = 0; i < pool->nvms; i++) {
-        vp_vm *v = vp_pool_vm(pool, i);
-        if (v && v->host != VP_NONE)
-            v->allocated = v->demand;
-    }
-}
-
 void vp_pool_set_host_cores(vp_pool *pool, vp_id host, int cores)
 {
     vp_host *h = vp_pool_host(pool, host);
@@ -672,19 +660,21 @@ void vp_pool_set_host_cores(vp_pool *pool, vp_id host, int cores)
 
 static double frac(double x, double of) { return of > 0 ? x / of : 0; }
 
-void vp_pool_record_history(vp_pool *pool)
+/* One pass over the host's VMs, just sampled and still in cache. */
+void vp_pool_sample_done(vp_pool *pool, vp_id host)
 {
-    for (vp_id i = 0; i < pool->nhosts; i++) {
-        vp_host *h = pool->hosts[i];
-        if (h && h->state != VP_HOST_DOWN)
-            (void)vp_history_push(&h->cpu, pool->hist_len,
-                                  frac(h->demand.v[VP_CPU], h->capacity.v[VP_CPU]));
-    }
-    for (vp_id i = 0; i < pool->nvms; i++) {
-        vp_vm *v = vp_pool_vm(pool, i);
-        if (v && v->host != VP_NONE)
-            (void)vp_history_push(&v->cpu, pool->hist_len,
-                                  frac(v->demand.v[VP_CPU], v->size.v[VP_CPU]));
+    vp_host *h = vp_pool_host(pool, host);
+    if (!h)
+        return;
+    h->allocated = h->demand;
+    if (h->state != VP_HOST_DOWN)
+        (void)vp_history_push(&h->cpu, pool->hist_len,
+                              frac(h->demand.v[VP_CPU], h->capacity.v[VP_CPU]));
+    for (uint32_t i = 0; i < h->vms.n; i++) {
+        vp_vm *v = vp_pool_vm(pool, h->vms.ids[i]);
+        v->allocated = v->demand;
+        (void)vp_history_push(&v->cpu, pool->hist_len,
+                              frac(v->demand.v[VP_CPU], v->size.v[VP_CPU]));
     }
 }
 

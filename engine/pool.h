@@ -183,7 +183,7 @@ int vp_pool_set_capacity(vp_pool *pool, vp_id host, vp_res capacity, vp_err *err
 void vp_pool_set_demand(vp_pool *pool, vp_id vm, vp_res demand);
 
 /* What a VM / host is granted (see the fields).  The engine sets both to
- * the demand after every sample round (vp_pool_grant_demand); a driver
+ * the demand after every sample round (vp_pool_sample_done); a driver
  * or simulator that models contention overrides them afterwards. */
 void vp_pool_set_allocated(vp_pool *pool, vp_id vm, vp_res allocated);
 
@@ -194,13 +194,15 @@ void vp_pool_set_allocated(vp_pool *pool, vp_id vm, vp_res allocated);
 typedef void (*vp_pool_change_fn)(void *ud, vp_id host);
 void vp_pool_on_change(vp_pool *pool, vp_pool_change_fn fn, void *ud);
 void vp_pool_set_host_allocated(vp_pool *pool, vp_id host, vp_res allocated);
-void vp_pool_grant_demand(vp_pool *pool);
 
-/* Appends the current cpu utilization of every placed VM and every host
- * that is not down to its history (called by the engine after each
- * sample round).  Histories keep the last `length` samples (default 30);
- * changing the length starts them over. */
-void vp_pool_record_history(vp_pool *pool);
+/* After a host's VMs were sampled (the engine calls it for every host,
+ * down ones too, in the sample round): the host and its VMs are granted
+ * their demand, and the current cpu utilization of each VM and of the host
+ * (unless it is down) is appended to its history.  Histories keep the
+ * last `length` samples (default 30); changing the length starts them
+ * over. */
+void vp_pool_sample_done(vp_pool *pool, vp_id host);
+
 void vp_pool_set_history_length(vp_pool *pool, uint32_t length);
 uint32_t vp_pool_history_length(const vp_pool *pool);
 

@@ -212,7 +212,8 @@ static void test_many_vms(void)
     vp_pool_free(p);
 }
 
-/* Histories: newest first, bounded, per VM and host, only while placed. */
+/* Histories: newest first, bounded, per VM and host, only while placed;
+ * a sample round's end grants the demand. */
 static void test_history(void)
 {
     vp_pool *p = vp_pool_new();
@@ -223,8 +224,10 @@ static void test_history(void)
     vp_pool_set_history_length(p, 3);
     for (int k = 1; k <= 5; k++) {
         vp_pool_set_demand(p, a, vp_res_make(0.2 * k, 1, 0, 0));
-        vp_pool_record_history(p);
+        vp_pool_sample_done(p, h);
     }
+    CHECK_NEAR(vp_pool_vm(p, a)->allocated.v[VP_CPU], 1.0, 1e-12);
+    CHECK_NEAR(vp_pool_host(p, h)->allocated.v[VP_CPU], 1.0, 1e-12);
     const vp_history *ha = &vp_pool_vm(p, a)->cpu, *hh = &vp_pool_host(p, h)->cpu;
     CHECK_EQ_INT(ha->n, 3);
     CHECK_NEAR(vp_history_at(ha, 0), 0.5, 1e-6); /* 1.0 of 2 cpu */
@@ -235,8 +238,14 @@ static void test_history(void)
     CHECK_EQ_INT(vp_history_copy(ha, out, 8), 3);
     CHECK_NEAR(out[1], 0.4, 1e-6);
     vp_pool_set_history_length(p, 10); /* a new length starts over */
-    vp_pool_record_history(p);
+    vp_pool_sample_done(p, h);
     CHECK_EQ_INT(vp_pool_vm(p, a)->cpu.n, 1);
+    CHECK_EQ_INT(vp_pool_host(p, h)->cpu.n, 1);
+    /* a down host records no sample of its own; its VMs still do */
+    CHECK_EQ_INT(vp_pool_set_host_state(p, h, VP_HOST_DOWN, &e), 0);
+    vp_pool_sample_done(p, h);
+    CHECK_EQ_INT(vp_pool_vm(p, a)->cpu.n, 2);
+    CHECK_EQ_INT(vp_pool_host(p, h)->cpu.n, 1);
     vp_pool_free(p);
 }
 
