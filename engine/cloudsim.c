@@ -93,8 +93,8 @@ typedef struct addend {
     add_kind kind;
 } addend;
 
-/* Which hosts an update looks at. */
-typedef enum { EVERY, BUSY, CHANGED } which;
+/* Which hosts an update looks at (DEFERRED: vp_csm_defer_host's). */
+typedef enum { EVERY, BUSY, CHANGED, DEFERRED } which;
 
 /* One thread's share of an update: the hosts [from, to) it looks at, its
  * scratch, and where it adds: into sums and energy directly (the caller's
@@ -113,6 +113,7 @@ typedef struct part {
     size_t nidle, capidle;
     vp_id from, to;
     which which;
+    bool find_idle;     /* collect the idle VMs */
     double t, dt;
     vp_trace_pos pos;
 } part;
@@ -146,6 +147,9 @@ struct vp_csm {
     size_t nbusy;   /* words */
     uint64_t *changed; /* bit per host id: its VMs changed since the last update */
     size_t nchanged;   /* words */
+    uint64_t *deferred; /* bit per host id: to update at last_t (vp_csm_defer_host) */
+    size_t ndeferred;   /* words */
+    bool any_deferred;
     sums s;
     vp_power_curves curves; /* of the hosts' power tables */
 };
@@ -213,7 +217,9 @@ static int grow(vp_csm *m)
         vp_array_reserve_zeroed((void **)&m->vm_ph, &m->nvm_ph, nv, sizeof *m->vm_ph) ||
         (m->nhosts > 64 * ob &&
          vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)) ||
-        vp_array_reserve_zeroed((void **)&m->changed, &m->nchanged, m->nbusy, sizeof *m->changed))
+        vp_array_reserve_zeroed((void **)&m->changed, &m->nchanged, m->nbusy, sizeof *m->changed) ||
+        vp_array_reserve_zeroed((void **)&m->deferred, &m->ndeferred, m->nbusy,
+                                sizeof *m->deferred))
         return -1;
     for (size_t i = ob; i < m->nbusy; i++) /* new hosts: updated until found idle */
         m->busy[i] = ~(uint64_t)0;
@@ -449,6 +455,7 @@ void vp_csm_free(vp_csm *m)
     }
     free(m->busy);
     free(m->changed);
+    free(m->deferred);
     vp_pool_on_change(m->pool, NULL, NULL);
     free(m);
 }
@@ -486,7 +493,7 @@ static vp_id next_host(const vp_csm *m, vp_id from, which w_, vp_id end)
 {
     if (w_ == EVERY)
         return from;
-    const uint64_t *bits = w_ == BUSY ? m->busy : m->changed;
+    const uint64_t *bits = w_ == BUSY ? m->busy : w_ == CHANGED ? m->changed : m->deferred;
     for (; from < end; from = (from / 64 + 1) * 64) { /* a word of bits at a time */
         uint64_t w = bits[from / 64] >> (from % 64);
         if (w) {
@@ -558,7 +565,9 @@ static void run_part(void *arg)
         }
         m->busy[i / 64] |= bit;
         double prev = m->hosts[i].util_mips;
-        add_idle(p, update_host(p, h));
+        size_t n = update_host(p, h);
+        if (p->find_idle)
+            add_idle(p, n);
         if (p->dt > 0)
             add(p, ADD_ENERGY, prev, i);
     }
@@ -566,13 +575,13 @@ static void run_part(void *arg)
 
 /* Where an update of the hosts below end splits (a multiple of 64, so that
  * the parts share no word of the busy set): about half the hosts that may
- * need work (the busy ones; for CHANGED, the changed ones) on each side.
+ * need work (the busy ones; for CHANGED and DEFERRED, those) on each side.
  * end, for one part: a small update, one CPU, no worker, or no room for
  * the second part's log (which can hold every addend: two per VM, four
  * per host). */
 static vp_id split(vp_csm *m, which w, vp_id end)
 {
-    const uint64_t *bits = w == CHANGED ? m->changed : m->busy;
+    const uint64_t *bits = w == CHANGED ? m->changed : w == DEFERRED ? m->deferred : m->busy;
     size_t words = ((size_t)end + 63) / 64, total = 0, half = 0, k = 0;
     for (size_t i = 0; i < words; i++)
         total += (size_t)__builtin_popcountll(bits[i]);
@@ -603,16 +612,15 @@ static void merge(vp_csm *m, double *energy)
     }
 }
 
-/* Updates the hosts (all, those that may not be idle, or those changed)
- * at t, in id order; the idle VMs (running, request 0) on them into *idle,
- * in id order.  Every running VM is on a host with VMs, which is busy: it
- * was just updated. */
-static size_t update(vp_csm *m, double t, which w, const vp_id **idle)
+/* The hosts that w names updated at t, in one part or two; their idle VMs
+ * into m->own.idle when find_idle.  Returns the energy to add (0 when t is
+ * the last update's time). */
+static double run_update(vp_csm *m, double t, which w, bool find_idle)
 {
-    (void)grow(m);
     vp_id end = vp_pool_host_end(m->pool), mid = split(m, w, end);
     part *p = &m->own, *o = &m->other;
     p->which = o->which = w;
+    p->find_idle = o->find_idle = find_idle;
     p->t = o->t = t;
     p->dt = o->dt = t - m->last_t;
     p->pos = o->pos = trace_pos(m, t);
@@ -629,6 +637,32 @@ static size_t update(vp_csm *m, double t, which w, const vp_id **idle)
         vp_worker_wait(m->worker);
         merge(m, &e);
     }
+    return e;
+}
+
+/* The deferred hosts updated at the last update's time, as
+ * vp_csm_update_host would have updated each when it was deferred: at
+ * that time every host whose entry could fold had one there already, so
+ * none folds and the order of their updates changes no sum. */
+static void flush(vp_csm *m)
+{
+    if (!m->any_deferred)
+        return;
+    m->any_deferred = false;
+    (void)run_update(m, m->last_t, DEFERRED, false);
+    memset(m->deferred, 0, m->ndeferred * sizeof *m->deferred);
+}
+
+/* Updates the hosts (all, those that may not be idle, or those changed)
+ * at t, in id order; the idle VMs (running, request 0) on them into *idle,
+ * in id order.  Every running VM is on a host with VMs, which is busy: it
+ * was just updated. */
+static size_t update(vp_csm *m, double t, which w, const vp_id **idle)
+{
+    (void)grow(m);
+    flush(m);
+    double e = run_update(m, t, w, true);
+    part *p = &m->own;
     m->energy_ws += e;
     m->last_t = t;
     memset(m->changed, 0, m->nchanged * sizeof *m->changed);
@@ -662,6 +696,7 @@ size_t vp_csm_update_changed(vp_csm *m, double t, const vp_id **idle)
 void vp_csm_update_host(vp_csm *m, vp_id host, double t)
 {
     vp_host *h = vp_pool_host(m->pool, host);
+    flush(m);
     if (h && grow(m) == 0) {
         m->own.t = t;
         m->own.pos = trace_pos(m, t);
@@ -670,8 +705,22 @@ void vp_csm_update_host(vp_csm *m, vp_id host, double t)
     }
 }
 
+void vp_csm_defer_host(vp_csm *m, vp_id host, double t)
+{
+    if (t != m->last_t || grow(m) || host / 64 >= m->ndeferred) {
+        vp_csm_update_host(m, host, t);
+        return;
+    }
+    m->deferred[host / 64] |= (uint64_t)1 << (host % 64);
+    m->any_deferred = true;
+    mark_busy(m, host);
+}
+
+void vp_csm_flush(vp_csm *m) { flush(m); }
+
 int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
 {
+    flush(m);
     if (grow(m) || host >= m->nhosts || vm >= m->nvm_ph ||
         vp_array_reserve((void **)&m->ph, &m->capph, m->nph + 1, sizeof *m->ph))
         return -1;
@@ -686,6 +735,7 @@ int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host)
 
 void vp_csm_migration_ended(vp_csm *m, vp_id vm)
 {
+    flush(m);
     if (vm >= m->nvm_ph || !m->vm_ph[vm]) /* the usual case: no scan */
         return;
     m->vm_ph[vm] = 0;

@@ -94,6 +94,18 @@ size_t vp_csm_update_changed(vp_csm *m, double t, const vp_id **idle);
 /* Re-allocates one host at t (a migration started there). */
 void vp_csm_update_host(vp_csm *m, vp_id host, double t);
 
+/* vp_csm_update_host at t, for a host whose VMs changed at the time of
+ * the last update (a migration started there): deferred until the next
+ * call into the model or vp_csm_flush, so that a host in many such
+ * changes at one instant is updated once, and many hosts together (two
+ * parts, see vp_csm_set_threads).  Meanwhile the pool's allocated figures
+ * of those hosts and their VMs are the earlier ones.  At another t: at
+ * once. */
+void vp_csm_defer_host(vp_csm *m, vp_id host, double t);
+
+/* Updates the deferred hosts now. */
+void vp_csm_flush(vp_csm *m);
+
 /* vm, migrating from its host, also goes to `host` until its migration
  * ends (see phantoms above).  -1 on out of memory. */
 int vp_csm_phantom(vp_csm *m, vp_id vm, vp_id host);

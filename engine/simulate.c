@@ -235,6 +235,7 @@ static void csm_update(run *r, csm_update_fn fn)
 static void csm_before_completion(void *ud, vp_id vm, vp_id src, vp_id dst)
 {
     run *r = ud;
+    vp_csm_flush(r->w.csm); /* the hosts of migrations started, before this one ends */
     if (vp_clock_now(r->clock) > vp_csm_last_update(r->w.csm))
         csm_update(r, vp_csm_update_busy);
 }
@@ -258,13 +259,13 @@ static void csm_observe(run *r, const vp_event *ev)
         break;
     case VP_EV_MIGRATION_SUPERSEDED:
         (void)vp_csm_phantom(m, ev->vm, ev->to);
-        vp_csm_update_host(m, ev->to, now);
-        vp_csm_update_host(m, ev->host, now);
+        vp_csm_defer_host(m, ev->to, now);
+        vp_csm_defer_host(m, ev->host, now);
         break;
-    case VP_EV_MIGRATION_STARTED:
+    case VP_EV_MIGRATION_STARTED: /* the hosts of a round's migrations: updated together */
         vp_csm_count_migration(m);
-        vp_csm_update_host(m, ev->host, now);
-        vp_csm_update_host(m, ev->to, now);
+        vp_csm_defer_host(m, ev->host, now);
+        vp_csm_defer_host(m, ev->to, now);
         break;
     case VP_EV_MIGRATION_DROPPED: /* its superseded targets go with it */
     case VP_EV_VM_REMOVED:
@@ -344,6 +345,8 @@ static void run_loop(run *r)
         vp_sim_driver_on_migration_end(r->w.driver, csm_before_completion, r);
     vp_sim_world_start(&r->w);
     vp_clock_run(r->clock, d);
+    if (r->w.csm)
+        vp_csm_flush(r->w.csm); /* migrations started at the last instant */
     vp_timer_stop(&r->progress_t);
     vp_timer_stop(&r->settle_t);
 }

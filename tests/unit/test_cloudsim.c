@@ -234,6 +234,30 @@ static void test_busy_updates(const vp_trace *t)
     vp_pool_free(pb);
 }
 
+/* A deferred host is updated at the next call into the model (here
+ * vp_csm_flush), at the last update's time; at another time, at once.
+ * vm0 (500 of 1000, capped at a core of 500) migrating to the empty h2
+ * costs h2 a tenth of it: 50. */
+static void test_deferred(const vp_trace *t)
+{
+    vp_pool *p = make_pool();
+    vp_csm *m = vp_csm_new(p, t, 0, row_of, NULL, false);
+    const vp_id *idle;
+    (void)vp_csm_update_all(m, 300, &idle);
+    CHECK_EQ_INT(vp_pool_begin_migration(p, 0, 2, NULL), 0);
+    vp_csm_defer_host(m, 0, 300);
+    vp_csm_defer_host(m, 2, 300);
+    CHECK_NEAR(vp_pool_host(p, 2)->allocated.v[VP_CPU], 0, 0); /* not yet */
+    vp_csm_flush(m);
+    CHECK_NEAR(vp_pool_host(p, 2)->allocated.v[VP_CPU], 50, 1e-9);
+    CHECK_NEAR(vp_pool_vm(p, 0)->allocated.v[VP_CPU], 450, 1e-9); /* 90 % while it leaves */
+    CHECK_EQ_INT(vp_pool_abort_migration(p, 0, NULL), 0);
+    vp_csm_defer_host(m, 2, 400); /* not the last update's time: at once */
+    CHECK_NEAR(vp_pool_host(p, 2)->allocated.v[VP_CPU], 0, 0);
+    vp_csm_free(m);
+    vp_pool_free(p);
+}
+
 /* ====== two parts against one: the same figures to the last bit ====== */
 
 #define BIG_HOSTS 2112 /* all busy: above the 1024 that split an update */
@@ -287,11 +311,21 @@ static void big_record(const vp_pool *p, const vp_id *idle, size_t n, double *tr
         trail[(*k)++] = (double)n;
 }
 
+/* The host's update after a migration started there: at once, or
+ * deferred (vp_csm_defer_host). */
+static void big_touch(vp_csm *m, vp_id host, double t, bool defer)
+{
+    if (defer)
+        vp_csm_defer_host(m, host, t);
+    else
+        vp_csm_update_host(m, host, t);
+}
+
 /* Five rounds: a whole update at the sample, 300 migrations started (every
  * fifth also sent to a phantom host), a busy update between samples, the
  * migrations completed and the changed hosts updated, another busy
  * update.  Returns the length of the trail. */
-static size_t big_run(vp_pool *p, vp_csm *m, double *trail, vp_csm_metrics *out)
+static size_t big_run(vp_pool *p, vp_csm *m, bool defer, double *trail, vp_csm_metrics *out)
 {
     const vp_id *idle;
     size_t k = 0, n;
@@ -309,12 +343,12 @@ static size_t big_run(vp_pool *p, vp_csm *m, double *trail, vp_csm_metrics *out)
             vp_id src = vm->host, dst = (vp_id)((src + 1 + r) % BIG_HOSTS);
             CHECK_EQ_INT(vp_pool_begin_migration(p, v, dst, NULL), 0);
             vp_csm_count_migration(m);
-            vp_csm_update_host(m, src, t0);
-            vp_csm_update_host(m, dst, t0);
+            big_touch(m, src, t0, defer);
+            big_touch(m, dst, t0, defer);
             if (i % 5 == 0) {
                 vp_id ph = (vp_id)((src + 2 + r) % BIG_HOSTS);
                 CHECK_EQ_INT(vp_csm_phantom(m, v, ph), 0);
-                vp_csm_update_host(m, ph, t0);
+                big_touch(m, ph, t0, defer);
             }
             moved[nm++] = v;
         }
@@ -333,30 +367,33 @@ static size_t big_run(vp_pool *p, vp_csm *m, double *trail, vp_csm_metrics *out)
     return k;
 }
 
-/* The same run with updates in two parts and in one gives the same
+/* The same run with updates in two parts and in one, and with the
+ * started migrations' hosts updated at once or deferred, gives the same
  * allocations, idle VMs and figures, bit for bit. */
 static void test_parallel_same(void)
 {
     vp_trace *t = big_trace();
-    double *trail[2];
-    size_t len[2];
-    vp_csm_metrics mt[2];
-    for (int i = 0; i < 2; i++) {
+    double *trail[3];
+    size_t len[3];
+    vp_csm_metrics mt[3];
+    for (int i = 0; i < 3; i++) {
         vp_pool *p = big_pool();
         vp_csm *m = vp_csm_new(p, t, 0, big_row, NULL, false);
         vp_csm_set_threads(m, i ? 2 : 1);
         trail[i] = calloc(BIG_TRAIL, sizeof(double));
-        len[i] = big_run(p, m, trail[i], &mt[i]);
+        len[i] = big_run(p, m, i == 2, trail[i], &mt[i]);
         vp_csm_free(m);
         vp_pool_free(p);
     }
-    CHECK(len[0] == len[1] && len[0] < BIG_TRAIL);
-    CHECK(memcmp(trail[0], trail[1], len[0] * sizeof(double)) == 0);
-    CHECK(memcmp(&mt[0], &mt[1], sizeof mt[0]) == 0);
+    for (int i = 1; i < 3; i++) {
+        CHECK(len[0] == len[i] && len[i] < BIG_TRAIL);
+        CHECK(memcmp(trail[0], trail[i], len[0] * sizeof(double)) == 0);
+        CHECK(memcmp(&mt[0], &mt[i], sizeof mt[0]) == 0);
+    }
     CHECK(mt[0].energy_ws > 0 && mt[0].slatah > 0 && mt[0].migration_time_mean > 0);
     CHECK(mt[0].vms_removed > 0); /* idle VMs were found (and merged) */
-    free(trail[0]);
-    free(trail[1]);
+    for (int i = 0; i < 3; i++)
+        free(trail[i]);
     vp_trace_free(t);
     remove_rows(big_dir, BIG_ROWS);
 }
@@ -376,6 +413,7 @@ int main(void)
     vp_csm_free(m);
     vp_pool_free(p);
     test_busy_updates(t);
+    test_deferred(t);
     vp_trace_free(t);
     test_oversubscription();
     test_always_on();
