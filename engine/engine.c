@@ -633,14 +633,7 @@ int vp_moves_check(const vp_pool *pool, const vp_moves *m, char *why, size_t len
 static vp_decision_info pool_inputs(const vp_pool *pool)
 {
     vp_decision_info d = {0};
-    for (vp_id h = 0; h < vp_pool_host_end(pool); h++) {
-        const vp_host *x = vp_pool_host(pool, h);
-        if (x && x->state == VP_HOST_UP) {
-            d.hosts++;
-            d.capacity = vp_res_add(d.capacity, x->limit);
-            d.used = vp_res_add(d.used, x->used);
-        }
-    }
+    d.hosts = vp_pool_up_totals(pool, &d.capacity, &d.used);
     d.vms = vp_pool_vm_count_in(pool, VP_VM_RUNNING);
     return d;
 }

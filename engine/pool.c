@@ -45,6 +45,8 @@ struct vp_pool {
     vp_host *host_by_name;
     vp_vm *vm_by_name;
     vp_res free_up;   /* sum over up hosts of limit - used - reserved */
+    vp_res up_limit, up_used; /* sums over up hosts of limit, of used */
+    size_t up_hosts;
     vp_res reserved;  /* pool-level reservation */
     bool has_reserve; /* reserved is not all zero */
     uint32_t hist_len; /* samples kept per history */
@@ -228,6 +230,8 @@ vp_id vp_pool_add_host(vp_pool *pool, const char *name, vp_res capacity, vp_res 
     pool->hosts[h->id] = h;
     pool->live_hosts++;
     pool->free_up = vp_res_add(pool->free_up, h->limit);
+    pool->up_limit = vp_res_add(pool->up_limit, h->limit);
+    pool->up_hosts++;
     HASH_ADD_KEYPTR(hh, pool->host_by_name, h->name, strlen(h->name), h);
     return h->id;
 }
@@ -319,6 +323,13 @@ vp_res vp_pool_host_free(const vp_host *h)
 }
 
 vp_res vp_pool_free_total(const vp_pool *pool) { return pool->free_up; }
+
+size_t vp_pool_up_totals(const vp_pool *pool, vp_res *limit, vp_res *used)
+{
+    *limit = pool->up_limit;
+    *used = pool->up_used;
+    return pool->up_hosts;
+}
 vp_res vp_pool_reservation(const vp_pool *pool) { return pool->reserved; }
 
 /* Adds (sign +1) or removes (-1) size on host h, keeping free_up. */
@@ -327,8 +338,10 @@ static void host_charge(vp_pool *pool, vp_host *h, vp_res size, int sign)
     for (int i = 0; i < VP_RES_N; i++)
         h->used.v[i] += sign * size.v[i];
     if (h->state == VP_HOST_UP)
-        for (int i = 0; i < VP_RES_N; i++)
+        for (int i = 0; i < VP_RES_N; i++) {
             pool->free_up.v[i] -= sign * size.v[i];
+            pool->up_used.v[i] += sign * size.v[i];
+        }
 }
 
 static void host_add_demand(vp_host *h, vp_res d, int sign)
@@ -549,11 +562,14 @@ int vp_pool_set_host_state(vp_pool *pool, vp_id host, vp_host_state state, vp_er
     vp_host *h = vp_pool_host(pool, host);
     if (!h)
         return vp_err_set(err, "no host with id %u", host);
+    int d = (state == VP_HOST_UP) - (h->state == VP_HOST_UP); /* joins (+1) or leaves (-1) */
     vp_res free_res = vp_pool_host_free(h);
-    if (h->state == VP_HOST_UP && state != VP_HOST_UP)
-        pool->free_up = vp_res_sub(pool->free_up, free_res);
-    else if (h->state != VP_HOST_UP && state == VP_HOST_UP)
-        pool->free_up = vp_res_add(pool->free_up, free_res);
+    for (int i = 0; d && i < VP_RES_N; i++) {
+        pool->free_up.v[i] += d * free_res.v[i];
+        pool->up_limit.v[i] += d * h->limit.v[i];
+        pool->up_used.v[i] += d * h->used.v[i];
+    }
+    pool->up_hosts += (size_t)d;
     pool->draining += (state == VP_HOST_DRAINING) - (h->state == VP_HOST_DRAINING);
     h->state = state;
     return 0;
@@ -561,15 +577,20 @@ int vp_pool_set_host_state(vp_pool *pool, vp_id host, vp_host_state state, vp_er
 
 size_t vp_pool_draining_count(const vp_pool *pool) { return pool->draining; }
 
-/* Changes a host's reservation or limit, keeping free_up right. */
+/* Changes a host's reservation or limit, keeping free_up and up_limit
+ * right. */
 static void host_retune(vp_pool *pool, vp_host *h, vp_res limit, vp_res reserved)
 {
-    if (h->state == VP_HOST_UP)
+    if (h->state == VP_HOST_UP) {
         pool->free_up = vp_res_sub(pool->free_up, vp_pool_host_free(h));
+        pool->up_limit = vp_res_sub(pool->up_limit, h->limit);
+    }
     h->limit = limit;
     h->reserved = reserved;
-    if (h->state == VP_HOST_UP)
+    if (h->state == VP_HOST_UP) {
         pool->free_up = vp_res_add(pool->free_up, vp_pool_host_free(h));
+        pool->up_limit = vp_res_add(pool->up_limit, h->limit);
+    }
 }
 
 int vp_pool_set_reservation(vp_pool *pool, vp_id host, vp_res reserved, vp_err *err)
@@ -780,8 +801,8 @@ static int check_vm(const vp_pool *pool, const vp_vm *v, vp_err *err)
 
 int vp_pool_check(const vp_pool *pool, vp_err *err)
 {
-    vp_res free_up = vp_res_zero();
-    size_t placed = 0, listed = 0, in[VM_STATES] = {0};
+    vp_res free_up = vp_res_zero(), limit = vp_res_zero(), used = vp_res_zero();
+    size_t placed = 0, listed = 0, in[VM_STATES] = {0}, up = 0;
     for (vp_id i = 0; i < pool->nhosts; i++) {
         const vp_host *h = pool->hosts[i];
         if (!h)
@@ -789,8 +810,12 @@ int vp_pool_check(const vp_pool *pool, vp_err *err)
         if (check_host(pool, h, err))
             return -1;
         listed += h->vms.n;
-        if (h->state == VP_HOST_UP)
+        if (h->state == VP_HOST_UP) {
             free_up = vp_res_add(free_up, vp_pool_host_free(h));
+            limit = vp_res_add(limit, h->limit);
+            used = vp_res_add(used, h->used);
+            up++;
+        }
     }
     for (vp_id i = 0; i < pool->nvms; i++) {
         const vp_vm *v = vp_pool_vm(pool, i);
@@ -808,5 +833,7 @@ int vp_pool_check(const vp_pool *pool, vp_err *err)
                               vm_state_names[k], pool->vms_in[k]);
     if (!res_near(free_up, pool->free_up))
         return vp_err_set(err, "pool free capacity is stale");
+    if (up != pool->up_hosts || !res_near(limit, pool->up_limit) || !res_near(used, pool->up_used))
+        return vp_err_set(err, "pool sums over up hosts are stale");
     return 0;
 }

@@ -141,6 +141,10 @@ vp_id vp_pool_vm_end(const vp_pool *pool);
 /* Free capacity of a host for placement: limit - used - reserved. */
 vp_res vp_pool_host_free(const vp_host *h);
 
+/* How many hosts are up; the sums of their limits and of their used
+ * capacity into *limit and *used (kept as they change, not summed). */
+size_t vp_pool_up_totals(const vp_pool *pool, vp_res *limit, vp_res *used);
+
 /* Free capacity over up hosts, and the pool-level reservation. */
 vp_res vp_pool_free_total(const vp_pool *pool);
 vp_res vp_pool_reservation(const vp_pool *pool);

@@ -124,8 +124,14 @@ static void test_overcommit_reservation_state(void)
     CHECK_EQ_INT(vp_pool_allocate(p, c, h2, &e), -1);
     CHECK_STR_HAS(e.text, "host 'h2' is draining");
     CHECK_NEAR(vp_pool_free_total(p).v[VP_CPU], 0, 0);
+    vp_res limit, used; /* the sums over up hosts: h only (8 cpu: 4 x 2, 8 used) */
+    CHECK_EQ_INT(vp_pool_up_totals(p, &limit, &used), 1);
+    CHECK_NEAR(limit.v[VP_CPU], 8, 0);
+    CHECK_NEAR(used.v[VP_CPU], 8, 0);
     CHECK_EQ_INT(vp_pool_set_host_state(p, h2, VP_HOST_UP, &e), 0);
     CHECK_NEAR(vp_pool_free_total(p).v[VP_CPU], 4, 0);
+    CHECK_EQ_INT(vp_pool_up_totals(p, &limit, &used), 2);
+    CHECK_NEAR(limit.v[VP_CPU], 12, 0);
     CHECK_EQ_INT(vp_pool_allocate(p, c, h2, &e), 0);
     pool_ok(p);
     vp_pool_free(p);
