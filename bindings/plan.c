@@ -1040,6 +1040,18 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
                 sink->best = (cand){best.diff, (vp_id)best.id};
             continue;
         }
+        if (!sink->out && c->curve) { /* a VM being created needs memory and network room too: */
+            vp_scan_cols cols = bin_cols(bin);  /* the bin's cheapest by cpu, if it has room, */
+            vp_scan_best mine = {0, -1};        /* is its cheapest with room */
+            double minoff;
+            vp_scan_cheapest(c->curve, &cols, bin->n, c->cap, r, t, &mine, &minoff);
+            if (mine.id < 0 || has_room(pl, &pl->h[mine.id], v, r)) {
+                bin->minoff = minoff;
+                if (mine.id >= 0)
+                    sink_add(sink, (cand){mine.diff, (vp_id)mine.id});
+                continue;
+            } /* else every member is tried below */
+        }
         double minoff = INFINITY;
         for (uint32_t q = 0; q < bin->n; q++) {
             vp_id id = (vp_id)bin->id[q];
