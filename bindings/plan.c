@@ -74,8 +74,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "power.h"
 #include "power_scan.h"
+#include "worker.h"
 
 typedef struct plan_host {
     double cap, pe, avail, load, req, u_last, p_last, mem, net;
@@ -109,6 +111,7 @@ typedef struct plan {
     vp_power_curves curves; /* the host types' tables */
     vp_id *arena;          /* the hosts' first VM lists, one block (2 nv + 1 ids) */
     size_t arena_used;
+    vp_id *arena2;         /* the same for the second part of a parallel plan_new, or NULL */
     vp_id *under;          /* least_utilized: member hosts with 0 < u < 1 by u, */
     size_t nunder, at;     /* n of them; the first not skipped for at_mask */
     uint8_t at_mask;
@@ -448,6 +451,7 @@ static int plan_gc(lua_State *L)
             sr(L, pl->h[i].hist, (size_t)pl->h[i].hist_len * sizeof(double), 0);
     }
     sr(L, pl->arena, pl->arena ? (2 * pl->nv + 1) * sizeof(vp_id) : 0, 0);
+    sr(L, pl->arena2, pl->arena2 ? (2 * pl->nv + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->scratch, pl->scratch ? (pl->nh + 1) * sizeof(double) * 2 : 0, 0);
     sr(L, pl->under, pl->under ? (pl->nh + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
@@ -458,7 +462,7 @@ static int plan_gc(lua_State *L)
     pl->h = NULL;
     pl->scratch = NULL;
     pl->under = NULL;
-    pl->arena = NULL;
+    pl->arena = pl->arena2 = NULL;
     pl->alloc = pl->sched = pl->reqv = NULL;
     return 0;
 }
@@ -546,16 +550,23 @@ static void arena_list(plan *pl, plan_host *h, size_t k)
     }
 }
 
-static void init_host(lua_State *L, plan *pl, const vp_host *src)
+/* h's fields from src (no VMs yet), its power curve from cs. */
+static void host_head(plan_host *h, const vp_host *src, vp_power_curves *cs)
 {
-    plan_host *h = &pl->h[src->id];
     double cap = src->capacity.v[VP_CPU], u = cap > 0 ? src->allocated.v[VP_CPU] / cap : 0;
     if (u > 1 && u < 1.01)
         u = 1;
     *h = (plan_host){.cap = cap, .pe = cap / (src->cores > 0 ? src->cores : 1), .u_last = u,
                      .power = src->power, .member = true, .up = src->state == VP_HOST_UP,
-                     .lc = -1, .lb = -1, .li = -1, .bk = -1, .curve = vp_power_curve_of(&pl->curves, src->power)};
+                     .lc = -1, .lb = -1, .li = -1, .bk = -1,
+                     .curve = vp_power_curve_of(cs, src->power)};
     h->p_last = power(h, u);
+}
+
+static void init_host(lua_State *L, plan *pl, const vp_host *src)
+{
+    plan_host *h = &pl->h[src->id];
+    host_head(h, src, &pl->curves);
     arena_list(pl, h, (size_t)src->vms.n + src->incoming.n);
     const vp_idlist *lists[2] = {&src->vms, &src->incoming};
     for (int k = 0; k < 2; k++)
@@ -569,6 +580,112 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
             h->net += v->size.v[VP_NET];
         }
     sums(pl, h);
+}
+
+/* ====== construction in two parts ======
+ *
+ * A plan of every host of a large pool is filled in two parts, the hosts
+ * below the middle id on the caller's thread and the rest on a worker
+ * (engine/worker.h): reading the pool's hosts and VMs is most of the
+ * work, and mostly waiting on memory.  A part touches only its hosts'
+ * entries and the figures of their resident VMs (a migrating VM is its
+ * source's resident too, so each VM is written once), takes VM lists from
+ * its own arena and power curves from its own cache, and never calls Lua.
+ * The caller then gives the second part's hosts the plan's curves and
+ * makes the sums that need another part's VMs (hosts with VMs coming
+ * in). */
+
+#define PARALLEL_HOSTS 4096 /* hosts that make plan_new fill in two parts */
+
+typedef struct init_part {
+    plan *pl;
+    const vp_pool *pool;
+    vp_id from, to;
+    vp_id *arena;
+    size_t used;
+    vp_power_curves curves;
+    vp_id *later; /* hosts whose sums wait for the other part (malloc) */
+    size_t nlater, caplater;
+    bool failed;  /* no memory for later: the caller makes every sum */
+} init_part;
+
+/* Host src into the plan as init_host does, its list from p's arena (which
+ * has room for every list), its curve from p's cache, its VMs' figures
+ * from its residents only; its sums now unless VMs come in. */
+static void fill_host(init_part *p, const vp_host *src)
+{
+    plan *pl = p->pl;
+    plan_host *h = &pl->h[src->id];
+    host_head(h, src, &p->curves);
+    h->vms = p->arena + p->used;
+    h->capv = src->vms.n + src->incoming.n;
+    p->used += h->capv;
+    for (uint32_t i = 0; i < src->vms.n; i++) {
+        const vp_vm *v = vm_at(pl, src->vms.ids[i]);
+        h->vms[h->n++] = v->id;
+        pl->alloc[v->id] = v->allocated.v[VP_CPU];
+        pl->sched[v->id] = vm_sched(v);
+        pl->reqv[v->id] = vm_request(v);
+        h->mem += v->size.v[VP_MEM];
+        h->net += v->size.v[VP_NET];
+    }
+    for (uint32_t i = 0; i < src->incoming.n; i++) {
+        const vp_vm *v = vm_at(pl, src->incoming.ids[i]);
+        h->vms[h->n++] = v->id;
+        h->mem += v->size.v[VP_MEM];
+        h->net += v->size.v[VP_NET];
+    }
+    if (!src->incoming.n)
+        sums(pl, h);
+    else if (!p->failed &&
+             !vp_array_reserve((void **)&p->later, &p->caplater, p->nlater + 1, sizeof *p->later))
+        p->later[p->nlater++] = src->id;
+    else
+        p->failed = true;
+}
+
+static void fill_part(void *arg)
+{
+    init_part *p = arg;
+    for (vp_id id = p->from; id < p->to; id++) {
+        const vp_host *src = vp_pool_host(p->pool, id);
+        if (src)
+            fill_host(p, src);
+    }
+}
+
+/* Every host of the pool into pl in two parts; false (nothing done) when
+ * the pool is small or no worker starts. */
+static bool fill_parallel(lua_State *L, plan *pl, const vp_pool *pool)
+{
+    if (pl->nh < PARALLEL_HOSTS || vp_worker_cpus() < 2)
+        return false;
+    pl->arena2 = sr(L, NULL, 0, (2 * pl->nv + 1) * sizeof(vp_id)); /* may raise: first */
+    vp_worker *w = vp_worker_new();
+    if (!w)
+        return false;
+    vp_id mid = (vp_id)(pl->nh / 2);
+    init_part part[2] = {{.pl = pl, .pool = pool, .from = 0, .to = mid, .arena = pl->arena},
+                         {.pl = pl, .pool = pool, .from = mid, .to = (vp_id)pl->nh,
+                          .arena = pl->arena2}};
+    vp_worker_start(w, fill_part, &part[1]);
+    fill_part(&part[0]);
+    vp_worker_wait(w);
+    vp_worker_free(w);
+    pl->arena_used = part[0].used;
+    for (size_t i = 0; i < pl->nh; i++) /* the plan's own curves (part 1's cache is gone) */
+        if (pl->h[i].member)
+            pl->h[i].curve = vp_power_curve_of(&pl->curves, pl->h[i].power);
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < part[k].nlater; i++)
+            sums(pl, &pl->h[part[k].later[i]]);
+        free(part[k].later);
+    }
+    if (part[0].failed || part[1].failed)
+        for (size_t i = 0; i < pl->nh; i++)
+            if (pl->h[i].member)
+                sums(pl, &pl->h[i]);
+    return true;
 }
 
 /* ====== construction ====== */
@@ -636,6 +753,8 @@ static int plan_new(lua_State *L)
     const vp_id *ids = all ? NULL : lb_hostlist_ids(L, 1, &n);
     if (!ids)
         n = all ? pl->nh : (size_t)luaL_len(L, 1);
+    if (all && fill_parallel(L, pl, pool))
+        n = 0;
     for (size_t i = 0; i < n; i++) {
         vp_id id = ids ? ids[i] : (vp_id)i;
         if (!all && !ids) {

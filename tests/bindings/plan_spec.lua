@@ -364,6 +364,44 @@ describe("Plan", function()
       function(i) return i > 60 and 256 + (i % 3) * 1200 or 256 end) > 800)
   end)
 
+  it("fills a plan of a large pool in two parts as it does in one", function()
+    -- a plan of a whole pool of 4,096 hosts or more is filled on two
+    -- threads; a plan of a list of the same hosts on one.  VMs migrate
+    -- across the middle both ways, so each part has VMs coming in from
+    -- the other.
+    local hosts, vms, n = {}, {}, 4200
+    for i = 1, n do
+      hosts[i] = { name = "h" .. i, cpu = 20, memory = 8192, network = 1000, cores = 2,
+        power = i % 3 == 0 and LINEAR or { 86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117 } }
+    end
+    for i = 1, 6000 do
+      vms[i] = { name = "v" .. i, cpu = 1 + i % 4, memory = 256, network = 10,
+        host = i <= 5800 and "h" .. ((i * 11) % n + 1) or nil,
+        demand = i <= 5800 and (i % 5) * 0.37 or nil }
+    end
+    local pool = vp.pool { hosts = hosts, vms = vms }
+    for i = 1, 5800, 37 do
+      assert.is_true(pool:begin_migration("v" .. i, "h" .. ((i * 11 + n // 2) % n + 1)))
+    end
+    local two, one = vp.Plan(pool), vp.Plan(pool:hosts())
+    for _, h in ipairs(pool:hosts()) do
+      assert.equal(one:requested(h), two:requested(h))
+      assert.equal(one:load(h), two:load(h))
+      assert.equal(one:available(h), two:available(h))
+      assert.equal(one:utilization(h), two:utilization(h))
+      local a, b = one:vms(h), two:vms(h)
+      assert.equal(#a, #b)
+      for k = 1, #a do assert.equal(a[k].name, b[k].name) end
+    end
+    for i = 5, 6000, 97 do
+      local vm = pool:vm("v" .. i)
+      local h1, d1 = one:best_fit_power(vm, {}, 0.8)
+      local h2, d2 = two:best_fit_power(vm, {}, 0.8)
+      assert.equal(h1 and h1.name, h2 and h2.name)
+      assert.equal(d1, d2)
+    end
+  end)
+
   it("names a method it does not have", function()
     local plan = vp.Plan(fixture())
     assert.equal("Plan has no field 'place'", err(function() return plan.place end))
