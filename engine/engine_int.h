@@ -43,7 +43,9 @@ struct vp_engine {
     vp_engine_stats st;
     vp_pending *pending; /* VMs waiting for a host, in submission order */
     size_t npending, cappending;
-    vp_mig **migs;       /* queued and running migrations */
+    vp_mig **migs;       /* queued and running migrations: nmigs from migs_off in migs_buf */
+    vp_mig **migs_buf;   /* capmigs entries */
+    size_t migs_off;
     vp_mig **mig_of;     /* by VM id (mig_of_n entries): its queued or running one, or NULL */
     size_t mig_of_n;
     uint64_t mig_seq;    /* the next vp_mig.seq */

@@ -40,8 +40,33 @@ static void mig_remove(vp_engine *e, size_t i)
     if (mig_for(e, e->migs[i]->vm) == e->migs[i])
         e->mig_of[e->migs[i]->vm] = NULL;
     free(e->migs[i]);
-    memmove(&e->migs[i], &e->migs[i + 1], (e->nmigs - i - 1) * sizeof *e->migs);
+    if (i < e->nmigs / 2) { /* the shorter side moves: the oldest usually end first */
+        memmove(&e->migs[1], &e->migs[0], i * sizeof *e->migs);
+        e->migs++;
+        e->migs_off++;
+    } else {
+        memmove(&e->migs[i], &e->migs[i + 1], (e->nmigs - i - 1) * sizeof *e->migs);
+    }
     e->nmigs--;
+}
+
+/* Room in migs for one more at its end: the list moved to the buffer's
+ * start, or the buffer grown.  -1 on out of memory. */
+static int migs_reserve(vp_engine *e)
+{
+    if (e->migs_off + e->nmigs < e->capmigs)
+        return 0;
+    if (e->migs_off > e->nmigs) { /* half or more of the buffer is free in front */
+        memmove(e->migs_buf, e->migs, e->nmigs * sizeof *e->migs);
+        e->migs_off = 0;
+        e->migs = e->migs_buf;
+        return 0;
+    }
+    if (vp_array_reserve((void **)&e->migs_buf, &e->capmigs, e->migs_off + e->nmigs + 1,
+                         sizeof *e->migs_buf))
+        return -1;
+    e->migs = e->migs_buf + e->migs_off;
+    return 0;
 }
 
 /* m's index in migs (sorted by seq: appended in order, removed in place),
@@ -139,7 +164,7 @@ int vp_mig_enqueue(vp_engine *e, vp_id vm, vp_id to, const char *why, vp_err *er
     if (!m ||
         vp_array_reserve_zeroed((void **)&e->mig_count, &e->mig_count_n, vp_pool_host_end(e->pool),
                        sizeof *e->mig_count) ||
-        vp_array_reserve((void **)&e->migs, &e->capmigs, e->nmigs + 1, sizeof *e->migs) ||
+        migs_reserve(e) ||
         vp_array_reserve_zeroed((void **)&e->mig_of, &e->mig_of_n, (size_t)vm + 1, sizeof *e->mig_of))
         return free(m), vp_err_set(err, "out of memory");
     *m = (vp_mig){.e = e, .vm = vm, .from = vp_pool_vm(e->pool, vm)->host, .to = to,
@@ -383,9 +408,10 @@ void vp_mig_free_all(vp_engine *e)
 {
     for (size_t i = 0; i < e->nmigs; i++)
         free(e->migs[i]);
-    free(e->migs);
+    free(e->migs_buf);
     free(e->mig_of);
-    e->migs = NULL;
+    e->migs = e->migs_buf = NULL;
+    e->migs_off = 0;
     e->mig_of = NULL;
     e->nmigs = e->capmigs = e->mig_of_n = 0;
 }
