@@ -500,14 +500,15 @@ function M.plan(pool, ctx, cfg)
   -- getUnderUtilizedHost: u is fixed for the round and a host never leaves
   -- a set, so least_utilized walks the hosts once, in the order CloudSim's
   -- repeated scan finds them; each host it gives goes into SOURCE.
+  local not_sources, targets = { OVER, SOURCE }, { OVER, TARGET } -- made once, not per host
   while true do
-    local under = plan:least_utilized({ OVER, SOURCE })
+    local under = plan:least_utilized(not_sources)
     if under == nil then break end
     plan:exclude(under, SOURCE)
     -- areAllVmsMigratingOutOrAnyVmMigratingIn: skip a host with no VM
     if plan:count(under) > 0 then
       plan:exclude(under, TARGET)
-      local placed = st:evacuate(under, { OVER, TARGET })
+      local placed = st:evacuate(under, targets)
       if placed and placed[1] then
         local why = string.format("%s underloaded: least utilized host, cpu %s", under.name,
           fmt_pct(plan:utilization(under)))
