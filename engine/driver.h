@@ -63,6 +63,9 @@ typedef struct vp_driver_ops {
     int (*list_vms)(vp_driver *d, vp_id host, vp_driver_vm_cb cb, void *ud, vp_err *err);
     /* Reports the current demand of every VM the driver runs on host. */
     int (*sample)(vp_driver *d, vp_id host, vp_driver_sample_cb cb, void *ud, vp_err *err);
+    /* sample() may run for two different hosts at once, on two threads
+     * (the engine then samples a large pool in two halves). */
+    bool sample_in_parallel;
     int (*create)(vp_driver *d, vp_id vm, vp_id host, vp_driver_done_cb done, void *ud, vp_err *err);
     /* Destroys (and undefines) vm wherever the hypervisor has it; for a
      * pending VM that it does not have, there is nothing to do (done()

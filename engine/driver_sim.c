@@ -342,6 +342,7 @@ static const vp_driver_ops sim_ops = {
     .close_host = sim_close_host,
     .list_vms = sim_list_vms,
     .sample = sim_sample,
+    .sample_in_parallel = true, /* it only reads the trace and the VMs */
     .create = sim_create,
     .destroy = sim_destroy,
     .migrate = sim_migrate,

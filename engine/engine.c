@@ -14,6 +14,7 @@
 #include "engine_int.h"
 
 #include "array.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,7 @@ void vp_engine_free(vp_engine *e)
     free(e->cand);
     free(e->mig_count);
     free(e->drained);
+    vp_worker_free(e->sampler);
     free(e);
 }
 
@@ -549,18 +551,70 @@ static void on_sample(void *ud, vp_id vm, vp_res demand)
     vp_pool_set_demand(ud, vm, demand);
 }
 
-void vp_engine_sample_now(vp_engine *e)
+/* A host whose sample failed, and why. */
+typedef struct sample_fail {
+    vp_id host;
+    char why[VP_ERR_TEXT];
+} sample_fail;
+
+/* One thread's share of a sample round: hosts [from, to) sampled and
+ * closed (vp_pool_sample_done), the failures kept for the caller to
+ * report (observers run on its thread only). */
+typedef struct sample_part {
+    vp_engine *e;
+    vp_id from, to;
+    sample_fail *fail;
+    size_t nfail, capfail;
+} sample_part;
+
+static void sample_hosts(void *arg)
 {
-    vp_err err = {0};
-    for (vp_id h = 0; h < vp_pool_host_end(e->pool); h++) {
+    sample_part *p = arg;
+    vp_engine *e = p->e;
+    for (vp_id h = p->from; h < p->to; h++) {
         const vp_host *host = vp_pool_host(e->pool, h);
+        vp_err err = {0};
         if (!host)
             continue;
         if (host->state != VP_HOST_DOWN &&
-            e->driver->ops->sample(e->driver, h, on_sample, e->pool, &err))
-            vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLE_FAILED, .host = h,
-                                         .vm = VP_NONE, .to = VP_NONE, .reason = err.text});
+            e->driver->ops->sample(e->driver, h, on_sample, e->pool, &err) &&
+            vp_array_reserve((void **)&p->fail, &p->capfail, p->nfail + 1, sizeof *p->fail) == 0) {
+            p->fail[p->nfail].host = h;
+            snprintf(p->fail[p->nfail++].why, VP_ERR_TEXT, "%s", err.text);
+        }
         vp_pool_sample_done(e->pool, h);
+    }
+}
+
+#define SAMPLE_PARALLEL_HOSTS 4096 /* hosts that split a sample round in two */
+
+/* Where a sample round splits: half the hosts each side, when the driver
+ * allows it, the pool is large and a second CPU and thread are there;
+ * else the end (one part). */
+static vp_id sample_split(vp_engine *e, vp_id end)
+{
+    if (!e->driver->ops->sample_in_parallel || end < SAMPLE_PARALLEL_HOSTS)
+        return end;
+    if (!e->sampler && vp_worker_cpus() >= 2)
+        e->sampler = vp_worker_new();
+    return e->sampler ? end / 2 : end;
+}
+
+void vp_engine_sample_now(vp_engine *e)
+{
+    vp_id end = vp_pool_host_end(e->pool), mid = sample_split(e, end);
+    sample_part part[2] = {{.e = e, .from = 0, .to = mid}, {.e = e, .from = mid, .to = end}};
+    if (mid < end)
+        vp_worker_start(e->sampler, sample_hosts, &part[1]);
+    sample_hosts(&part[0]);
+    if (mid < end)
+        vp_worker_wait(e->sampler);
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < part[k].nfail; i++)
+            vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLE_FAILED, .host = part[k].fail[i].host,
+                                         .vm = VP_NONE, .to = VP_NONE,
+                                         .reason = part[k].fail[i].why});
+        free(part[k].fail);
     }
     retry_pending(e);
     vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLED, .vm = VP_NONE, .host = VP_NONE,

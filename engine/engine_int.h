@@ -43,6 +43,7 @@ struct vp_engine {
     vp_engine_stats st;
     vp_pending *pending; /* VMs waiting for a host, in submission order */
     size_t npending, cappending;
+    struct vp_worker *sampler; /* the second half of a large sample round, or NULL */
     vp_mig **migs;       /* queued and running migrations: nmigs from migs_off in migs_buf */
     vp_mig **migs_buf;   /* capmigs entries */
     size_t migs_off;

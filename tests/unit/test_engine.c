@@ -313,6 +313,74 @@ static void test_builtin_placement_and_sampling(void)
     fx_free(&f);
 }
 
+/* A pool of 5,000 hosts is sampled in two halves (the sim driver allows
+ * it; the second on another thread): every VM gets its demand (row i % 4:
+ * 10, 20, 30 or 40 % of 1 cpu) and one history sample, every host the sum
+ * of its VMs', once, in either half; a down host records none of its own. */
+static void test_sample_large_pool(void)
+{
+    enum { H = 5000, V = 10000 };
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"host_types\": [{\"name\": \"big\", \"cpu\": 4, \"memory\": 8192}],"
+             " \"hosts\": [{\"type\": \"big\", \"count\": %d, \"name\": \"h%%d\"}],"
+             " \"vm_types\": [{\"name\": \"v\", \"cpu\": 1, \"memory\": 1024}],"
+             " \"simulation\": {\"trace\": \"%s\"}}", H, trace_dir);
+    vp_err err = {0};
+    vp_config *cfg = vp_config_load_string(json, "large.json", NULL, &err);
+    CHECK(cfg != NULL);
+    vp_trace *t = vp_trace_load(trace_dir, NULL, 300, 0, &err);
+    vp_pool *pool = vp_pool_new();
+    vp_clock *clock = vp_clock_new_sim(0);
+    vp_driver *drv = vp_sim_driver_new(pool, clock, t, cfg, 0, &err);
+    for (int i = 0; i < H; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "h%d", i);
+        CHECK(vp_pool_add_host(pool, name, vp_res_make(4, 8192, 0, 0), vp_res_make(1, 1, 1, 1),
+                               &err) == (vp_id)i);
+    }
+    for (int i = 0; i < V; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "v%d", i);
+        vp_id v = vp_pool_add_vm(pool, name, vp_res_make(1, 1024, 0, 0), &err);
+        CHECK_EQ_INT(vp_sim_driver_bind(drv, v, (size_t)(i % 4), &err), 0);
+        CHECK_EQ_INT(vp_pool_allocate(pool, v, (vp_id)((i * 7) % H), &err), 0);
+    }
+    CHECK_EQ_INT(vp_pool_set_host_state(pool, 3, VP_HOST_DOWN, &err), 0);
+    CHECK_EQ_INT(vp_pool_set_host_state(pool, H - 2, VP_HOST_DOWN, &err), 0);
+    vp_policy pol;
+    vp_policy_builtin(&pol, NULL);
+    vp_engine_params prm = {300, 300, 300, 0, 0, 0, 0, 0};
+    vp_engine *eng = vp_engine_new(pool, clock, drv, &pol, &prm, &err);
+    vp_engine_sample_now(eng);
+    int bad_vms = 0, bad_hosts = 0;
+    for (int i = 0; i < V; i++) {
+        const vp_vm *v = vp_pool_vm(pool, (vp_id)i);
+        const vp_host *h = vp_pool_host(pool, v->host);
+        double want = h->state == VP_HOST_DOWN ? 0 : 0.1 * (i % 4 + 1);
+        bad_vms += fabs(v->demand.v[VP_CPU] - want) > 1e-12 ||
+                   v->allocated.v[VP_CPU] != v->demand.v[VP_CPU] || v->cpu.n != 1;
+    }
+    for (int i = 0; i < H; i++) {
+        const vp_host *h = vp_pool_host(pool, (vp_id)i);
+        double sum = 0;
+        for (uint32_t k = 0; k < h->vms.n; k++)
+            sum += vp_pool_vm(pool, h->vms.ids[k])->demand.v[VP_CPU];
+        bad_hosts += fabs(h->demand.v[VP_CPU] - sum) > 1e-12 ||
+                     h->allocated.v[VP_CPU] != h->demand.v[VP_CPU] ||
+                     h->cpu.n != (h->state == VP_HOST_DOWN ? 0u : 1u);
+    }
+    CHECK_EQ_INT(bad_vms, 0);
+    CHECK_EQ_INT(bad_hosts, 0);
+    CHECK_NEAR(vp_pool_vm(pool, 5)->demand.v[VP_CPU], 0.2, 1e-12); /* row 1 */
+    vp_engine_free(eng);
+    drv->ops->free(drv);
+    vp_pool_free(pool);
+    vp_clock_free(clock);
+    vp_trace_free(t);
+    vp_config_free(cfg);
+}
+
 static void place_all_on(fx *f, vp_id host)
 {
     vp_err err = {0};
@@ -961,6 +1029,7 @@ int main(void)
     test_place_batch();
     test_retries_logged();
     test_builtin_placement_and_sampling();
+    test_sample_large_pool();
     test_balance_migrates();
     test_invalid_balance_rejected_whole();
     test_later_move_supersedes();
