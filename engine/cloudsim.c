@@ -573,6 +573,16 @@ static void run_part(void *arg)
     }
 }
 
+/* The bits set in x (SWAR: without the popcnt instruction the compiler
+ * calls a slow library routine). */
+static unsigned bits_set(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555u;
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+
 /* Where an update of the hosts below end splits (a multiple of 64, so that
  * the parts share no word of the busy set): about half the hosts that may
  * need work (the busy ones; for CHANGED and DEFERRED, those) on each side.
@@ -584,7 +594,7 @@ static vp_id split(vp_csm *m, which w, vp_id end)
     const uint64_t *bits = w == CHANGED ? m->changed : w == DEFERRED ? m->deferred : m->busy;
     size_t words = ((size_t)end + 63) / 64, total = 0, half = 0, k = 0;
     for (size_t i = 0; i < words; i++)
-        total += (size_t)__builtin_popcountll(bits[i]);
+        total += (size_t)bits_set(bits[i]);
     if (total < PARALLEL_MIN || m->serial || m->threads == 1)
         return end;
     if (!m->worker && ((m->threads == 0 && vp_worker_cpus() < 2) || !(m->worker = vp_worker_new()))) {
@@ -595,7 +605,7 @@ static vp_id split(vp_csm *m, which w, vp_id end)
     if (vp_array_reserve((void **)&m->other.log, &m->other.caplog, need, sizeof(addend)))
         return end;
     while (k < words && half < total / 2)
-        half += (size_t)__builtin_popcountll(bits[k++]);
+        half += (size_t)bits_set(bits[k++]);
     return k * 64 < end ? (vp_id)(k * 64) : end;
 }
 

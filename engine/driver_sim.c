@@ -9,7 +9,9 @@
  * The driver only adds the trace row bound to each VM (an array indexed
  * by VM id) and the operations in flight.  Every operation in flight is
  * one malloc'd record holding a one-shot vp_timer, on a doubly linked
- * list so that free() can stop and release them; create, destroy and
+ * list so that free() can stop and release them (a finished record is
+ * kept on a list of spares for the next operation: a 100x run starts
+ * millions); create, destroy and
  * resize fire after a delay of 0 (the next clock tick), a migration after
  * memory / bandwidth seconds (at once, failed, when aborted).  A record is unlinked and freed before its
  * done() runs, so done() may start new operations or even free the driver.
@@ -36,6 +38,7 @@ typedef struct sim_driver {
     size_t *rows; /* trace row per VM id, NO_ROW if unbound */
     size_t n_rows;
     sim_op *ops;  /* operations in flight */
+    sim_op *spare; /* finished records, linked by next */
     sim_op **mig; /* the migration in flight per VM id (n_mig entries), or NULL */
     size_t n_mig;
     size_t n_migrations;
@@ -137,7 +140,8 @@ static void op_fire(vp_clock *clock, vp_timer *timer, void *ud)
     vp_driver_done_cb done = op->done;
     void *done_ud = op->ud;
     op_unlink(op);
-    free(op);
+    op->next = s->spare;
+    s->spare = op;
     done(done_ud, status, status ? msg : NULL);
 }
 
@@ -147,9 +151,11 @@ static int op_start(sim_driver *s, double delay, sim_op init, vp_err *err)
     if (init.migration && vp_array_reserve_zeroed((void **)&s->mig, &s->n_mig,
                                                   (size_t)init.vm + 1, sizeof *s->mig))
         return vp_err_set(err, "out of memory");
-    sim_op *op = malloc(sizeof *op);
+    sim_op *op = s->spare ? s->spare : malloc(sizeof *op);
     if (!op)
         return vp_err_set(err, "out of memory");
+    if (op == s->spare)
+        s->spare = op->next;
     *op = init;
     if (op->migration)
         s->mig[op->vm] = op;
@@ -329,6 +335,11 @@ static void sim_free(vp_driver *d)
         sim_op *op = s->ops;
         s->ops = op->next;
         vp_timer_stop(&op->timer);
+        free(op);
+    }
+    while (s->spare) {
+        sim_op *op = s->spare;
+        s->spare = op->next;
         free(op);
     }
     free(s->rows);
