@@ -115,6 +115,7 @@ typedef struct plan {
     vp_id *under;          /* least_utilized: member hosts with 0 < u < 1 by u, */
     size_t nunder, at;     /* n of them; the first not skipped for at_mask */
     uint8_t at_mask;
+    struct floor_memo *memo; /* FLOOR_MEMO floors of classes and bins, or NULL (see below) */
     void *scratch;         /* candidate buffer of nh + 1 entries, while not busy */
     bool scratch_busy;     /* a search is using it (accept may search again) */
 } plan;
@@ -203,6 +204,20 @@ typedef struct bucket {
     uint64_t *bits; /* host ids in it, one bit each ((nh + 63) / 64 words) */
     uint32_t first; /* no id below it is in the bucket */
 } bucket;
+
+/* The floors a bounded search computes (range_floor) depend only on the
+ * class (its curve, capacity and tenth), the bin and the VM's request,
+ * and a round asks for few requests (a trace's utilizations are whole
+ * percents, replicated VMs share them): they are kept, per class and
+ * request, in a direct-mapped table made at a plan's first search. */
+#define FLOOR_MEMO 2048 /* entries, a power of two */
+
+typedef struct floor_memo {
+    double r;       /* the request */
+    int32_t k;      /* the class, -1: empty */
+    uint32_t have;  /* bit j < 10: f[j] is bin j's floor; bit 10: f[10] the class's */
+    double f[11];
+} floor_memo;
 
 static size_t bucket_words(const plan *pl) { return (pl->nh + 63) / 64; }
 
@@ -453,6 +468,7 @@ static int plan_gc(lua_State *L)
     sr(L, pl->arena, pl->arena ? (2 * pl->nv + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->arena2, pl->arena2 ? (2 * pl->nv + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->scratch, pl->scratch ? (pl->nh + 1) * sizeof(double) * 2 : 0, 0);
+    sr(L, pl->memo, pl->memo ? FLOOR_MEMO * sizeof *pl->memo : 0, 0);
     sr(L, pl->under, pl->under ? (pl->nh + 1) * sizeof(vp_id) : 0, 0);
     sr(L, pl->h, pl->h ? (pl->nh + 1) * sizeof *pl->h : 0, 0);
     sr(L, pl->alloc, pl->alloc ? (pl->nv + 1) * sizeof(double) : 0, 0);
@@ -461,6 +477,7 @@ static int plan_gc(lua_State *L)
     index_free(L, pl);
     pl->h = NULL;
     pl->scratch = NULL;
+    pl->memo = NULL;
     pl->under = NULL;
     pl->arena = pl->arena2 = NULL;
     pl->alloc = pl->sched = pl->reqv = NULL;
@@ -1105,6 +1122,38 @@ static double range_floor(const lclass *c, double a, double b, double d)
     return m;
 }
 
+/* Class k's floor over bin j (0..9) or, with j = 10, over its whole tenth,
+ * for a VM of request r: range_floor, from the memo when it is there. */
+static double floor_of(plan *pl, int k, int j, double r)
+{
+    const lclass *c = &pl->lcl[k];
+    double lo = c->seg < 10 ? (j < 10 ? (10 * c->seg + j) / 100.0 : c->seg / 10.0) : 1.0;
+    double hi = c->seg < 10 ? (j < 10 ? (10 * c->seg + j + 1) / 100.0 : (c->seg + 1) / 10.0) : 1.0;
+    if (!pl->memo)
+        return range_floor(c, lo, hi, r / c->cap);
+    uint64_t bits;
+    memcpy(&bits, &r, sizeof bits);
+    floor_memo *e = &pl->memo[((bits ^ (bits >> 29)) * 0x9E3779B97F4A7C15u + (uint64_t)k) >> 53 &
+                              (FLOOR_MEMO - 1)];
+    if (e->k != k || e->r != r)
+        *e = (floor_memo){.r = r, .k = k};
+    if (!(e->have & 1u << j)) {
+        e->f[j] = range_floor(c, lo, hi, r / c->cap);
+        e->have |= 1u << j;
+    }
+    return e->f[j];
+}
+
+/* Makes pl's memo of floors (once). */
+static void memo_ready(lua_State *L, plan *pl)
+{
+    if (pl->memo)
+        return;
+    pl->memo = sr(L, NULL, 0, FLOOR_MEMO * sizeof *pl->memo);
+    for (size_t i = 0; i < FLOOR_MEMO; i++)
+        pl->memo[i] = (floor_memo){.k = -1};
+}
+
 /* A bound from an offset bound and a floor, less a margin far above the
  * rounding of either side. */
 static double with_margin(double b) { return b - 1e-9 * (1 + fabs(b)); }
@@ -1132,7 +1181,7 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
     lclass *c = &pl->lcl[k];
     if (c->pe < r) /* a core too small (members are up, in the plan, with capacity) */
         return;
-    double d = r / c->cap, lb[10];
+    double lb[10];
     int order[10], n = 0;
     for (int j = 0; j < 10; j++) {
         if (!c->bin[j].n)
@@ -1142,9 +1191,7 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
             order[n++] = j;
             continue;
         }
-        double a = c->seg < 10 ? (10 * c->seg + j) / 100.0 : 1.0;
-        double b = c->seg < 10 ? (10 * c->seg + j + 1) / 100.0 : 1.0;
-        n = by_bound(lb, order, n, with_margin(c->bin[j].minoff + range_floor(c, a, b, d)), j);
+        n = by_bound(lb, order, n, with_margin(c->bin[j].minoff + floor_of(pl, k, j, r)), j);
     }
     bool pending = v->state == VP_VM_PENDING;
     for (int i = 0; i < n; i++) {
@@ -1216,9 +1263,7 @@ static void gather_loaded(plan *pl, const vp_vm *v, uint8_t mask, double t, doub
             visit_class(pl, k, v, r, t, sink);
             continue;
         }
-        double lo = c->seg < 10 ? c->seg / 10.0 : 1.0, hi = c->seg < 10 ? (c->seg + 1) / 10.0 : 1.0;
-        double b = class_minoff(c) + range_floor(c, lo, hi, r / c->cap);
-        n = by_bound(lb, order, n, with_margin(b), k);
+        n = by_bound(lb, order, n, with_margin(class_minoff(c) + floor_of(pl, k, 10, r)), k);
     }
     for (int i = 0; i < n; i++) {
         if (sink->best.id != VP_NONE && lb[i] > sink->best.diff)
@@ -1301,6 +1346,8 @@ static cand best_fit(lua_State *L, plan *pl, const vp_vm *v, uint8_t mask)
     bool fn = !lua_isnoneornil(L, 4) && lua_type(L, 4) != LUA_TNUMBER;
     double t = lua_type(L, 4) == LUA_TNUMBER ? lua_tonumber(L, 4) : INFINITY;
     if (!fn) { /* a threshold (or none): gather() leaves out what it refuses */
+        if (pl->nh >= 256) /* a small plan's floors are cheap to compute */
+            memo_ready(L, pl);
         cand_sink sink = {.best = {0, VP_NONE}};
         gather(pl, v, mask, t, &sink);
         return sink.best;

@@ -354,6 +354,14 @@ describe("Plan", function()
     assert.is_true(random_check(11, { STEPS, ZIGZAG }, 60, 120, 1500) > 1000)
   end)
 
+  it("finds what a scan finds in a plan large enough to keep its bounds", function()
+    -- from 256 hosts a plan keeps the floors of its classes' bounds per
+    -- request (whole-percent demands repeat, as in a trace)
+    local G4 = { 86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117 }
+    local G5 = { 93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135 }
+    assert.is_true(random_check(3, { G4, G5, LINEAR }, 270, 400, 300) > 200)
+  end)
+
   it("finds what a scan finds when memory binds for VMs being created", function()
     -- pending VMs (the second half) of up to 2,656 MB on hosts of 4,096:
     -- the cheapest host by cpu often has no room for one, and the next
