@@ -58,25 +58,27 @@ typedef struct vp_idlist {
 #define VP_HOST_INLINE_VMS 12
 
 typedef struct vp_host {
-    /* what allocate/release touch comes first, cache-line aligned */
+    /* first, in adjacent cache lines, what a model update, a sample and a
+     * Plan read of every host (lists, size, power, demand, grant); then
+     * what allocate/release add to */
     _Alignas(64) vp_host_state state;
     vp_id id;
     vp_idlist vms;       /* resident VMs (running, or migrating away) */
+    vp_idlist incoming;  /* VMs migrating to this host */
+    int cores;           /* cores the cpu capacity is made of (>= 1) */
+    int type;            /* index of the host type in the config, -1 if none */
+    const double *power;    /* borrowed: watts at 0, 10, ..., 100 % cpu, or NULL */
+    const char *type_name;  /* borrowed (see vp_pool_set_host_model), or NULL */
+    vp_res capacity;
+    vp_res demand;       /* sum of the sampled demand of resident VMs */
+    vp_res allocated;    /* what the hypervisor granted at the last sample (incl. the cost
+                          * of migrations); = demand unless a driver models contention */
     vp_id vms_inline[VP_HOST_INLINE_VMS]; /* vms.ids points here until it outgrows it */
     vp_res limit;        /* capacity x overcommit */
     vp_res used;         /* see "Accounting" */
     vp_res reserved;     /* placement must not use this */
-    vp_res demand;       /* sum of the sampled demand of resident VMs */
-    vp_res allocated;    /* what the hypervisor granted at the last sample (incl. the cost
-                          * of migrations); = demand unless a driver models contention */
-    vp_idlist incoming;  /* VMs migrating to this host */
     vp_history cpu;      /* cpu demand / cpu capacity at recent sample rounds */
     char *name;
-    int type;            /* index of the host type in the config, -1 if none */
-    const char *type_name;  /* borrowed (see vp_pool_set_host_model), or NULL */
-    const double *power;    /* borrowed: watts at 0, 10, ..., 100 % cpu, or NULL */
-    vp_res capacity;
-    int cores;           /* cores the cpu capacity is made of (>= 1) */
     vp_res overcommit;   /* ratio per resource, >= 1 usually */
     void *driver_data;
     UT_hash_handle hh;
