@@ -1122,15 +1122,21 @@ static double range_floor(const lclass *c, double a, double b, double d)
     return m;
 }
 
-/* Class k's floor over bin j (0..9) or, with j = 10, over its whole tenth,
- * for a VM of request r: range_floor, from the memo when it is there. */
+/* range_floor of class c over bin j (0..9) or, with j = 10, its whole
+ * tenth, for a VM of request r. */
+static double class_floor(const lclass *c, int j, double r)
+{
+    double lo = c->seg < 10 ? (j < 10 ? (10 * c->seg + j) / 100.0 : c->seg / 10.0) : 1.0;
+    double hi = c->seg < 10 ? (j < 10 ? (10 * c->seg + j + 1) / 100.0 : (c->seg + 1) / 10.0) : 1.0;
+    return range_floor(c, lo, hi, r / c->cap);
+}
+
+/* class_floor of class k, from the memo when it is there. */
 static double floor_of(plan *pl, int k, int j, double r)
 {
     const lclass *c = &pl->lcl[k];
-    double lo = c->seg < 10 ? (j < 10 ? (10 * c->seg + j) / 100.0 : c->seg / 10.0) : 1.0;
-    double hi = c->seg < 10 ? (j < 10 ? (10 * c->seg + j + 1) / 100.0 : (c->seg + 1) / 10.0) : 1.0;
     if (!pl->memo)
-        return range_floor(c, lo, hi, r / c->cap);
+        return class_floor(c, j, r);
     uint64_t bits;
     memcpy(&bits, &r, sizeof bits);
     floor_memo *e = &pl->memo[((bits ^ (bits >> 29)) * 0x9E3779B97F4A7C15u + (uint64_t)k) >> 53 &
@@ -1138,7 +1144,7 @@ static double floor_of(plan *pl, int k, int j, double r)
     if (e->k != k || e->r != r)
         *e = (floor_memo){.r = r, .k = k};
     if (!(e->have & 1u << j)) {
-        e->f[j] = range_floor(c, lo, hi, r / c->cap);
+        e->f[j] = class_floor(c, j, r);
         e->have |= 1u << j;
     }
     return e->f[j];
@@ -1198,20 +1204,12 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
         if (!sink->out && sink->best.id != VP_NONE && lb[i] > sink->best.diff)
             break;
         struct lbin *bin = &c->bin[order[i]];
-        if (!sink->out && !pending && c->curve) { /* the usual case, in power_scan.c */
-            vp_scan_cols cols = bin_cols(bin);
-            vp_scan_best best = {sink->best.diff, sink->best.id == VP_NONE ? -1 : (int64_t)sink->best.id};
-            vp_scan_cheapest(c->curve, &cols, bin->n, c->cap, r, t, &best, &bin->minoff);
-            if (best.id >= 0)
-                sink->best = (cand){best.diff, (vp_id)best.id};
-            continue;
-        }
-        if (!sink->out && c->curve) { /* a VM being created needs memory and network room too: */
-            vp_scan_cols cols = bin_cols(bin);  /* the bin's cheapest by cpu, if it has room, */
-            vp_scan_best mine = {0, -1};        /* is its cheapest with room */
-            double minoff;
+        if (!sink->out && c->curve) { /* the usual case, in power_scan.c: the bin's */
+            vp_scan_cols cols = bin_cols(bin); /* cheapest by cpu; for a VM being created, */
+            vp_scan_best mine = {0, -1};       /* if it has memory and network room, that is */
+            double minoff;                     /* also its cheapest with room */
             vp_scan_cheapest(c->curve, &cols, bin->n, c->cap, r, t, &mine, &minoff);
-            if (mine.id < 0 || has_room(pl, &pl->h[mine.id], v, r)) {
+            if (mine.id < 0 || !pending || has_room(pl, &pl->h[mine.id], v, r)) {
                 bin->minoff = minoff;
                 if (mine.id >= 0)
                     sink_add(sink, (cand){mine.diff, (vp_id)mine.id});
