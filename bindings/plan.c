@@ -580,6 +580,19 @@ static void host_head(plan_host *h, const vp_host *src, vp_power_curves *cs)
     h->p_last = power(h, u);
 }
 
+/* v (just listed on h) into h's memory and network sums; with figures,
+ * what it is allocated, scheduled and requests into the plan. */
+static void take_vm(plan *pl, plan_host *h, const vp_vm *v, bool figures)
+{
+    if (figures) {
+        pl->alloc[v->id] = v->allocated.v[VP_CPU];
+        pl->sched[v->id] = vm_sched(v);
+        pl->reqv[v->id] = vm_request(v);
+    }
+    h->mem += v->size.v[VP_MEM];
+    h->net += v->size.v[VP_NET];
+}
+
 static void init_host(lua_State *L, plan *pl, const vp_host *src)
 {
     plan_host *h = &pl->h[src->id];
@@ -590,11 +603,7 @@ static void init_host(lua_State *L, plan *pl, const vp_host *src)
         for (uint32_t i = 0; i < lists[k]->n; i++) {
             const vp_vm *v = vm_at(pl, lists[k]->ids[i]);
             push_vm(L, h, v->id);
-            pl->alloc[v->id] = v->allocated.v[VP_CPU];
-            pl->sched[v->id] = vm_sched(v);
-            pl->reqv[v->id] = vm_request(v);
-            h->mem += v->size.v[VP_MEM];
-            h->net += v->size.v[VP_NET];
+            take_vm(pl, h, v, true);
         }
     sums(pl, h);
 }
@@ -637,21 +646,13 @@ static void fill_host(init_part *p, const vp_host *src)
     h->vms = p->arena + p->used;
     h->capv = src->vms.n + src->incoming.n;
     p->used += h->capv;
-    for (uint32_t i = 0; i < src->vms.n; i++) {
-        const vp_vm *v = vm_at(pl, src->vms.ids[i]);
-        h->vms[h->n++] = v->id;
-        pl->alloc[v->id] = v->allocated.v[VP_CPU];
-        pl->sched[v->id] = vm_sched(v);
-        pl->reqv[v->id] = vm_request(v);
-        h->mem += v->size.v[VP_MEM];
-        h->net += v->size.v[VP_NET];
-    }
-    for (uint32_t i = 0; i < src->incoming.n; i++) {
-        const vp_vm *v = vm_at(pl, src->incoming.ids[i]);
-        h->vms[h->n++] = v->id;
-        h->mem += v->size.v[VP_MEM];
-        h->net += v->size.v[VP_NET];
-    }
+    const vp_idlist *lists[2] = {&src->vms, &src->incoming};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < lists[k]->n; i++) {
+            const vp_vm *v = vm_at(pl, lists[k]->ids[i]);
+            h->vms[h->n++] = v->id;
+            take_vm(pl, h, v, k == 0); /* a VM coming in: its source's part writes it */
+        }
     if (!src->incoming.n)
         sums(pl, h);
     else if (!p->failed &&
