@@ -173,19 +173,21 @@ static double stat_sd(const stat *s)
     return v > 0 ? sqrt(v) : 0;
 }
 
-static void mark_busy(vp_csm *m, vp_id host)
+/* Sets host's bit in a host bit set of `words` words (nothing past it). */
+static void set_bit(uint64_t *bits, size_t words, vp_id host)
 {
-    if (host / 64 < m->nbusy)
-        m->busy[host / 64] |= (uint64_t)1 << (host % 64);
+    if (host / 64 < words)
+        bits[host / 64] |= (uint64_t)1 << (host % 64);
 }
+
+static void mark_busy(vp_csm *m, vp_id host) { set_bit(m->busy, m->nbusy, host); }
 
 /* A host whose VMs changed may no longer be idle, and needs an update. */
 static void on_change(void *ud, vp_id host)
 {
     vp_csm *m = ud;
     mark_busy(m, host);
-    if (host / 64 < m->nchanged)
-        m->changed[host / 64] |= (uint64_t)1 << (host % 64);
+    set_bit(m->changed, m->nchanged, host);
 }
 
 /* m->vms to nv entries at least, new ones zeroed, cache-line aligned. */
@@ -721,7 +723,7 @@ void vp_csm_defer_host(vp_csm *m, vp_id host, double t)
         vp_csm_update_host(m, host, t);
         return;
     }
-    m->deferred[host / 64] |= (uint64_t)1 << (host % 64);
+    set_bit(m->deferred, m->ndeferred, host);
     m->any_deferred = true;
     mark_busy(m, host);
 }

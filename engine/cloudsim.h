@@ -117,7 +117,8 @@ void vp_csm_migration_ended(vp_csm *m, vp_id vm);
 double vp_csm_last_update(const vp_csm *m);
 
 /* Counts a started migration; the figures so far, closing the histories
- * at their last entries (call after the run). */
+ * at their last entries (call after the run, and after vp_csm_flush if
+ * hosts were deferred: their last entries are not made yet). */
 void vp_csm_count_migration(vp_csm *m);
 void vp_csm_metrics_get(const vp_csm *m, vp_csm_metrics *out);
 
