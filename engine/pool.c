@@ -600,7 +600,7 @@ int vp_pool_set_reservation(vp_pool *pool, vp_id host, vp_res reserved, vp_err *
         return vp_err_set(err, "no host with id %u", host);
     if (!vp_res_nonneg(reserved))
         return vp_err_set(err, "host '%s': negative reservation", h->name);
-    if (vp_res_le(reserved, h->reserved) && vp_res_le(h->reserved, reserved))
+    if (vp_res_eq(reserved, h->reserved))
         return 0; /* unchanged: the free sum is left as it is, not rounded again */
     host_retune(pool, h, h->limit, reserved);
     return 0;

@@ -77,6 +77,15 @@ static inline bool vp_res_le(vp_res a, vp_res limit)
     return vp_res_first_over(a, limit) < 0;
 }
 
+/* True when every component of a equals b's. */
+static inline bool vp_res_eq(vp_res a, vp_res b)
+{
+    for (int i = 0; i < VP_RES_N; i++)
+        if (a.v[i] != b.v[i])
+            return false;
+    return true;
+}
+
 /* True when every component is >= 0. */
 static inline bool vp_res_nonneg(vp_res a)
 {
