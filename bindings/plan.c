@@ -686,9 +686,7 @@ static bool fill_parallel(lua_State *L, plan *pl, const vp_pool *pool)
     init_part part[2] = {{.pl = pl, .pool = pool, .from = 0, .to = mid, .arena = pl->arena},
                          {.pl = pl, .pool = pool, .from = mid, .to = (vp_id)pl->nh,
                           .arena = pl->arena2}};
-    vp_worker_start(w, fill_part, &part[1]);
-    fill_part(&part[0]);
-    vp_worker_wait(w);
+    vp_worker_both(w, fill_part, &part[0], &part[1]);
     vp_worker_free(w);
     pl->arena_used = part[0].used;
     for (size_t i = 0; i < pl->nh; i++) /* the plan's own curves (part 1's cache is gone) */

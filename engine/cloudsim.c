@@ -641,14 +641,10 @@ static double run_update(vp_csm *m, double t, which w, bool find_idle)
     p->from = 0;
     p->to = o->from = mid;
     o->to = end;
-    if (mid < end)
-        vp_worker_start(m->worker, run_part, o);
-    run_part(p);
+    vp_worker_both(m->worker, run_part, p, mid < end ? o : NULL);
     double e = p->energy;
-    if (mid < end) {
-        vp_worker_wait(m->worker);
+    if (mid < end)
         merge(m, &e);
-    }
     return e;
 }
 

@@ -604,11 +604,7 @@ void vp_engine_sample_now(vp_engine *e)
 {
     vp_id end = vp_pool_host_end(e->pool), mid = sample_split(e, end);
     sample_part part[2] = {{.e = e, .from = 0, .to = mid}, {.e = e, .from = mid, .to = end}};
-    if (mid < end)
-        vp_worker_start(e->sampler, sample_hosts, &part[1]);
-    sample_hosts(&part[0]);
-    if (mid < end)
-        vp_worker_wait(e->sampler);
+    vp_worker_both(e->sampler, sample_hosts, &part[0], mid < end ? &part[1] : NULL);
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < part[k].nfail; i++)
             vp_engine_emit(e, (vp_event){.kind = VP_EV_SAMPLE_FAILED, .host = part[k].fail[i].host,

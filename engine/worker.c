@@ -78,6 +78,15 @@ void vp_worker_wait(vp_worker *w)
     pthread_mutex_unlock(&w->mu);
 }
 
+void vp_worker_both(vp_worker *w, void (*fn)(void *arg), void *here, void *there)
+{
+    if (w && there)
+        vp_worker_start(w, fn, there);
+    fn(here);
+    if (w && there)
+        vp_worker_wait(w);
+}
+
 void vp_worker_free(vp_worker *w)
 {
     if (!w)

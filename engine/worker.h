@@ -3,7 +3,7 @@
  * which does its own share meanwhile and then waits for it.
  *
  * Provides: vp_worker, vp_worker_new(), vp_worker_start(), vp_worker_wait(),
- * vp_worker_free(), vp_worker_cpus().
+ * vp_worker_both(), vp_worker_free(), vp_worker_cpus().
  * Uses: POSIX threads.
  *
  * The simulator's CloudSim model updates the hosts of a large pool in two
@@ -26,6 +26,10 @@ void vp_worker_start(vp_worker *w, void (*fn)(void *arg), void *arg);
 
 /* Returns when the job started last has finished (at once if none). */
 void vp_worker_wait(vp_worker *w);
+
+/* fn(there) on the worker while fn(here) runs on the caller's thread;
+ * returns when both have.  With w or there NULL, only fn(here). */
+void vp_worker_both(vp_worker *w, void (*fn)(void *arg), void *here, void *there);
 
 /* Stops and joins the thread (after its job, if one runs).  NULL: nothing. */
 void vp_worker_free(vp_worker *w);

@@ -50,6 +50,15 @@ int main(void)
     }
     CHECK_EQ_INT(j.calls, 2001);
     CHECK_EQ_INT(j.sum, 500500L * 2001);
+    /* both: one job here, one there, both done on return */
+    job here = {0}, there = {0};
+    vp_worker_both(w, add_up, &here, &there);
+    CHECK(here.calls == 1 && there.calls == 1 && here.sum == 500500 && there.sum == 500500);
+    CHECK(pthread_equal(here.ran_on, pthread_self()));
+    CHECK(!pthread_equal(there.ran_on, pthread_self()));
+    vp_worker_both(NULL, add_up, &here, &there); /* no worker: here only */
+    vp_worker_both(w, add_up, &here, NULL);      /* nothing there: here only */
+    CHECK(here.calls == 3 && there.calls == 1);
     vp_worker_free(w);
     /* freed with a job just started: the job still runs, then the thread stops */
     w = vp_worker_new();
