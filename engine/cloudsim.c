@@ -118,6 +118,17 @@ typedef struct part {
     vp_trace_pos pos;
 } part;
 
+/* A set of host ids: a bit per id and, while they are fewer than
+ * PARALLEL_MIN, the ids themselves, so that updating or clearing a small
+ * set does not walk every word. */
+typedef struct hset {
+    uint64_t *bits;
+    size_t words;
+    vp_id *ids; /* PARALLEL_MIN of them */
+    size_t n;
+    bool unlisted; /* more ids than the list holds (or no list): only the bits */
+} hset;
+
 struct vp_csm {
     vp_pool *pool;
     const vp_trace *trace;
@@ -145,11 +156,8 @@ struct vp_csm {
     uint64_t migrations, phantoms_total, removed;
     uint64_t *busy; /* bit per host id: may not be idle (see stays_idle) */
     size_t nbusy;   /* words */
-    uint64_t *changed; /* bit per host id: its VMs changed since the last update */
-    size_t nchanged;   /* words */
-    uint64_t *deferred; /* bit per host id: to update at last_t (vp_csm_defer_host) */
-    size_t ndeferred;   /* words */
-    bool any_deferred;
+    hset changed;  /* hosts whose VMs changed since the last update */
+    hset deferred; /* hosts to update at last_t (vp_csm_defer_host) */
     sums s;
     vp_power_curves curves; /* of the hosts' power tables */
 };
@@ -182,12 +190,50 @@ static void set_bit(uint64_t *bits, size_t words, vp_id host)
 
 static void mark_busy(vp_csm *m, vp_id host) { set_bit(m->busy, m->nbusy, host); }
 
+static void hset_add(hset *s, vp_id host)
+{
+    if (host / 64 >= s->words || (s->bits[host / 64] >> (host % 64) & 1))
+        return;
+    set_bit(s->bits, s->words, host);
+    if (s->ids && s->n < PARALLEL_MIN)
+        s->ids[s->n++] = host;
+    else
+        s->unlisted = true;
+}
+
+static bool hset_any(const hset *s) { return s->n || s->unlisted; }
+
+static void hset_clear(hset *s)
+{
+    if (s->unlisted)
+        memset(s->bits, 0, s->words * sizeof *s->bits);
+    else
+        for (size_t i = 0; i < s->n; i++)
+            s->bits[s->ids[i] / 64] &= ~((uint64_t)1 << (s->ids[i] % 64));
+    s->n = 0;
+    s->unlisted = false;
+}
+
+/* The set's bits to `words` words, new ones zeroed, and its list. */
+static int hset_grow(hset *s, size_t words)
+{
+    if (!s->ids && !(s->ids = malloc(PARALLEL_MIN * sizeof *s->ids)))
+        return -1;
+    return vp_array_reserve_zeroed((void **)&s->bits, &s->words, words, sizeof *s->bits);
+}
+
+static void hset_free(hset *s)
+{
+    free(s->bits);
+    free(s->ids);
+}
+
 /* A host whose VMs changed may no longer be idle, and needs an update. */
 static void on_change(void *ud, vp_id host)
 {
     vp_csm *m = ud;
     mark_busy(m, host);
-    set_bit(m->changed, m->nchanged, host);
+    hset_add(&m->changed, host);
 }
 
 /* m->vms to nv entries at least, new ones zeroed, cache-line aligned. */
@@ -219,9 +265,7 @@ static int grow(vp_csm *m)
         vp_array_reserve_zeroed((void **)&m->vm_ph, &m->nvm_ph, nv, sizeof *m->vm_ph) ||
         (m->nhosts > 64 * ob &&
          vp_array_reserve((void **)&m->busy, &m->nbusy, (m->nhosts + 63) / 64, sizeof *m->busy)) ||
-        vp_array_reserve_zeroed((void **)&m->changed, &m->nchanged, m->nbusy, sizeof *m->changed) ||
-        vp_array_reserve_zeroed((void **)&m->deferred, &m->ndeferred, m->nbusy,
-                                sizeof *m->deferred))
+        hset_grow(&m->changed, m->nbusy) || hset_grow(&m->deferred, m->nbusy))
         return -1;
     for (size_t i = ob; i < m->nbusy; i++) /* new hosts: updated until found idle */
         m->busy[i] = ~(uint64_t)0;
@@ -456,8 +500,8 @@ void vp_csm_free(vp_csm *m)
         free(parts[i]->log);
     }
     free(m->busy);
-    free(m->changed);
-    free(m->deferred);
+    hset_free(&m->changed);
+    hset_free(&m->deferred);
     vp_pool_on_change(m->pool, NULL, NULL);
     free(m);
 }
@@ -495,7 +539,7 @@ static vp_id next_host(const vp_csm *m, vp_id from, which w_, vp_id end)
 {
     if (w_ == EVERY)
         return from;
-    const uint64_t *bits = w_ == BUSY ? m->busy : w_ == CHANGED ? m->changed : m->deferred;
+    const uint64_t *bits = w_ == BUSY ? m->busy : w_ == CHANGED ? m->changed.bits : m->deferred.bits;
     for (; from < end; from = (from / 64 + 1) * 64) { /* a word of bits at a time */
         uint64_t w = bits[from / 64] >> (from % 64);
         if (w) {
@@ -551,27 +595,45 @@ static void add(part *p, add_kind k, double x, vp_id host)
         p->log[p->nlog++] = a;
 }
 
+/* Host i at p's time (one that may have become idle just marked so). */
+static void update_one(part *p, vp_id i)
+{
+    vp_csm *m = p->m;
+    uint64_t bit = (uint64_t)1 << (i % 64);
+    vp_host *h = vp_pool_host(m->pool, i);
+    if (!h || stays_idle(m, h, p->t)) {
+        m->busy[i / 64] &= ~bit;
+        return;
+    }
+    m->busy[i / 64] |= bit;
+    double prev = m->hosts[i].util_mips;
+    size_t n = update_host(p, h);
+    if (p->find_idle)
+        add_idle(p, n);
+    if (p->dt > 0)
+        add(p, ADD_ENERGY, prev, i);
+}
+
 /* Updates p's hosts (see part), in id order. */
 static void run_part(void *arg)
 {
     part *p = arg;
     vp_csm *m = p->m;
     for (vp_id i = next_host(m, p->from, p->which, p->to), j; i < p->to; i = j) {
-        uint64_t bit = (uint64_t)1 << (i % 64);
         if ((j = next_host(m, i + 1, p->which, p->to)) < p->to)
             prefetch_host(m, j); /* its VMs arrive while this one is updated */
-        vp_host *h = vp_pool_host(m->pool, i);
-        if (!h || stays_idle(m, h, p->t)) {
-            m->busy[i / 64] &= ~bit;
-            continue;
-        }
-        m->busy[i / 64] |= bit;
-        double prev = m->hosts[i].util_mips;
-        size_t n = update_host(p, h);
-        if (p->find_idle)
-            add_idle(p, n);
-        if (p->dt > 0)
-            add(p, ADD_ENERGY, prev, i);
+        update_one(p, i);
+    }
+}
+
+/* The same for the hosts of a listed set: its list sorted. */
+static void run_listed(part *p, hset *s)
+{
+    qsort(s->ids, s->n, sizeof *s->ids, by_id);
+    for (size_t k = 0; k < s->n; k++) {
+        if (k + 1 < s->n)
+            prefetch_host(p->m, s->ids[k + 1]);
+        update_one(p, s->ids[k]);
     }
 }
 
@@ -585,6 +647,13 @@ static unsigned bits_set(uint64_t x)
     return (unsigned)((x * 0x0101010101010101u) >> 56);
 }
 
+/* The set w names if it lists its hosts, else NULL. */
+static hset *listed(vp_csm *m, which w)
+{
+    hset *s = w == CHANGED ? &m->changed : w == DEFERRED ? &m->deferred : NULL;
+    return s && !s->unlisted ? s : NULL;
+}
+
 /* Where an update of the hosts below end splits (a multiple of 64, so that
  * the parts share no word of the busy set): about half the hosts that may
  * need work (the busy ones; for CHANGED and DEFERRED, those) on each side.
@@ -593,8 +662,11 @@ static unsigned bits_set(uint64_t x)
  * per host). */
 static vp_id split(vp_csm *m, which w, vp_id end)
 {
-    const uint64_t *bits = w == CHANGED ? m->changed : w == DEFERRED ? m->deferred : m->busy;
+    const uint64_t *bits = w == CHANGED ? m->changed.bits : w == DEFERRED ? m->deferred.bits : m->busy;
+    const hset *set = listed(m, w);
     size_t words = ((size_t)end + 63) / 64, total = 0, half = 0, k = 0;
+    if (set)
+        return end; /* fewer than PARALLEL_MIN */
     for (size_t i = 0; i < words; i++)
         total += (size_t)bits_set(bits[i]);
     if (total < PARALLEL_MIN || m->serial || m->threads == 1)
@@ -641,6 +713,11 @@ static double run_update(vp_csm *m, double t, which w, bool find_idle)
     p->from = 0;
     p->to = o->from = mid;
     o->to = end;
+    hset *set = listed(m, w);
+    if (set) {
+        run_listed(p, set);
+        return p->energy;
+    }
     vp_worker_both(m->worker, run_part, p, mid < end ? o : NULL);
     double e = p->energy;
     if (mid < end)
@@ -654,11 +731,10 @@ static double run_update(vp_csm *m, double t, which w, bool find_idle)
  * none folds and the order of their updates changes no sum. */
 static void flush(vp_csm *m)
 {
-    if (!m->any_deferred)
+    if (!hset_any(&m->deferred))
         return;
-    m->any_deferred = false;
     (void)run_update(m, m->last_t, DEFERRED, false);
-    memset(m->deferred, 0, m->ndeferred * sizeof *m->deferred);
+    hset_clear(&m->deferred);
 }
 
 /* Updates the hosts (all, those that may not be idle, or those changed)
@@ -673,7 +749,7 @@ static size_t update(vp_csm *m, double t, which w, const vp_id **idle)
     part *p = &m->own;
     m->energy_ws += e;
     m->last_t = t;
-    memset(m->changed, 0, m->nchanged * sizeof *m->changed);
+    hset_clear(&m->changed);
     qsort(p->idle, p->nidle, sizeof *p->idle, by_id);
     m->removed += p->nidle;
     *idle = p->idle;
@@ -715,12 +791,11 @@ void vp_csm_update_host(vp_csm *m, vp_id host, double t)
 
 void vp_csm_defer_host(vp_csm *m, vp_id host, double t)
 {
-    if (t != m->last_t || grow(m) || host / 64 >= m->ndeferred) {
+    if (t != m->last_t || grow(m) || host / 64 >= m->deferred.words) {
         vp_csm_update_host(m, host, t);
         return;
     }
-    set_bit(m->deferred, m->ndeferred, host);
-    m->any_deferred = true;
+    hset_add(&m->deferred, host);
     mark_busy(m, host);
 }
 
