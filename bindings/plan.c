@@ -174,7 +174,12 @@ static double power(const plan_host *h, double u) { return power_by(h->curve, h-
  * stops at the first that cannot beat the best found: the same host as
  * visiting all of them.  Inside a class the members are kept by
  * hundredth of utilization, each bin with its own offset bound, and a
- * visit skips the bins that cannot beat the best either. */
+ * visit skips the bins that cannot beat the best either.  A bin keeps its
+ * last scans' results (request, threshold, cheapest) until one of its
+ * members changes: an evacuation's searches change one or two bins, and
+ * requests repeat. */
+#define BIN_SEEN 4 /* scans of a bin kept while it does not change */
+
 typedef struct lclass {
     const double *power;
     const vp_power_curve *curve;
@@ -191,6 +196,11 @@ typedef struct lclass {
         uint32_t n, capn;
         uint32_t want; /* plan_new: members it will have */
         double minoff;
+        uint32_t nseen; /* scans kept in seen (the newest at (nseen - 1) % BIN_SEEN) */
+        struct bin_seen {
+            double r, t;
+            vp_scan_best best;
+        } seen[BIN_SEEN];
     } bin[10];
 } lclass;
 
@@ -374,6 +384,7 @@ static void class_add(lua_State *L, plan *pl, int k, int j, vp_id id)
         bin_grow(L, b, b->n + 1);
     if (!b->n)
         b->minoff = INFINITY;
+    b->nseen = 0;
     pl->h[id].lc = k;
     pl->h[id].lb = j;
     pl->h[id].li = (int32_t)b->n;
@@ -388,6 +399,7 @@ static void index_drop(plan *pl, vp_id id)
     if (h->lc >= 0) {
         struct lbin *b = &pl->lcl[h->lc].bin[h->lb];
         uint32_t last = --b->n;
+        b->nseen = 0;
         bin_copy(b, (uint32_t)h->li, last);
         pl->h[b->id[last]].li = h->li;
         pl->lcl[h->lc].n--;
@@ -425,6 +437,7 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
         struct lbin *b = &pl->lcl[k].bin[j];
         double off = power(h, h->load / h->cap) - h->p_last;
         b->minoff = fmin(b->minoff, off);
+        b->nseen = 0;
         uint32_t q = (uint32_t)h->li;
         b->load[q] = h->load;
         b->req[q] = h->req;
@@ -1177,6 +1190,28 @@ static int by_bound(double *lb, int *order, int n, double x, int k)
     return n + 1;
 }
 
+/* Whether bin b was scanned for (r, t) since it last changed: its
+ * cheapest into *best. */
+static bool bin_seen(const struct lbin *b, double r, double t, vp_scan_best *best)
+{
+    uint32_t n = b->nseen < BIN_SEEN ? b->nseen : BIN_SEEN;
+    for (uint32_t i = 0; i < n; i++)
+        if (b->seen[i].r == r && b->seen[i].t == t) {
+            *best = b->seen[i].best;
+            return true;
+        }
+    return false;
+}
+
+/* The vector scan of bin b of class c for (r, t), kept in its seen. */
+static void bin_scan(const lclass *c, struct lbin *b, double r, double t, vp_scan_best *best,
+                     double *minoff)
+{
+    vp_scan_cols cols = bin_cols(b);
+    vp_scan_cheapest(c->curve, &cols, b->n, c->cap, r, t, best, minoff);
+    b->seen[b->nseen++ % BIN_SEEN] = (struct bin_seen){r, t, *best};
+}
+
 /* The candidates among class k's members, into the sink: the bins by
  * their bounds, those that cannot beat the best found left out (when the
  * sink keeps only the best); each visited bin's offset bound made exact
@@ -1203,11 +1238,15 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
         if (!sink->out && sink->best.id != VP_NONE && lb[i] > sink->best.diff)
             break;
         struct lbin *bin = &c->bin[order[i]];
-        if (!sink->out && c->curve) { /* the usual case, in power_scan.c: the bin's */
-            vp_scan_cols cols = bin_cols(bin); /* cheapest by cpu; for a VM being created, */
-            vp_scan_best mine = {0, -1};       /* if it has memory and network room, that is */
-            double minoff;                     /* also its cheapest with room */
-            vp_scan_cheapest(c->curve, &cols, bin->n, c->cap, r, t, &mine, &minoff);
+        if (!sink->out && c->curve) {
+            /* the usual case, in power_scan.c (or as a scan since the bin
+             * last changed found it): the bin's cheapest by cpu; for a VM
+             * being created, if it has memory and network room, that is
+             * also its cheapest with room */
+            vp_scan_best mine = {0, -1};
+            double minoff = bin->minoff;
+            if (!bin_seen(bin, r, t, &mine))
+                bin_scan(c, bin, r, t, &mine, &minoff);
             if (mine.id < 0 || !pending || has_room(pl, &pl->h[mine.id], v, r)) {
                 bin->minoff = minoff;
                 if (mine.id >= 0)
