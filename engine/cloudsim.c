@@ -550,7 +550,19 @@ static vp_id next_host(const vp_csm *m, vp_id from, which w_, vp_id end)
     return end;
 }
 
-/* Starts fetching the VMs of host id, which update() will read next. */
+/* Starts fetching the first lines of host id (what collect and
+ * prefetch_host read of it). */
+static void prefetch_head(const vp_csm *m, vp_id id)
+{
+    const char *h = (const char *)vp_pool_host(m->pool, id);
+    if (h) {
+        __builtin_prefetch(h);
+        __builtin_prefetch(h + 64);
+        __builtin_prefetch(h + 128);
+    }
+}
+
+/* Starts fetching the VMs of host id, which update() will read soon. */
 static void prefetch_host(const vp_csm *m, vp_id id)
 {
     const vp_host *h = vp_pool_host(m->pool, id);
@@ -614,15 +626,37 @@ static void update_one(part *p, vp_id i)
         add(p, ADD_ENERGY, prev, i);
 }
 
+/* How far ahead of the host being updated run_part fetches: the VMs of
+ * the host AHEAD_VMS places on (their ids are in its first lines, asked
+ * for earlier), the first lines of the host AHEAD places on.  An update
+ * takes less time than a fetch from memory: one host ahead is too late. */
+#define AHEAD 4
+#define AHEAD_VMS 2
+
 /* Updates p's hosts (see part), in id order. */
 static void run_part(void *arg)
 {
     part *p = arg;
     vp_csm *m = p->m;
-    for (vp_id i = next_host(m, p->from, p->which, p->to), j; i < p->to; i = j) {
-        if ((j = next_host(m, i + 1, p->which, p->to)) < p->to)
-            prefetch_host(m, j); /* its VMs arrive while this one is updated */
-        update_one(p, i);
+    vp_id q[AHEAD + 1]; /* q[0]: the host to update now, q[k]: k places on */
+    q[0] = next_host(m, p->from, p->which, p->to);
+    for (int k = 1; k <= AHEAD; k++) {
+        q[k] = q[k - 1] < p->to ? next_host(m, q[k - 1] + 1, p->which, p->to) : p->to;
+        if (q[k] < p->to)
+            prefetch_head(m, q[k]);
+    }
+    for (int k = 1; k < AHEAD_VMS; k++)
+        if (q[k] < p->to)
+            prefetch_host(m, q[k]);
+    while (q[0] < p->to) {
+        if (q[AHEAD] < p->to)
+            prefetch_head(m, q[AHEAD]);
+        if (q[AHEAD_VMS] < p->to)
+            prefetch_host(m, q[AHEAD_VMS]);
+        update_one(p, q[0]);
+        memmove(q, q + 1, AHEAD * sizeof *q);
+        if (q[AHEAD - 1] < p->to)
+            q[AHEAD] = next_host(m, q[AHEAD - 1] + 1, p->which, p->to);
     }
 }
 

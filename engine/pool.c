@@ -286,6 +286,40 @@ void vp_pool_prefetch_vm(const vp_pool *pool, vp_id id)
     }
 }
 
+/* Where the next sample of h goes. */
+static const double *history_slot(const vp_history *h)
+{
+    return h->v ? h->v + (h->head < h->cap ? h->head : 0) : NULL;
+}
+
+void vp_pool_prefetch_sample(const vp_pool *pool, vp_id host, int stage)
+{
+    const vp_host *h = vp_pool_host(pool, host);
+    if (!h)
+        return;
+    if (stage == 0) {
+        for (int k = 0; k < 3; k++)
+            __builtin_prefetch((const char *)h + 64 * k);
+        __builtin_prefetch(&h->cpu);
+        return;
+    }
+    if (stage == 1)
+        __builtin_prefetch(history_slot(&h->cpu), 1);
+    for (uint32_t i = 0; i < h->vms.n; i++) {
+        vp_id id = h->vms.ids[i];
+        if (id >= pool->nvms || !slab_of(pool, id))
+            continue;
+        const vp_vm *v = &slab_of(pool, id)->vms[id & (VM_SLAB - 1)];
+        if (stage == 1) {
+            __builtin_prefetch(v);
+            __builtin_prefetch(&v->demand, 1);
+            __builtin_prefetch(&v->cpu, 1);
+        } else {
+            __builtin_prefetch(history_slot(&v->cpu), 1);
+        }
+    }
+}
+
 vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id)
 {
     if (id >= pool->nvms || !slab_of(pool, id))

@@ -126,6 +126,16 @@ vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id);
  * reads nothing of the VM itself.  For loops that will read many VMs. */
 void vp_pool_prefetch_vm(const vp_pool *pool, vp_id id);
 
+/* For a loop over hosts that will sample them (read their VMs' sizes,
+ * write demands and grants, push histories), the fetches to ask for a few
+ * hosts ahead, in three stages (each reads only what an earlier stage
+ * fetched):
+ *   stage 0: the host's first lines and its history's;
+ *   stage 1: its history slot, and its VMs' first three lines;
+ *   stage 2: its VMs' history slots.
+ * Nothing for an unknown host. */
+void vp_pool_prefetch_sample(const vp_pool *pool, vp_id host, int stage);
+
 /* VP_NONE when not found. */
 vp_id vp_pool_find_host(const vp_pool *pool, const char *name);
 vp_id vp_pool_find_vm(const vp_pool *pool, const char *name);
