@@ -242,9 +242,19 @@ static void fill_history(lua_State *L, vp_history *h, uint32_t cap, const double
             luaL_error(L, "out of memory");
 }
 
-/* The power table of entry t (11 numbers), anchored; NULL if none. */
+/* The power table of entry t (11 numbers), anchored; NULL if none.  Hosts
+ * given the same Lua table share one copy, as the hosts of one type do in
+ * the engine (a Plan keeps hosts of one table together). */
 static const double *power_field(lua_State *L, int pool, int t, const char *what)
 {
+    lua_getiuservalue(L, pool, 2); /* the anchors; [table] = its copy */
+    int anchors = lua_gettop(L);
+    if (lua_getfield(L, t, "power") == LUA_TTABLE && lua_rawget(L, anchors) == LUA_TUSERDATA) {
+        const double *w = lua_touserdata(L, -1);
+        lua_pop(L, 2);
+        return w;
+    }
+    lua_pop(L, 1);
     size_t n;
     const double *w = array_field(L, t, "power", &n, what);
     if (w && n != 11)
@@ -252,9 +262,12 @@ static const double *power_field(lua_State *L, int pool, int t, const char *what
                    "%s: field 'power' must hold 11 numbers (watts at 0, 10, ..., 100 %% "
                    "cpu), got %d",
                    what, (int)n);
-    if (w)
-        anchor(L, pool, -1);
-    lua_pop(L, 1);
+    if (w) {
+        lua_getfield(L, t, "power");
+        lua_pushvalue(L, -2);
+        lua_rawset(L, anchors);
+    }
+    lua_pop(L, 2);
     return w;
 }
 
