@@ -185,6 +185,7 @@ typedef struct lclass {
     const vp_power_curve *curve;
     double cap, pe;
     int seg;
+    int fk;        /* floor key: the first class of this curve, capacity and tenth */
     uint8_t excl;
     uint32_t n;    /* members */
     struct lbin {  /* the members in each hundredth of the tenth */
@@ -216,15 +217,18 @@ typedef struct bucket {
 } bucket;
 
 /* The floors a bounded search computes (range_floor) depend only on the
- * class (its curve, capacity and tenth), the bin and the VM's request,
- * and a round asks for few requests (a trace's utilizations are whole
- * percents, replicated VMs share them): they are kept, per class and
- * request, in a direct-mapped table made at a plan's first search. */
-#define FLOOR_MEMO 2048 /* entries, a power of two */
+ * class's curve, capacity and tenth (not its exclusion sets: classes
+ * alike but for those share a floor key, lclass.fk), the bin and the VM's
+ * request, and a round asks for few requests (a trace's utilizations are
+ * whole percents, replicated VMs share them): they are kept, per floor
+ * key and request, in a direct-mapped table made at a plan's first
+ * search. */
+#define FLOOR_MEMO_BITS 13
+#define FLOOR_MEMO (1u << FLOOR_MEMO_BITS) /* entries */
 
 typedef struct floor_memo {
     double r;       /* the request */
-    int32_t k;      /* the class, -1: empty */
+    int32_t k;      /* the floor key, -1: empty */
     uint32_t have;  /* bit j < 10: f[j] is bin j's floor; bit 10: f[10] the class's */
     double f[11];
 } floor_memo;
@@ -323,8 +327,12 @@ static int class_of(lua_State *L, plan *pl, const plan_host *h, int seg)
             sr(L, pl->lcl, (size_t)pl->caplc * sizeof *pl->lcl, (size_t)cap * sizeof *pl->lcl);
         pl->caplc = cap;
     }
+    int fk = pl->nlc;
+    for (int i = 0; i < pl->nlc && fk == pl->nlc; i++)
+        if (pl->lcl[i].power == h->power && pl->lcl[i].cap == h->cap && pl->lcl[i].seg == seg)
+            fk = pl->lcl[i].fk;
     pl->lcl[pl->nlc] = (lclass){.power = h->power, .curve = h->curve, .cap = h->cap, .pe = h->pe,
-                                .seg = seg, .excl = h->excl};
+                                .seg = seg, .fk = fk, .excl = h->excl};
     return pl->nlc++;
 }
 
@@ -1151,10 +1159,10 @@ static double floor_of(plan *pl, int k, int j, double r)
         return class_floor(c, j, r);
     uint64_t bits;
     memcpy(&bits, &r, sizeof bits);
-    floor_memo *e = &pl->memo[((bits ^ (bits >> 29)) * 0x9E3779B97F4A7C15u + (uint64_t)k) >> 53 &
-                              (FLOOR_MEMO - 1)];
-    if (e->k != k || e->r != r)
-        *e = (floor_memo){.r = r, .k = k};
+    uint64_t x = (bits ^ (uint64_t)c->fk * 0x9E3779B97F4A7C15u) * 0xBF58476D1CE4E5B9u;
+    floor_memo *e = &pl->memo[x >> (64 - FLOOR_MEMO_BITS)];
+    if (e->k != c->fk || e->r != r)
+        *e = (floor_memo){.r = r, .k = c->fk};
     if (!(e->have & 1u << j)) {
         e->f[j] = class_floor(c, j, r);
         e->have |= 1u << j;

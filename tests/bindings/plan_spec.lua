@@ -385,6 +385,32 @@ describe("Plan", function()
     assert.equal(d, d2)
   end)
 
+  it("keeps a class's floors apart from another tenth's of the same table", function()
+    -- 256 hosts or more: the plan keeps its floors.  a (15 %, in the steep
+    -- tenths) and b (45 %, a flat one) share a table and capacity; c has
+    -- another table.  x costs a 6 W, b 0 W, c 2 W: b wins only if b's
+    -- bound is its own (were it a's 6 W, c would be found first and b
+    -- never visited)
+    local STEPS = { 0, 30, 60, 90, 91, 91, 91, 91, 92, 93, 94 }
+    local LINE = { 0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100 }
+    local hosts, vms = {}, {}
+    for i, u in ipairs({ 150, 450, 500 }) do
+      hosts[i] = { name = ("abc"):sub(i, i), cpu = 1000, memory = 4096, network = 1000, cores = 1,
+                   power = i < 3 and STEPS or LINE }
+      vms[i] = { name = "v" .. i, cpu = 1000, memory = 256, network = 10,
+                 host = hosts[i].name, demand = u, history = { u / 1000 } }
+    end
+    for i = 4, 256 do
+      hosts[i] = { name = "down" .. i, cpu = 1000, memory = 4096, network = 1000, cores = 1,
+                   power = LINE, state = "down" }
+    end
+    vms[4] = { name = "x", cpu = 20, memory = 256, network = 10 }
+    local pool = vp.pool { hosts = hosts, vms = vms }
+    local h, d = vp.Plan(pool):best_fit_power(pool:vm("x"), {}, 0.8)
+    assert.equal("b", h.name)
+    assert.equal(0, d)
+  end)
+
   it("finds what a scan finds when memory binds for VMs being created", function()
     -- pending VMs (the second half) of up to 2,656 MB on hosts of 4,096:
     -- the cheapest host by cpu often has no room for one, and the next
