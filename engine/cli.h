@@ -26,6 +26,13 @@ void vp_cli_print_err(const vp_err *err);
  * one); NULL with err naming the script on failure. */
 vp_lua_policy *vp_cli_policies(const vp_config *cfg, vp_err *err);
 
+/* The kernel's transparent huge page mode ("always", "madvise", "never";
+ * "" when unknown), and whether malloc gets huge pages: "always", or
+ * "madvise" with glibc's tunable glibc.malloc.hugetlb=1 (main.c sets it
+ * for `simulate`). */
+const char *vp_cli_thp_mode(void);
+bool vp_cli_huge_pages(void);
+
 int vp_cli_simulate(int argc, char **argv);
 int vp_cli_serve(int argc, char **argv);
 

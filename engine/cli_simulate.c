@@ -55,6 +55,9 @@ static const char simulate_usage[] =
     "  --progress        always report progress on stderr (default: when a terminal)\n"
     "  -q, --quiet       no progress\n"
     "  -h, --help        this text\n"
+    "environment: VMPILOT_HUGE_PAGES=0 keeps malloc off transparent huge pages\n"
+    "  (by default, where the kernel gives them on request, simulate restarts\n"
+    "  itself once with GLIBC_TUNABLES=glibc.malloc.hugetlb=1: large runs go faster)\n"
     "exit codes: 0 success, 1 runtime failure, 2 usage error,\n"
     "            3 invalid config or policy script\n";
 
@@ -241,8 +244,9 @@ static void print_table(const vp_sim_summary *s, const vp_policy *p, const vp_co
     for (int i = 0; i < VP_SLOT_N; i++)
         printf(" %s %.3f s (%llu calls)%s", vp_slot_names[i], st->latency_sum[i],
                (unsigned long long)st->decisions[i], i + 1 < VP_SLOT_N ? "," : "\n");
-    printf("  wall time           %.3f s (%.0f simulated s per s)\n", s->wall_seconds,
-           s->wall_seconds > 0 ? s->duration / s->wall_seconds : 0.0);
+    printf("  wall time           %.3f s (%.0f simulated s per s%s)\n", s->wall_seconds,
+           s->wall_seconds > 0 ? s->duration / s->wall_seconds : 0.0,
+           vp_cli_huge_pages() ? ", memory on huge pages" : "");
 }
 
 /* The consolidation experiment's metrics as JSON (fractions, not %). */
@@ -314,6 +318,7 @@ static void print_json(const vp_sim_summary *s, const vp_policy *p, const vp_con
         (json_int_t)s->active_hosts_min, "max", (json_int_t)s->active_hosts_max,
         "overload_fraction", s->overload_frac, "sla_violation", s->sla_violation,
         "wall_s", s->wall_seconds);
+    json_object_set_new(j, "huge_pages", json_boolean(vp_cli_huge_pages()));
     if (s->cloudsim)
         json_object_set_new(j, "cloudsim", cloudsim_json(&s->cs, s->energy_kwh));
     json_object_set_new(j, "settings", config_json(cfg));

@@ -177,6 +177,58 @@ static int cmd_noun(int argc, char **argv, const char *usage, int (*check)(int, 
     return vp_cli_usage_error(usage, "unknown sub-command '%s'", argv[1]);
 }
 
+const char *vp_cli_thp_mode(void)
+{
+    static const char *const modes[] = {"always", "madvise", "never"};
+    char line[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f) {
+        if (!fgets(line, sizeof line, f))
+            line[0] = 0;
+        fclose(f);
+    }
+    for (int i = 0; i < 3; i++) {
+        char mark[16];
+        snprintf(mark, sizeof mark, "[%s]", modes[i]);
+        if (strstr(line, mark))
+            return modes[i];
+    }
+    return "";
+}
+
+bool vp_cli_huge_pages(void)
+{
+    const char *mode = vp_cli_thp_mode(), *tun = getenv("GLIBC_TUNABLES");
+    return !strcmp(mode, "always") ||
+           (!strcmp(mode, "madvise") && tun && strstr(tun, "glibc.malloc.hugetlb=1"));
+}
+
+/* A large simulation waits on memory much of its time, on the page
+ * tables as much as on the data: its pool, model and plans are hundreds of
+ * megabytes read out of order.  glibc backs malloc with transparent huge
+ * pages when asked at start (tunable glibc.malloc.hugetlb=1).  Where the
+ * kernel gives huge pages only on request (THP mode "madvise", Debian's
+ * default), `simulate` restarts itself once with the tunable set
+ * (docs/simulate.md, Speed).  Not done when the tunable is already given,
+ * THP is "always" or "never", or VMPILOT_HUGE_PAGES=0. */
+static void want_huge_pages(char **argv)
+{
+    const char *off = getenv("VMPILOT_HUGE_PAGES"), *tun = getenv("GLIBC_TUNABLES");
+    if ((off && !strcmp(off, "0")) || (tun && strstr(tun, "glibc.malloc.hugetlb")) ||
+        strcmp(vp_cli_thp_mode(), "madvise"))
+        return;
+    char val[1024];
+    if (snprintf(val, sizeof val, "%s%sglibc.malloc.hugetlb=1", tun ? tun : "", tun ? ":" : "") >=
+            (int)sizeof val ||
+        setenv("GLIBC_TUNABLES", val, 1))
+        return;
+    execv("/proc/self/exe", argv); /* returns only on failure: go on as we are */
+    if (tun)
+        setenv("GLIBC_TUNABLES", tun, 1);
+    else
+        unsetenv("GLIBC_TUNABLES");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -186,8 +238,10 @@ int main(int argc, char **argv)
         return fputs(usage_text, stdout), VP_EXIT_OK;
     if (!strcmp(cmd, "--version"))
         return printf("vmpilot %s\n", VP_VERSION), VP_EXIT_OK;
-    if (!strcmp(cmd, "simulate"))
+    if (!strcmp(cmd, "simulate")) {
+        want_huge_pages(argv);
         return vp_cli_simulate(argc - 1, argv + 1);
+    }
     if (!strcmp(cmd, "serve"))
         return vp_cli_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
