@@ -683,11 +683,19 @@ static void fill_host(init_part *p, const vp_host *src)
         p->failed = true;
 }
 
+#define FILL_AHEAD 2 /* ids between fetching a host and its VMs, and filling it */
+
 static void fill_part(void *arg)
 {
     init_part *p = arg;
     for (vp_id id = p->from; id < p->to; id++) {
         const vp_host *src = vp_pool_host(p->pool, id);
+        /* a host is filled in less time than memory answers: the lines of
+         * the hosts a few ids on, and then their VMs', are asked for early */
+        if (id + 2 * FILL_AHEAD < p->to)
+            vp_pool_prefetch_host(p->pool, id + 2 * FILL_AHEAD);
+        if (id + FILL_AHEAD < p->to)
+            vp_pool_prefetch_residents(p->pool, id + FILL_AHEAD);
         if (src)
             fill_host(p, src);
     }

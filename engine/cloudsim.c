@@ -550,20 +550,8 @@ static vp_id next_host(const vp_csm *m, vp_id from, which w_, vp_id end)
     return end;
 }
 
-/* Starts fetching the first lines of host id (what collect and
- * prefetch_host read of it). */
-static void prefetch_head(const vp_csm *m, vp_id id)
-{
-    const char *h = (const char *)vp_pool_host(m->pool, id);
-    if (h) {
-        __builtin_prefetch(h);
-        __builtin_prefetch(h + 64);
-        __builtin_prefetch(h + 128);
-    }
-}
-
 /* Starts fetching the VMs of host id, which update() will read soon. */
-static void prefetch_host(const vp_csm *m, vp_id id)
+static void prefetch_vms_of(const vp_csm *m, vp_id id)
 {
     const vp_host *h = vp_pool_host(m->pool, id);
     for (uint32_t k = 0; h && k < h->vms.n; k++) {
@@ -643,16 +631,16 @@ static void run_part(void *arg)
     for (int k = 1; k <= AHEAD; k++) {
         q[k] = q[k - 1] < p->to ? next_host(m, q[k - 1] + 1, p->which, p->to) : p->to;
         if (q[k] < p->to)
-            prefetch_head(m, q[k]);
+            vp_pool_prefetch_host(m->pool, q[k]);
     }
     for (int k = 1; k < AHEAD_VMS; k++)
         if (q[k] < p->to)
-            prefetch_host(m, q[k]);
+            prefetch_vms_of(m, q[k]);
     while (q[0] < p->to) {
         if (q[AHEAD] < p->to)
-            prefetch_head(m, q[AHEAD]);
+            vp_pool_prefetch_host(m->pool, q[AHEAD]);
         if (q[AHEAD_VMS] < p->to)
-            prefetch_host(m, q[AHEAD_VMS]);
+            prefetch_vms_of(m, q[AHEAD_VMS]);
         update_one(p, q[0]);
         memmove(q, q + 1, AHEAD * sizeof *q);
         if (q[AHEAD - 1] < p->to)
@@ -666,7 +654,7 @@ static void run_listed(part *p, hset *s)
     qsort(s->ids, s->n, sizeof *s->ids, by_id);
     for (size_t k = 0; k < s->n; k++) {
         if (k + 1 < s->n)
-            prefetch_host(p->m, s->ids[k + 1]);
+            prefetch_vms_of(p->m, s->ids[k + 1]);
         update_one(p, s->ids[k]);
     }
 }

@@ -292,14 +292,27 @@ static const double *history_slot(const vp_history *h)
     return h->v ? h->v + (h->head < h->cap ? h->head : 0) : NULL;
 }
 
+void vp_pool_prefetch_host(const vp_pool *pool, vp_id id)
+{
+    const vp_host *h = vp_pool_host(pool, id);
+    for (int k = 0; h && k < 3; k++)
+        __builtin_prefetch((const char *)h + 64 * k);
+}
+
+void vp_pool_prefetch_residents(const vp_pool *pool, vp_id id)
+{
+    const vp_host *h = vp_pool_host(pool, id);
+    for (uint32_t k = 0; h && k < h->vms.n; k++)
+        vp_pool_prefetch_vm(pool, h->vms.ids[k]);
+}
+
 void vp_pool_prefetch_sample(const vp_pool *pool, vp_id host, int stage)
 {
     const vp_host *h = vp_pool_host(pool, host);
     if (!h)
         return;
     if (stage == 0) {
-        for (int k = 0; k < 3; k++)
-            __builtin_prefetch((const char *)h + 64 * k);
+        vp_pool_prefetch_host(pool, host);
         __builtin_prefetch(&h->cpu);
         return;
     }

@@ -126,6 +126,14 @@ vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id);
  * reads nothing of the VM itself.  For loops that will read many VMs. */
 void vp_pool_prefetch_vm(const vp_pool *pool, vp_id id);
 
+/* Asks the CPU to fetch host id's first three cache lines (its lists,
+ * size, power table, demand and grant; nothing if unknown). */
+void vp_pool_prefetch_host(const vp_pool *pool, vp_id id);
+
+/* The same for the first two lines of each VM resident on host id (its
+ * list is read: fetch the host first). */
+void vp_pool_prefetch_residents(const vp_pool *pool, vp_id id);
+
 /* For a loop over hosts that will sample them (read their VMs' sizes,
  * write demands and grants, push histories), the fetches to ask for a few
  * hosts ahead, in three stages (each reads only what an earlier stage
