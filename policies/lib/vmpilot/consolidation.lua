@@ -452,7 +452,7 @@ function M.plan(pool, ctx, cfg)
   end
   local st = M.state(pool, cfg)
   local plan = st.plan
-  local moves = {}
+  local moves, nmoves = {}, 0 -- a count, not #moves: a round appends thousands
 
   -- 1. over-utilization detection, in id order (a host without VMs never is).
   -- THR's test is requested / capacity > safety: the plan lists just the
@@ -486,7 +486,8 @@ function M.plan(pool, ctx, cfg)
   -- hosts excluded; a VM with no host stays where it is
   for _, m in ipairs(plan:place_each(selected, { OVER }, st:accept())) do
     m.why = over[from[m.vm]]
-    moves[#moves + 1] = m
+    nmoves = nmoves + 1
+    moves[nmoves] = m
   end
 
   -- 5. under-utilization: repeatedly take the least utilized remaining
@@ -515,7 +516,8 @@ function M.plan(pool, ctx, cfg)
         for _, m in ipairs(placed) do
           plan:exclude(m.to, SOURCE)
           m.why = why
-          moves[#moves + 1] = m
+          nmoves = nmoves + 1
+          moves[nmoves] = m
         end
       end
     end
