@@ -150,6 +150,9 @@ static inline double power_by(const vp_power_curve *c, const double *t, double u
 
 static double power(const plan_host *h, double u) { return power_by(h->curve, h->power, u); }
 
+/* The lesser of two numbers that are not NaN (fmin is a call). */
+static double least(double x, double y) { return x < y ? x : y; }
+
 /* ====== the candidate index ======
  *
  * A search needs every host with VMs, but of the empty hosts only the
@@ -188,6 +191,7 @@ typedef struct lclass {
     int fk;        /* floor key: the first class of this curve, capacity and tenth */
     uint8_t excl;
     uint32_t n;    /* members */
+    double minoff; /* no more than any bin's minoff (exact after a visit) */
     struct lbin {  /* the members in each hundredth of the tenth */
         /* what a search reads of them, a column per field (one block of
          * capn entries each: a search reads every member of a bin it
@@ -332,7 +336,7 @@ static int class_of(lua_State *L, plan *pl, const plan_host *h, int seg)
         if (pl->lcl[i].power == h->power && pl->lcl[i].cap == h->cap && pl->lcl[i].seg == seg)
             fk = pl->lcl[i].fk;
     pl->lcl[pl->nlc] = (lclass){.power = h->power, .curve = h->curve, .cap = h->cap, .pe = h->pe,
-                                .seg = seg, .fk = fk, .excl = h->excl};
+                                .seg = seg, .fk = fk, .excl = h->excl, .minoff = INFINITY};
     return pl->nlc++;
 }
 
@@ -444,7 +448,8 @@ static void index_update(lua_State *L, plan *pl, vp_id id)
         }
         struct lbin *b = &pl->lcl[k].bin[j];
         double off = power(h, h->load / h->cap) - h->p_last;
-        b->minoff = fmin(b->minoff, off);
+        b->minoff = least(b->minoff, off);
+        pl->lcl[k].minoff = least(pl->lcl[k].minoff, off);
         b->nseen = 0;
         uint32_t q = (uint32_t)h->li;
         b->load[q] = h->load;
@@ -1129,8 +1134,6 @@ static double marginal(const lclass *c, double u, double d)
     return power_by(c->curve, c->power, u + d) - power_by(c->curve, c->power, u);
 }
 
-static double least(double x, double y) { return x < y ? x : y; }
-
 /* The least P(u + d) - P(u) for u in [a, b], a range inside one tenth:
  * the function is linear between the range's ends and the points where
  * u + d crosses a tenth (P is linear between tenths, and flat past 1).
@@ -1228,6 +1231,17 @@ static void bin_scan(const lclass *c, struct lbin *b, double r, double t, vp_sca
     b->seen[b->nseen++ % BIN_SEEN] = (struct bin_seen){r, t, *best};
 }
 
+/* The least of the class's bins' offset bounds, kept as c->minoff after
+ * a visit made some of them exact (higher). */
+static void class_minoff(lclass *c)
+{
+    double m = INFINITY;
+    for (int j = 0; j < 10; j++)
+        if (c->bin[j].n)
+            m = least(m, c->bin[j].minoff);
+    c->minoff = m;
+}
+
 /* The candidates among class k's members, into the sink: the bins by
  * their bounds, those that cannot beat the best found left out (when the
  * sink keeps only the best); each visited bin's offset bound made exact
@@ -1282,17 +1296,9 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
         }
         bin->minoff = minoff;
     }
+    class_minoff(c);
 }
 
-/* The least of the class's bins' offset bounds. */
-static double class_minoff(const lclass *c)
-{
-    double m = INFINITY;
-    for (int j = 0; j < 10; j++)
-        if (c->bin[j].n)
-            m = fmin(m, c->bin[j].minoff);
-    return m;
-}
 
 #define CLASS_ORDER_MAX 256 /* classes a bounded search orders (else it visits all) */
 
@@ -1315,7 +1321,7 @@ static void gather_loaded(plan *pl, const vp_vm *v, uint8_t mask, double t, doub
             visit_class(pl, k, v, r, t, sink);
             continue;
         }
-        n = by_bound(lb, order, n, with_margin(class_minoff(c) + floor_of(pl, k, 10, r)), k);
+        n = by_bound(lb, order, n, with_margin(c->minoff + floor_of(pl, k, 10, r)), k);
     }
     for (int i = 0; i < n; i++) {
         if (sink->best.id != VP_NONE && lb[i] > sink->best.diff)
