@@ -28,10 +28,13 @@ vp_lua_policy *vp_cli_policies(const vp_config *cfg, vp_err *err);
 
 /* The kernel's transparent huge page mode ("always", "madvise", "never";
  * "" when unknown), and whether malloc gets huge pages: "always", or
- * "madvise" with glibc's tunable glibc.malloc.hugetlb=1 (main.c sets it
- * for `simulate`). */
+ * "madvise" with glibc's tunable glibc.malloc.hugetlb=1. */
 const char *vp_cli_thp_mode(void);
 bool vp_cli_huge_pages(void);
+/* Where the mode is "madvise" and the tunable is not given (nor
+ * VMPILOT_HUGE_PAGES=0): restarts the command (main's argv) with the
+ * tunable added to GLIBC_TUNABLES.  Returns only when it does not. */
+void vp_cli_want_huge_pages(void);
 
 int vp_cli_simulate(int argc, char **argv);
 int vp_cli_serve(int argc, char **argv);

@@ -203,16 +203,21 @@ bool vp_cli_huge_pages(void)
            (!strcmp(mode, "madvise") && tun && strstr(tun, "glibc.malloc.hugetlb=1"));
 }
 
+static char **main_argv; /* main's, for a restart */
+
 /* A large simulation waits on memory much of its time, on the page
  * tables as much as on the data: its pool, model and plans are hundreds of
  * megabytes read out of order.  glibc backs malloc with transparent huge
  * pages when asked at start (tunable glibc.malloc.hugetlb=1).  Where the
  * kernel gives huge pages only on request (THP mode "madvise", Debian's
- * default), `simulate` restarts itself once with the tunable set
+ * default), a large `simulate` restarts itself once with the tunable set
  * (docs/simulate.md, Speed).  Not done when the tunable is already given,
  * THP is "always" or "never", or VMPILOT_HUGE_PAGES=0. */
-static void want_huge_pages(char **argv)
+void vp_cli_want_huge_pages(void)
 {
+    char **argv = main_argv;
+    if (!argv)
+        return;
     const char *off = getenv("VMPILOT_HUGE_PAGES"), *tun = getenv("GLIBC_TUNABLES");
     if ((off && !strcmp(off, "0")) || (tun && strstr(tun, "glibc.malloc.hugetlb")) ||
         strcmp(vp_cli_thp_mode(), "madvise"))
@@ -231,6 +236,7 @@ static void want_huge_pages(char **argv)
 
 int main(int argc, char **argv)
 {
+    main_argv = argv;
     if (argc < 2)
         return vp_cli_usage_error(usage_text, "%s", "missing COMMAND");
     const char *cmd = argv[1];
@@ -238,10 +244,8 @@ int main(int argc, char **argv)
         return fputs(usage_text, stdout), VP_EXIT_OK;
     if (!strcmp(cmd, "--version"))
         return printf("vmpilot %s\n", VP_VERSION), VP_EXIT_OK;
-    if (!strcmp(cmd, "simulate")) {
-        want_huge_pages(argv);
+    if (!strcmp(cmd, "simulate"))
         return vp_cli_simulate(argc - 1, argv + 1);
-    }
     if (!strcmp(cmd, "serve"))
         return vp_cli_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
