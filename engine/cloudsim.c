@@ -534,12 +534,25 @@ static bool stays_idle(vp_csm *m, vp_host *h, double t)
     return true;
 }
 
+/* The host set w names (CHANGED, DEFERRED), else NULL. */
+static hset *set_of(vp_csm *m, which w)
+{
+    return w == CHANGED ? &m->changed : w == DEFERRED ? &m->deferred : NULL;
+}
+
+/* The bits of the hosts w names (BUSY and EVERY: the busy set's). */
+static const uint64_t *bits_of(vp_csm *m, which w)
+{
+    const hset *s = set_of(m, w);
+    return s ? s->bits : m->busy;
+}
+
 /* The first host from `from` on that update() looks at; the end if none. */
-static vp_id next_host(const vp_csm *m, vp_id from, which w_, vp_id end)
+static vp_id next_host(vp_csm *m, vp_id from, which w_, vp_id end)
 {
     if (w_ == EVERY)
         return from;
-    const uint64_t *bits = w_ == BUSY ? m->busy : w_ == CHANGED ? m->changed.bits : m->deferred.bits;
+    const uint64_t *bits = bits_of(m, w_);
     for (; from < end; from = (from / 64 + 1) * 64) { /* a word of bits at a time */
         uint64_t w = bits[from / 64] >> (from % 64);
         if (w) {
@@ -672,7 +685,7 @@ static unsigned bits_set(uint64_t x)
 /* The set w names if it lists its hosts, else NULL. */
 static hset *listed(vp_csm *m, which w)
 {
-    hset *s = w == CHANGED ? &m->changed : w == DEFERRED ? &m->deferred : NULL;
+    hset *s = set_of(m, w);
     return s && !s->unlisted ? s : NULL;
 }
 
@@ -684,11 +697,8 @@ static hset *listed(vp_csm *m, which w)
  * per host). */
 static vp_id split(vp_csm *m, which w, vp_id end)
 {
-    const uint64_t *bits = w == CHANGED ? m->changed.bits : w == DEFERRED ? m->deferred.bits : m->busy;
-    const hset *set = listed(m, w);
+    const uint64_t *bits = bits_of(m, w);
     size_t words = ((size_t)end + 63) / 64, total = 0, half = 0, k = 0;
-    if (set)
-        return end; /* fewer than PARALLEL_MIN */
     for (size_t i = 0; i < words; i++)
         total += (size_t)bits_set(bits[i]);
     if (total < PARALLEL_MIN || m->serial || m->threads == 1)
@@ -723,7 +733,8 @@ static void merge(vp_csm *m, double *energy)
  * the last update's time). */
 static double run_update(vp_csm *m, double t, which w, bool find_idle)
 {
-    vp_id end = vp_pool_host_end(m->pool), mid = split(m, w, end);
+    hset *set = listed(m, w); /* fewer than PARALLEL_MIN: one part */
+    vp_id end = vp_pool_host_end(m->pool), mid = set ? end : split(m, w, end);
     part *p = &m->own, *o = &m->other;
     p->which = o->which = w;
     p->find_idle = o->find_idle = find_idle;
@@ -735,7 +746,6 @@ static double run_update(vp_csm *m, double t, which w, bool find_idle)
     p->from = 0;
     p->to = o->from = mid;
     o->to = end;
-    hset *set = listed(m, w);
     if (set) {
         run_listed(p, set);
         return p->energy;
