@@ -157,6 +157,14 @@ static struct vm_slab *slab_of(const vp_pool *pool, vp_id id)
     return pool->slabs[id >> VM_SLAB_SHIFT];
 }
 
+/* Where VM id lives in its slab (a removed VM's place too); NULL past the
+ * ids or in a freed slab. */
+static vp_vm *vm_place(const vp_pool *pool, vp_id id)
+{
+    return id < pool->nvms && slab_of(pool, id) ? &slab_of(pool, id)->vms[id & (VM_SLAB - 1)]
+                                                : NULL;
+}
+
 /* Index of VM id in its host's resident list / destination's incoming list. */
 #define SLOT(pool, id) (slab_of(pool, id)->slot[(id) & (VM_SLAB - 1)])
 #define DEST_SLOT(pool, id) (slab_of(pool, id)->dest_slot[(id) & (VM_SLAB - 1)])
@@ -279,8 +287,8 @@ vp_host *vp_pool_host(const vp_pool *pool, vp_id id)
 
 void vp_pool_prefetch_vm(const vp_pool *pool, vp_id id)
 {
-    if (id < pool->nvms && slab_of(pool, id)) {
-        const vp_vm *v = &slab_of(pool, id)->vms[id & (VM_SLAB - 1)];
+    const vp_vm *v = vm_place(pool, id);
+    if (v) {
         __builtin_prefetch(v);
         __builtin_prefetch(&v->demand);
     }
@@ -319,10 +327,9 @@ void vp_pool_prefetch_sample(const vp_pool *pool, vp_id host, int stage)
     if (stage == 1)
         __builtin_prefetch(history_slot(&h->cpu), 1);
     for (uint32_t i = 0; i < h->vms.n; i++) {
-        vp_id id = h->vms.ids[i];
-        if (id >= pool->nvms || !slab_of(pool, id))
+        const vp_vm *v = vm_place(pool, h->vms.ids[i]);
+        if (!v)
             continue;
-        const vp_vm *v = &slab_of(pool, id)->vms[id & (VM_SLAB - 1)];
         if (stage == 1) {
             __builtin_prefetch(v);
             __builtin_prefetch(&v->demand, 1);
@@ -335,10 +342,8 @@ void vp_pool_prefetch_sample(const vp_pool *pool, vp_id host, int stage)
 
 vp_vm *vp_pool_vm(const vp_pool *pool, vp_id id)
 {
-    if (id >= pool->nvms || !slab_of(pool, id))
-        return NULL;
-    vp_vm *v = &slab_of(pool, id)->vms[id & (VM_SLAB - 1)];
-    return v->name ? v : NULL;
+    vp_vm *v = vm_place(pool, id);
+    return v && v->name ? v : NULL;
 }
 
 vp_id vp_pool_find_host(const vp_pool *pool, const char *name)
