@@ -1299,7 +1299,6 @@ static void visit_class(plan *pl, int k, const vp_vm *v, double r, double t, can
     class_minoff(c);
 }
 
-
 #define CLASS_ORDER_MAX 256 /* classes a bounded search orders (else it visits all) */
 
 /* The loaded hosts' candidates.  For the cheapest only, the classes go by
